@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help install install-dev run test test-quick lint format bench
+
+help:
+	@echo "make run         install, load the demo manual and serve it on http://127.0.0.1:8000/"
+	@echo "make test        provision PostgreSQL and run the whole test suite"
+	@echo "make test-quick  run the suite on SQLite only (inner loop)"
+	@echo "make lint        ruff check"
+	@echo "make bench       API latency and query-count benchmark on the demo content"
+
+install:
+	scripts/bootstrap.sh requirements.txt
+
+install-dev:
+	scripts/bootstrap.sh requirements-dev.txt
+
+run: install
+	scripts/run.sh
+
+test: install-dev
+	scripts/test.sh
+
+test-quick: install-dev
+	DATABASE_URL= .venv/bin/python -m pytest -q
+
+lint: install-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install-dev
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench: install-dev
+	.venv/bin/python bench/api_reads.py

@@ -1,0 +1,77 @@
+"""Read routes of the manual (cases, sections, taxonomies, locales) on the one API object."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from manual import schemas
+from manual.services import queries
+from site_config.api_errors import ERROR_RESPONSES
+
+router = Router(tags=["manual"])
+
+LocaleParam = Query(None, description="Locale code (default: the manual's default locale).")
+FallbackParam = Query(
+    False, description="Answer the source-language version, marked `fallback`, when no translation exists."
+)
+
+
+@router.get("cases", response={200: schemas.CaseList, **ERROR_RESPONSES}, summary="List case studies")
+def list_cases(
+    request: HttpRequest,
+    locale: str | None = LocaleParam,
+    country: list[str] = Query([], description="ISO 3166-1 alpha-2 code; repeat for OR."),
+    topic: list[str] = Query([], description="Topic code; repeat for OR."),
+    tool: list[str] = Query([], description="eParticipation tool code; repeat for OR."),
+    participation_level: list[str] = Query([], description="Participation level code; repeat for OR."),
+    government_level: list[str] = Query([], description="Government level code; repeat for OR."),
+    stage: list[str] = Query([], description="Policy-cycle stage code; repeat for OR."),
+    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
+    fallback: bool = FallbackParam,
+):
+    filters = queries.CaseFilters(
+        country=tuple(country),
+        topic=tuple(topic),
+        tool=tuple(tool),
+        participation_level=tuple(participation_level),
+        government_level=tuple(government_level),
+        stage=tuple(stage),
+    )
+    return queries.list_cases(request, queries.resolve_locale(locale), filters, page, page_size, fallback)
+
+
+@router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")
+def read_case(request: HttpRequest, case_id: int, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
+    return queries.case_detail(request, case_id, locale, fallback)
+
+
+@router.get(
+    "sections", response={200: schemas.SectionTree, **ERROR_RESPONSES}, summary="The manual's sections as a tree"
+)
+def list_sections(request: HttpRequest, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
+    return queries.section_tree(request, queries.resolve_locale(locale), fallback)
+
+
+@router.get(
+    "sections/{int:section_id}", response={200: schemas.SectionDetail, **ERROR_RESPONSES}, summary="Read a section"
+)
+def read_section(
+    request: HttpRequest, section_id: int, locale: str | None = LocaleParam, fallback: bool = FallbackParam
+):
+    return queries.section_detail(request, section_id, locale, fallback)
+
+
+@router.get("taxonomies/{kind}", response={200: schemas.TaxonomyList, **ERROR_RESPONSES}, summary="Terms of a taxonomy")
+def list_terms(request: HttpRequest, kind: str, locale: str | None = LocaleParam):
+    """`kind` is one of `countries`, `topics`, `tools`, `participation-levels`, `government-levels`, `stages`."""
+    resolved = queries.resolve_locale(locale)
+    if kind == "countries":
+        return queries.country_terms(resolved)
+    return queries.taxonomy_terms(kind, resolved)
+
+
+@router.get("locales", response={200: schemas.LocaleList}, summary="Configured locales")
+def list_locales(request: HttpRequest):
+    return queries.locale_list()

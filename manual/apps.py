@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ManualConfig(AppConfig):
+    name = "manual"
+    verbose_name = "Manual"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from manual import signals  # noqa: F401 - connects the content signal handlers
+
+        post_migrate.connect(signals.sync_locales_after_migrate, sender=self)

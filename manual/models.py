@@ -1,0 +1,379 @@
+"""Content model of the manual: taxonomies, sections and case studies (DESIGN.md "Content model")."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock
+from manual.forms import CaseStudyPageForm
+
+YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+
+# --- Taxonomies ----------------------------------------------------------------------------------
+
+
+class Taxonomy(TranslatableMixin, models.Model):
+    """A translatable term with a stable ``code``.
+
+    Each locale has its own row (same ``translation_key``); filters, facets and the index use the
+    code, and labels are resolved by code + locale at read time (``manual.services.taxonomies``).
+    """
+
+    code = models.SlugField(max_length=64, help_text=_("Stable identifier used by filters and the API."))
+    label = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    override_translatable_fields = [SynchronizedField("code"), SynchronizedField("sort_order")]
+    panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("description"), FieldPanel("sort_order")]
+
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def validate_unique(self, exclude=None) -> None:
+        super().validate_unique(exclude)
+        clash = type(self).objects.filter(code=self.code, locale_id=self.locale_id).exclude(pk=self.pk)
+        if self.code and self.locale_id and clash.exists():
+            raise ValidationError({"code": _("This code is already used in this language.")})
+
+
+def _taxonomy_meta(verbose_name: str, verbose_name_plural: str) -> type:
+    class Meta(Taxonomy.Meta):
+        abstract = False
+        constraints = [
+            models.UniqueConstraint(fields=["code", "locale"], name="%(app_label)s_%(class)s_code_locale"),
+        ]
+
+    Meta.verbose_name = verbose_name
+    Meta.verbose_name_plural = verbose_name_plural
+    return Meta
+
+
+class Topic(Taxonomy):
+    Meta = _taxonomy_meta(_("topic"), _("topics"))
+
+
+class EParticipationTool(Taxonomy):
+    Meta = _taxonomy_meta(_("eParticipation tool"), _("eParticipation tools"))
+
+
+class ParticipationLevel(Taxonomy):
+    Meta = _taxonomy_meta(_("participation level"), _("participation levels"))
+
+
+class GovernmentLevel(Taxonomy):
+    Meta = _taxonomy_meta(_("government level"), _("government levels"))
+
+
+class PolicyStage(Taxonomy):
+    Meta = _taxonomy_meta(_("policy-cycle stage"), _("policy-cycle stages"))
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+class ManualPage(Page):
+    """Behaviour shared by the manual's page types."""
+
+    class Meta:
+        abstract = True
+
+    def get_sitemap_urls(self, request=None):
+        # hreflang alternates: real translations only (alias pages are source-language copies).
+        urls = super().get_sitemap_urls(request)
+        translations = (
+            self.get_translations(inclusive=True).live().filter(alias_of__isnull=True).select_related("locale")
+        )
+        alternates = [
+            {"location": page.get_full_url(request), "lang_code": page.locale.language_code} for page in translations
+        ]
+        for url in urls:
+            url["alternates"] = alternates
+        return urls
+
+
+class ManualHomePage(ManualPage):
+    """Root of one locale's manual tree."""
+
+    intro = RichTextField(blank=True, features=PARAGRAPH_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["manual.ManualSectionPage", "manual.CaseStudyIndexPage"]
+
+    class Meta:
+        verbose_name = _("manual home page")
+
+
+class ManualSectionPage(ManualPage):
+    """A chapter or sub-section of the manual; sections nest."""
+
+    intro = models.TextField(blank=True, max_length=1000)
+    body = StreamField(SectionBodyBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["manual.ManualHomePage", "manual.ManualSectionPage"]
+    subpage_types = ["manual.ManualSectionPage"]
+
+    class Meta:
+        verbose_name = _("manual section")
+
+
+class CaseStudyIndexPage(ManualPage):
+    """The list of case studies of one locale."""
+
+    intro = RichTextField(blank=True, features=PARAGRAPH_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["manual.ManualHomePage"]
+    subpage_types = ["manual.CaseStudyPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("case study index")
+
+
+class InitiativeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+
+
+class Licence(models.TextChoices):
+    CC_BY_4 = "CC-BY-4.0", "CC BY 4.0"
+    CC_BY_SA_4 = "CC-BY-SA-4.0", "CC BY-SA 4.0"
+    CC0 = "CC0-1.0", "CC0 1.0"
+
+
+BODY_SECTIONS = ("context", "objectives", "approach", "technology", "results", "lessons", "transferability")
+
+
+class CaseStudyPage(ManualPage):
+    """One city's or region's eParticipation initiative, told in a fixed structure."""
+
+    summary = models.TextField(max_length=1500, help_text=_("Two or three sentences shown in lists and search."))
+
+    organisation = models.CharField(max_length=255)
+    city = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    country = CountryField()
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    population = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("Inhabitants of the jurisdiction."))
+
+    # null=True keeps the database permissive for copies made by code; clean() requires a value.
+    government_level = models.ForeignKey(GovernmentLevel, null=True, on_delete=models.PROTECT, related_name="+")
+    participation_level = models.ForeignKey(ParticipationLevel, null=True, on_delete=models.PROTECT, related_name="+")
+    stages = ParentalManyToManyField(PolicyStage, related_name="+")
+    topics = ParentalManyToManyField(Topic, related_name="+")
+    tools = ParentalManyToManyField(EParticipationTool, related_name="+")
+
+    start_year = models.PositiveSmallIntegerField(validators=YEAR_VALIDATORS)
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR_VALIDATORS)
+    initiative_status = models.CharField(max_length=16, choices=InitiativeStatus.choices)
+
+    context = RichTextField(features=PARAGRAPH_FEATURES)
+    objectives = RichTextField(features=PARAGRAPH_FEATURES)
+    approach = RichTextField(features=PARAGRAPH_FEATURES)
+    technology = RichTextField(blank=True, features=PARAGRAPH_FEATURES)
+    results = RichTextField(features=PARAGRAPH_FEATURES)
+    lessons = RichTextField(blank=True, features=PARAGRAPH_FEATURES, verbose_name=_("lessons learned"))
+    transferability = RichTextField(blank=True, features=PARAGRAPH_FEATURES)
+
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    licence = models.CharField(max_length=20, choices=Licence.choices, default=Licence.CC_BY_4)
+    attribution = models.CharField(max_length=255, blank=True, help_text=_("Who to credit when reusing the text."))
+
+    # Taxonomy links are synchronised: every translation points at the same terms, whose labels
+    # are read by code in the visitor's locale. Never rely on wagtail-localize to translate them.
+    override_translatable_fields = [
+        SynchronizedField("government_level"),
+        SynchronizedField("participation_level"),
+        SynchronizedField("stages"),
+        SynchronizedField("topics"),
+        SynchronizedField("tools"),
+        TranslatableField("attribution"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("organisation"),
+                FieldRowPanel([FieldPanel("city"), FieldPanel("region"), FieldPanel("country")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude"), FieldPanel("population")]),
+            ],
+            heading=_("Where"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_year"), FieldPanel("end_year"), FieldPanel("initiative_status")]),
+            ],
+            heading=_("When"),
+        ),
+        FieldPanel("hero_image"),
+    ]
+    classification_panels = [
+        FieldPanel("government_level"),
+        FieldPanel("participation_level"),
+        FieldPanel("stages"),
+        FieldPanel("topics"),
+        FieldPanel("tools"),
+    ]
+    body_panels = [FieldPanel(name) for name in BODY_SECTIONS]
+    detail_panels = [
+        InlinePanel("metrics", heading=_("Outcome metrics"), label=_("Metric")),
+        InlinePanel("links", heading=_("Links"), label=_("Link")),
+        InlinePanel("documents", heading=_("Documents"), label=_("Document")),
+        InlinePanel("contacts", heading=_("Contacts"), label=_("Contact")),
+        InlinePanel("related_cases", heading=_("Related cases"), label=_("Related case")),
+        MultiFieldPanel([FieldPanel("licence"), FieldPanel("attribution")], heading=_("Licence")),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Case")),
+            ObjectList(classification_panels, heading=_("Classification")),
+            ObjectList(body_panels, heading=_("Story")),
+            ObjectList(detail_panels, heading=_("Metrics, links and contacts")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    base_form_class = CaseStudyPageForm
+    parent_page_types = ["manual.CaseStudyIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = [
+            (name, self._meta.get_field(name).verbose_name.capitalize(), getattr(self, name)) for name in BODY_SECTIONS
+        ]
+        return context
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.end_year and self.start_year and self.end_year < self.start_year:
+            errors["end_year"] = _("The end year cannot be before the start year.")
+        if self.initiative_status == InitiativeStatus.COMPLETED and not self.end_year:
+            errors["end_year"] = _("A completed initiative needs an end year.")
+        if self.initiative_status == InitiativeStatus.PLANNED and self.end_year:
+            errors["end_year"] = _("A planned initiative cannot have an end year yet.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = _(
+                "Give both latitude and longitude, or neither."
+            )
+        if self.government_level_id is None:
+            errors["government_level"] = _("Choose a government level.")
+        if self.participation_level_id is None:
+            errors["participation_level"] = _("Choose a participation level.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Inline children of a case study -------------------------------------------------------------
+
+
+class CaseStudyMetric(TranslatableMixin, Orderable):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="metrics")
+    label = models.CharField(max_length=200)
+    value = models.DecimalField(max_digits=16, decimal_places=2)
+    unit = models.CharField(max_length=60, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("value"), FieldPanel("unit")])]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("outcome metric")
+
+
+class CaseStudyLink(TranslatableMixin, Orderable):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+
+    panels = [FieldRowPanel([FieldPanel("title"), FieldPanel("url")])]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("link")
+
+
+class CaseStudyContact(Orderable):
+    """A public contact for the initiative; synchronised to translations, never sent to translators."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(blank=True)
+    url = models.URLField(blank=True, max_length=500)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
+        FieldRowPanel([FieldPanel("organisation"), FieldPanel("email"), FieldPanel("url")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contact")
+
+
+class CaseStudyDocument(Orderable):
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("document")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("document")
+
+
+class RelatedCase(Orderable):
+    """A link to another case; read in the visitor's locale through its translation_key."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="related_cases")
+    case = models.ForeignKey(CaseStudyPage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("case")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related case")

@@ -1,0 +1,174 @@
+"""Response shapes of the manual's API routes, as the OpenAPI document publishes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+
+class TranslationLink(Schema):
+    id: int
+    url: str | None
+
+
+class PageItem(Schema):
+    id: int
+    translation_key: str
+    locale: str
+    url: str | None
+    title: str
+    translations: dict[str, TranslationLink]
+    fallback: bool
+
+
+class Term(Schema):
+    code: str
+    label: str
+    translated: bool
+
+
+class Country(Schema):
+    code: str
+    name: str
+
+
+class CaseSummary(PageItem):
+    summary: str
+    organisation: str
+    city: str
+    country: Country
+    government_level: Term | None
+    participation_level: Term | None
+    topics: list[Term]
+    tools: list[Term]
+    stages: list[Term]
+    start_year: int
+    end_year: int | None
+    initiative_status: str
+    first_published_at: datetime | None
+    last_published_at: datetime | None
+
+
+class Coordinates(Schema):
+    lat: float
+    lon: float
+
+
+class CaseBody(Schema):
+    context: str
+    objectives: str
+    approach: str
+    technology: str
+    results: str
+    lessons: str
+    transferability: str
+
+
+class Metric(Schema):
+    label: str
+    value: float
+    unit: str
+
+
+class Link(Schema):
+    title: str
+    url: str
+
+
+class Contact(Schema):
+    name: str
+    role: str
+    organisation: str
+    email: str
+    url: str
+
+
+class DocumentRef(Schema):
+    id: int
+    title: str
+    url: str
+
+
+class RelatedCaseRef(Schema):
+    id: int
+    title: str
+    url: str | None
+    locale: str
+
+
+class ImageRef(Schema):
+    id: int
+    title: str
+    url: str
+    width: int
+    height: int
+
+
+class LicenceRef(Schema):
+    code: str
+    name: str
+
+
+class CaseDetail(CaseSummary):
+    region: str
+    coordinates: Coordinates | None
+    population: int | None
+    body: CaseBody
+    metrics: list[Metric]
+    links: list[Link]
+    contacts: list[Contact]
+    documents: list[DocumentRef]
+    related: list[RelatedCaseRef]
+    hero_image: ImageRef | None
+    licence: LicenceRef
+    attribution: str
+
+
+class CaseList(Schema):
+    count: int
+    results: list[CaseSummary]
+
+
+class SectionItem(PageItem):
+    intro: str
+
+
+class SectionNode(SectionItem):
+    children: list[SectionNode]
+
+
+class SectionTree(Schema):
+    count: int
+    results: list[SectionNode]
+
+
+class SectionDetail(SectionItem):
+    body: list[dict[str, Any]]
+    children: list[SectionItem]
+
+
+class TaxonomyTerm(Schema):
+    code: str
+    label: str
+    description: str
+    translated: bool
+
+
+class TaxonomyList(Schema):
+    count: int
+    results: list[TaxonomyTerm]
+
+
+class LocaleItem(Schema):
+    code: str
+    name: str
+    name_local: str
+    default: bool
+    bidi: bool
+
+
+class LocaleList(Schema):
+    count: int
+    results: list[LocaleItem]

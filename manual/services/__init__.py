@@ -1,0 +1,1 @@
+"""What the manual app does: taxonomies, locales, roles and review, queries, demo content."""

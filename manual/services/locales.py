@@ -1,0 +1,91 @@
+"""Make the database follow MANUAL_LOCALES: Locale rows, locale trees, taxonomies, review.
+
+Called after every ``migrate`` (post_migrate), by ``manage.py sync_locales`` and when gunicorn
+starts, so adding a language is configuration only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from wagtail.models import Locale, Page
+
+from manual.models import ManualHomePage
+from manual.services.review import MODERATORS, assign_review_workflow, ensure_review_workflow, ensure_roles
+from manual.services.taxonomies import seed_taxonomies
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class LocaleSyncReport:
+    locales: list[str]
+    locales_created: list[str] = field(default_factory=list)
+    aliases_created: int = 0
+    taxonomy_terms_created: int = 0
+    workflow_pages_added: int = 0
+
+
+def ensure_locales() -> list[str]:
+    """Create a Locale row for every configured code; returns the codes created.
+
+    Locales dropped from the setting are kept (their pages still exist); they are just no longer
+    offered.
+    """
+    created = []
+    for code in settings.MANUAL_LOCALES:
+        _locale, was_created = Locale.objects.get_or_create(language_code=code)
+        if was_created:
+            created.append(code)
+    return created
+
+
+def ensure_locale_trees() -> int:
+    """Give every configured locale the default locale's tree: real translations where they exist,
+    wagtail-localize alias pages (source-language copies, not translations) for the rest.
+
+    wagtail-localize makes such aliases only from the admin (its after_create_page hook); pages
+    created by code get them here.
+    """
+    from wagtail_localize.models import LocaleSynchronization
+    from wagtail_localize.synctree import PageIndex, synchronize_tree
+
+    default = Locale.get_default()
+    if not ManualHomePage.objects.filter(locale=default).exists():
+        return 0
+    before = Page.objects.count()
+    targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).exclude(pk=default.pk))
+    for locale in targets:
+        # Keeps new default-locale pages flowing into this tree when created in the admin; saving a
+        # new LocaleSynchronization also synchronises the tree once (wagtail-localize).
+        LocaleSynchronization.objects.get_or_create(locale=locale, defaults={"sync_from": default})
+    page_index = PageIndex.from_database().sort_by_tree_position()
+    for locale in targets:
+        synchronize_tree(default, locale, page_index=page_index)
+    return Page.objects.count() - before
+
+
+def sync_locales() -> LocaleSyncReport:
+    report = LocaleSyncReport(locales=list(settings.MANUAL_LOCALES))
+    with transaction.atomic():
+        report.locales_created = ensure_locales()
+        report.taxonomy_terms_created = seed_taxonomies()
+        groups = ensure_roles()
+        workflow = ensure_review_workflow(groups[MODERATORS])
+        report.aliases_created = ensure_locale_trees()
+        homes = list(ManualHomePage.objects.all())
+        report.workflow_pages_added = assign_review_workflow(workflow, homes)
+    logger.info(
+        "locales synchronised",
+        extra={
+            "locales": ",".join(report.locales),
+            "locales_created": ",".join(report.locales_created),
+            "aliases_created": report.aliases_created,
+            "taxonomy_terms_created": report.taxonomy_terms_created,
+            "workflow_pages_added": report.workflow_pages_added,
+        },
+    )
+    return report

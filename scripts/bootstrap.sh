@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bootstrap.sh REQUIREMENTS_FILE - create .venv (Python >= 3.11) and install the pinned packages.
+#
+# Installs only when the requirements changed since the last install (a stamp file in .venv), so
+# `make run` and `make test` stay fast on a second run. On Debian as root, a missing python3-venv
+# is installed with apt-get; elsewhere the message says what to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+requirements="${1:?usage: scripts/bootstrap.sh requirements.txt|requirements-dev.txt}"
+log() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+find_python() {
+    for candidate in "${PYTHON:-}" python3.11 python3.12 python3.13 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+    python="$(find_python)" || { log "Python 3.11 or newer is required (Debian: apt-get install python3 python3-venv)"; exit 1; }
+    if ! "$python" -m venv .venv 2>/dev/null; then
+        rm -rf .venv
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            log "installing python3-venv with apt-get"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            "$python" -m venv .venv
+        else
+            log "cannot create a virtualenv with $python (Debian: apt-get install python3-venv)"
+            exit 1
+        fi
+    fi
+    .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+
+stamp=".venv/.installed-$(basename "$requirements")-$(cat requirements*.txt | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    log "installing $requirements into .venv"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    rm -f .venv/.installed-"$(basename "$requirements")"-*
+    touch "$stamp"
+fi

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# run.sh - the embedded default: SQLite, database search driver, demo content, gunicorn.
+#
+# Everything is idempotent, so a second run keeps the data (and the admin password).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export VAR_DIR="${VAR_DIR:-$PWD/var}"
+mkdir -p "$VAR_DIR"
+if [ -z "${SECRET_KEY:-}" ]; then
+    # Generated once and kept, so sessions survive restarts.
+    if [ ! -s "$VAR_DIR/secret_key" ]; then
+        (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))' > "$VAR_DIR/secret_key")
+    fi
+    SECRET_KEY="$(cat "$VAR_DIR/secret_key")"
+    export SECRET_KEY
+fi
+# Served over plain HTTP on loopback: HTTPS-only cookies and redirects would lock the admin out.
+export SECURE_HTTPS="${SECURE_HTTPS:-0}"
+export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}"
+
+manage() { .venv/bin/python manage.py "$@"; }
+manage migrate --no-input -v 0
+manage sync_locales
+manage load_demo_manual
+manage ensure_admin
+manage collectstatic --no-input -v 0
+echo "serving the manual on http://$HOST:$PORT/en/ (admin: http://$HOST:$PORT/admin/)"
+exec .venv/bin/gunicorn -c site_config/gunicorn.conf.py

@@ -1,0 +1,43 @@
+"""The one error shape of the API: ``{"errors": [{"field", "code", "message"}]}``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ninja import Schema
+
+
+class ErrorItem(Schema):
+    field: str | None
+    code: str
+    message: str
+
+
+class ErrorList(Schema):
+    errors: list[ErrorItem]
+
+
+@dataclass
+class ApiError(Exception):
+    """Raised by services and routes; answered with its status and the error list."""
+
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+
+    def as_body(self) -> dict:
+        return {"errors": [{"field": self.field, "code": self.code, "message": self.message}]}
+
+
+class InvalidInput(ApiError):
+    def __init__(self, field: str | None, message: str, code: str = "invalid") -> None:
+        super().__init__(400, code, message, field)
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str = "Not found.", field: str | None = None) -> None:
+        super().__init__(404, "not_found", message, field)
+
+
+ERROR_RESPONSES = {400: ErrorList, 404: ErrorList}

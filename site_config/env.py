@@ -1,0 +1,114 @@
+"""Read and validate the service's configuration from the environment.
+
+Every setting an operator may change is read here, in one place, so that a wrong value stops
+start-up with a message naming the variable instead of failing later in a request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+LOCALE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
+class Env:
+    """Typed access to environment variables; every error names the variable."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def _raw(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        return None if value is None else value.strip()
+
+    def fail(self, name: str, reason: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"{name}: {reason}")
+
+    def str(self, name: str, default: str = "") -> str:
+        value = self._raw(name)
+        return default if value is None or value == "" else value
+
+    def bool(self, name: str, default: bool = False) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        if value.lower() in TRUE_WORDS:
+            return True
+        if value.lower() in FALSE_WORDS:
+            return False
+        raise self.fail(name, f"expected true/false (1/0, yes/no, on/off), got {value!r}")
+
+    def int(self, name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+        value = self._raw(name)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise self.fail(name, f"expected an integer, got {value!r}") from None
+        if minimum is not None and number < minimum:
+            raise self.fail(name, f"must be at least {minimum}, got {number}")
+        if maximum is not None and number > maximum:
+            raise self.fail(name, f"must be at most {maximum}, got {number}")
+        return number
+
+    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+        value = self._raw(name)
+        if value is None or value == "":
+            return list(default or [])
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    def url(self, name: str, schemes: set[str], default: str = "") -> str:
+        value = self.str(name, default)
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in schemes:
+            raise self.fail(name, f"scheme must be one of {', '.join(sorted(schemes))}, got {value!r}")
+        if parts.scheme not in {"sqlite"} and not parts.hostname:
+            raise self.fail(name, f"a host is required, got {value!r}")
+        return value
+
+    def path(self, name: str, default: Path) -> Path:
+        value = self.str(name)
+        return Path(value).expanduser().resolve() if value else default
+
+    def locales(self, name: str, default: list[str]) -> list[str]:
+        codes = [code.lower() for code in self.list(name, default)]
+        if not codes:
+            raise self.fail(name, "at least one locale code is required")
+        for code in codes:
+            if not LOCALE_CODE.match(code):
+                raise self.fail(name, f"{code!r} is not a language code such as 'en' or 'pt-br'")
+        if len(set(codes)) != len(codes):
+            raise self.fail(name, f"duplicate locale codes in {','.join(codes)}")
+        return codes
+
+
+def database_config(env: Env, default_sqlite: Path) -> dict:
+    """Turn DATABASE_URL into Django's DATABASES['default']; SQLite under var/ when unset."""
+    url = env.url("DATABASE_URL", {"sqlite", "postgres", "postgresql"})
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": default_sqlite,
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+        }
+    import dj_database_url
+
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+    except ValueError as exc:
+        raise env.fail("DATABASE_URL", str(exc)) from None
+    if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):
+        raise env.fail("DATABASE_URL", "a database name is required (postgres://user@host:port/NAME)")
+    config["CONN_HEALTH_CHECKS"] = True
+    return config

@@ -1,0 +1,32 @@
+"""gunicorn configuration; every value can be changed through the environment (README)."""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+access_log_format = (
+    '{"remote": "%(h)s", "request": "%(r)s", "status": %(s)s, "bytes": "%(b)s", "duration_us": %(D)s, "agent": "%(a)s"}'
+)
+wsgi_app = "site_config.wsgi:application"
+preload_app = False
+
+
+def on_starting(server) -> None:
+    """Make the Locale rows, locale trees and review workflow follow MANUAL_LOCALES at every start."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
+    django.setup()
+    from manual.services.locales import sync_locales
+
+    report = sync_locales()
+    server.log.info("locales in sync: %s", ", ".join(report.locales))

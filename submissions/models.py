@@ -1,0 +1,1 @@
+"""Submissions are stored here once the "Case submissions" issue lands."""

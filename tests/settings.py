@@ -1,0 +1,20 @@
+"""Test settings: the production settings module, with defaults a test run needs and speed-ups.
+
+Values come from the same environment variables; only what a bare ``pytest`` would lack is
+defaulted here (a test-only SECRET_KEY, plain HTTP). ``make test`` sets DATABASE_URL to a
+throwaway PostgreSQL; ``make test-quick`` leaves it unset (SQLite).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SECURE_HTTPS", "0")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-tests-"))
+
+from site_config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

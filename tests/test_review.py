@@ -1,0 +1,63 @@
+"""Roles and the "Editorial review" workflow: a draft needs a moderator's approval to go live."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from wagtail.models import Page, WorkflowPage
+
+from manual.models import CaseStudyPage, ManualHomePage
+from manual.services.review import EDITORS, MODERATORS, REVIEW_WORKFLOW, TRANSLATORS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_groups_exist_with_their_permissions(editor, moderator, translator):
+    assert {EDITORS, MODERATORS, TRANSLATORS} <= set(Group.objects.values_list("name", flat=True))
+    root = Page.get_first_root_node()
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    policy = PagePermissionPolicy()
+    assert policy.user_has_permission_for_instance(editor, "publish", root)
+    assert policy.user_has_permission_for_instance(moderator, "publish", root)
+    assert not policy.user_has_permission_for_instance(translator, "publish", root)
+    assert policy.user_has_permission_for_instance(translator, "change", root)
+    assert editor.has_perm("wagtail_localize.submit_translation")
+    assert not translator.has_perm("wagtail_localize.submit_translation")
+    for user in (editor, moderator, translator):
+        assert user.has_perm("wagtailadmin.access_admin")
+
+
+def test_every_locale_home_is_under_editorial_review():
+    homes = ManualHomePage.objects.all()
+    assert homes.count() >= 2
+    for home in homes:
+        workflow = home.get_workflow()
+        assert workflow is not None and workflow.name == REVIEW_WORKFLOW, home.locale
+        assert [task.specific.groups.get().name for task in workflow.tasks] == [MODERATORS]
+    assert WorkflowPage.objects.filter(page__in=homes).count() == homes.count()
+
+
+def test_a_draft_in_review_needs_a_moderator_to_go_live(client, editor, moderator, ru):
+    case = CaseStudyPage.objects.filter(locale=ru).first()
+    case.summary = "Исправленное описание, ожидающее проверки модератором."
+    revision = case.save_revision(user=editor)
+    workflow_state = case.get_workflow().start(case, editor)
+    case.refresh_from_db()
+    assert case.workflow_in_progress
+    task_state = workflow_state.current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=(case.pk, "approve", task_state.pk))
+
+    client.force_login(editor)
+    refused = client.post(url)  # Wagtail answers a refused admin action by redirecting to the dashboard
+    assert refused.status_code in {302, 403} and refused.headers.get("Location", "/admin/") == "/admin/"
+    case.refresh_from_db()
+    assert case.live_revision_id != revision.pk and case.workflow_in_progress, "an editor cannot approve"
+
+    client.force_login(moderator)
+    response = client.post(url)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.live_revision_id == revision.pk
+    assert case.summary.startswith("Исправленное описание")
+    workflow_state.refresh_from_db()
+    assert workflow_state.status == workflow_state.STATUS_APPROVED

@@ -1,0 +1,101 @@
+"""Settings come from the environment; a wrong value stops start-up naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from site_config.env import Env, database_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECURE_HTTPS"}
+    }
+    base.update({"DJANGO_SETTINGS_MODULE": "site_config.settings", "VAR_DIR": str(ROOT / "var" / "test-env")})
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG: expected true/false"),
+        ("PORT", "eighty", "PORT: expected an integer"),
+        ("PORT", "70000", "PORT: must be at most 65535"),
+        ("MANUAL_LOCALES", "en,english", "MANUAL_LOCALES: 'english' is not a language code"),
+        ("MANUAL_LOCALES", "en,en", "MANUAL_LOCALES: duplicate"),
+        ("DATABASE_URL", "mysql://db/manual", "DATABASE_URL: scheme must be one of"),
+        ("SEARCH_URL", "ftp://search", "SEARCH_URL: scheme must be one of"),
+        ("TASKS_BACKEND", "celery", "TASKS_BACKEND: expected immediate or database"),
+        ("CORS_ALLOWED_ORIGINS", "example.org", "CORS_ALLOWED_ORIGINS: 'example.org' must look like"),
+    ],
+)
+def test_a_wrong_value_stops_start_up_naming_the_variable(name, value, message):
+    result = run_manage({"SECRET_KEY": "k" * 60, name: value}, "check")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = run_manage({"SECRET_KEY": "", "DEBUG": "0"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY: required when DEBUG is off" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        {
+            "SECRET_KEY": "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa",
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "manual.example.eu",
+            "BASE_URL": "https://manual.example.eu",
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_env_parses_values():
+    env = Env({"FLAG": "yes", "COUNT": "3", "ITEMS": "a, b,,c", "LOCALES": "EN,ru,pt-br"})
+    assert env.bool("FLAG") is True
+    assert env.int("COUNT", 1, minimum=1) == 3
+    assert env.list("ITEMS") == ["a", "b", "c"]
+    assert env.locales("LOCALES", ["en"]) == ["en", "ru", "pt-br"]
+    assert env.bool("MISSING", default=True) is True
+
+
+def test_database_url_defaults_to_sqlite_and_parses_postgres(tmp_path):
+    assert database_config(Env({}), tmp_path / "db.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+    config = database_config(Env({"DATABASE_URL": "postgres://u:p@db.internal:5433/manual"}), tmp_path / "x")
+    assert (config["ENGINE"], config["HOST"], config["PORT"], config["NAME"]) == (
+        "django.db.backends.postgresql",
+        "db.internal",
+        5433,
+        "manual",
+    )
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL: a database name is required"):
+        database_config(Env({"DATABASE_URL": "postgres://u@db.internal:5432"}), tmp_path / "x")
+
+
+def test_ci_runs_the_suite_on_postgresql(db):
+    """Under CI=true the suite must run on PostgreSQL: a missing service is a failure, not a skip."""
+    from django.db import connection
+
+    if os.environ.get("CI") == "true":
+        assert connection.vendor == "postgresql", "CI=true but DATABASE_URL does not point at PostgreSQL"
+    else:
+        assert connection.vendor in {"postgresql", "sqlite"}
