@@ -58,8 +58,13 @@ def main() -> None:
     for route in ROUTES:
         url = route.format(case_id=case_id)
         client.get(url)  # warm caches like a running server
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+        queries: list[str] = []
+
+        def record(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
             client.get(url)
         timings = []
         started = time.perf_counter()
