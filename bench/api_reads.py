@@ -75,9 +75,7 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         elapsed = time.perf_counter() - started
         q = statistics.quantiles(timings, n=100)
-        print(
-            f"{url:<82} {len(queries):>7} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} {args.requests / elapsed:>7.0f}"
-        )
+        print(f"{url:<82} {len(queries):>7} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} {args.requests / elapsed:>7.0f}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-tests-"))
 
 from site_config.settings import *  # noqa: E402,F403
 
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -61,3 +61,27 @@ def test_a_draft_in_review_needs_a_moderator_to_go_live(client, editor, moderato
     assert case.summary.startswith("Исправленное описание")
     workflow_state.refresh_from_db()
     assert workflow_state.status == workflow_state.STATUS_APPROVED
+
+
+def test_editors_find_case_fields_and_taxonomies_in_the_admin(client, editor, en):
+    case = CaseStudyPage.objects.filter(locale=en).first()
+    client.force_login(editor)
+    response = client.get(reverse("wagtailadmin_pages:edit", args=(case.pk,)))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for tab in ("Classification", "Story", "Metrics, links and contacts"):
+        assert tab in html
+    form = response.context["form"]
+    topics = form.fields["topics"]
+    assert topics.queryset.count() == 8, "each term offered once (the default locale's)"
+    assert "Public budget" in [label for _value, label in topics.choices]
+    assert client.get(reverse("wagtailsnippets_manual_topic:list")).status_code == 200
+
+
+def test_a_russian_page_form_labels_terms_in_russian(editor, ru):
+    # (The admin opens translated pages in wagtail-localize's editor; the page form still serves
+    # editors who convert a translation into an independent page.)
+    case = CaseStudyPage.objects.filter(locale=ru).first()
+    form_class = CaseStudyPage.get_edit_handler().get_form_class()
+    form = form_class(instance=case, for_user=editor, parent_page=case.get_parent())
+    assert "Государственный бюджет" in [label for _value, label in form.fields["topics"].choices]
