@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-dev run test test-quick lint format bench
+.PHONY: help install install-dev run test test-quick lint format bench search-engine
 
 help:
 	@echo "make run         install, load the demo manual and serve it on http://127.0.0.1:8000/"
@@ -10,6 +10,7 @@ help:
 	@echo "make test-quick  run the suite on SQLite only (inner loop)"
 	@echo "make lint        ruff check"
 	@echo "make bench       API latency and query-count benchmark on the demo content"
+	@echo "make search-engine  the OpenSearch node in the foreground on SEARCH_ENGINE_PORT (default 9200)"
 
 install:
 	scripts/bootstrap.sh requirements.txt
@@ -36,3 +37,6 @@ format: install-dev
 
 bench: install-dev
 	.venv/bin/python bench/api_reads.py
+
+search-engine:
+	scripts/search-engine.sh

@@ -12,3 +12,4 @@ class ManualConfig(AppConfig):
         from manual import signals  # noqa: F401 - connects the content signal handlers
 
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
+        signals.connect_taxonomy_cache()

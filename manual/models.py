@@ -18,6 +18,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock
@@ -131,6 +132,8 @@ class ManualSectionPage(ManualPage):
 
     intro = models.TextField(blank=True, max_length=1000)
     body = StreamField(SectionBodyBlock(), blank=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["manual.ManualHomePage", "manual.ManualSectionPage"]
@@ -275,6 +278,19 @@ class CaseStudyPage(ManualPage):
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
+
+    # Wagtail's own (admin) search; the manual's faceted search has its own index (search app).
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("organisation"),
+        index.SearchField("city"),
+        *(index.SearchField(name) for name in BODY_SECTIONS),
+        index.FilterField("government_level"),
+        index.FilterField("participation_level"),
+        index.FilterField("start_year"),
+        index.FilterField("initiative_status"),
+    ]
 
     base_form_class = CaseStudyPageForm
     parent_page_types = ["manual.CaseStudyIndexPage"]

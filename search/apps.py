@@ -2,8 +2,11 @@ from django.apps import AppConfig
 
 
 class SearchConfig(AppConfig):
-    """The manual's own per-locale search index and its engine drivers: issue "Faceted search"."""
+    """The manual's own per-locale search index and its engine drivers (DESIGN.md "Search")."""
 
     name = "search"
     label = "manual_search"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from search import signals  # noqa: F401 - connects the indexing signal handlers

@@ -70,3 +70,8 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 from manual.api import router as manual_router  # noqa: E402 - routers import the api's error types
 
 api.add_router("/", manual_router)
+
+from search.api import router as search_router  # noqa: E402
+
+api.add_router("/", search_router)
+api.add_router("/", "submissions.api.router")

@@ -57,7 +57,9 @@ class ApiCacheMiddleware:
             or response.status_code != 200
             or response.streaming
             or request.path.startswith(f"{self.prefix}docs")
+            or any(word in response.get("Cache-Control", "") for word in ("private", "no-store", "no-cache"))
         ):
+            # Answers that chose their own caching (e.g. a submission's status) keep it.
             return response
         if not response.has_header("ETag"):
             set_response_etag(response)

@@ -186,6 +186,8 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
+# The admin's own page search stays on Wagtail's database backend whatever SEARCH_URL says: it keeps
+# working while the engine is down, and the manual's index (search app) is a separate concern.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
@@ -195,6 +197,8 @@ SEARCH_ENGINE = env.str("SEARCH_ENGINE", "auto")
 if SEARCH_ENGINE not in {"auto", "opensearch", "elasticsearch"}:
     raise env.fail("SEARCH_ENGINE", f"expected auto, opensearch or elasticsearch, got {SEARCH_ENGINE!r}")
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", "manual")
+# Seconds a search waits for the engine before answering from the database (marked degraded).
+SEARCH_TIMEOUT = env.int("SEARCH_TIMEOUT_MS", 500, minimum=50, maximum=30_000) / 1000
 
 # Tasks: immediate in the embedded default; a database queue with `manage.py db_worker` in production.
 TASKS_BACKEND = env.str("TASKS_BACKEND", "immediate")
@@ -238,3 +242,49 @@ LOGGING = {
 
 # The manual's public API caches for a short while; ETags make revalidation cheap.
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", 60, minimum=0)
+
+# --- Submissions ---
+# Case submissions from practitioners (submissions app, docs/submissions.md).
+# Rate limit: submissions (attempts) per client and hour; 0 turns it off (benchmarks).
+SUBMISSIONS_RATE_LIMIT = env.int("SUBMISSIONS_RATE_LIMIT", 5, minimum=0)
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For; 0 = use REMOTE_ADDR.
+SUBMISSIONS_TRUSTED_PROXIES = env.int("SUBMISSIONS_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
+# Licence a submitter grants when they choose none (a manual.models.Licence value; checked at start).
+SUBMISSIONS_DEFAULT_LICENCE = env.str("SUBMISSIONS_DEFAULT_LICENCE", "CC-BY-4.0")
+# Version of the consent text the submitter agreed to; stored with each consent.
+SUBMISSIONS_CONSENT_VERSION = env.str("SUBMISSIONS_CONSENT_VERSION", "2025-01")
+SUBMISSIONS_PRIVATE_ROOT = env.path("SUBMISSIONS_PRIVATE_ROOT", VAR_DIR / "private" / "submissions")
+for _public in (MEDIA_ROOT, STATIC_ROOT):
+    if _public in (SUBMISSIONS_PRIVATE_ROOT, *SUBMISSIONS_PRIVATE_ROOT.parents):
+        raise env.fail("SUBMISSIONS_PRIVATE_ROOT", f"must not be inside {_public}: that folder is served publicly")
+del _public
+SUBMISSIONS_MAX_FILES = 10
+SUBMISSIONS_MAX_FILE_BYTES = 10 * 1024 * 1024
+SUBMISSIONS_MAX_TOTAL_BYTES = 25 * 1024 * 1024
+SUBMISSIONS_MAX_JSON_BYTES = 1024 * 1024
+# A multipart request may carry the files, the JSON document and the multipart framing; more is a 413.
+SUBMISSIONS_MAX_REQUEST_BYTES = SUBMISSIONS_MAX_TOTAL_BYTES + SUBMISSIONS_MAX_JSON_BYTES + 256 * 1024
+SUBMISSIONS_MAX_IMAGE_PIXELS = WAGTAILIMAGES_MAX_IMAGE_PIXELS
+# Bound on the declared unpacked size of a .docx/.odt (zip bombs are refused).
+SUBMISSIONS_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+STORAGES["submissions"] = {
+    "BACKEND": "submissions.storage.PrivateFileSystemStorage",
+    "OPTIONS": {
+        "location": SUBMISSIONS_PRIVATE_ROOT,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+# The rate-limit counters must be shared by every gunicorn worker and node: a database cache by
+# default (its table is made by `manage.py createcachetable`, which the submissions app also runs
+# after every migrate). Keeps any CACHES defined above; Django's default is a per-process locmem.
+CACHES = {
+    **globals().get("CACHES", {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}),
+    "submissions": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "submissions_cache",
+        "TIMEOUT": 3600,
+        # One row per client and hour; culling must not drop live counters under many clients.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}

@@ -5,4 +5,12 @@ class SubmissionsConfig(AppConfig):
     """Case submissions from practitioners (intake, validation, conversion, review): issue "Case submissions"."""
 
     name = "submissions"
+    verbose_name = "Submissions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from submissions import checks, signals  # noqa: F401 - registers the checks and the review handlers
+
+        post_migrate.connect(signals.create_cache_table_after_migrate, sender=self)

@@ -11,10 +11,51 @@ from manual.services.review import EDITORS, MODERATORS, TRANSLATORS
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo manual once into the test database; each test runs in a rolled-back transaction."""
+    from django.conf import settings
+    from django.test import override_settings
+
     from manual.services.demo import load_demo_manual
+    from search.services import rebuild
 
     with django_db_blocker.unblock():
         load_demo_manual()
+        # The database index, and the engine's when the run has one.
+        with override_settings(SEARCH_URL=settings.SEARCH_ENGINE_TEST_URL):
+            rebuild()
+            if settings.SEARCH_ENGINE_TEST_URL:
+                _warm_up_engine()
+    yield
+    if settings.SEARCH_ENGINE_TEST_URL:
+        _drop_test_indexes(settings.SEARCH_ENGINE_TEST_URL, settings.SEARCH_INDEX_PREFIX)
+
+
+def _warm_up_engine() -> None:
+    """First queries on a cold JVM are slow; searches time out after SEARCH_TIMEOUT on purpose."""
+    from search.services import engine_driver
+
+    client = engine_driver().client.client
+    for _round in range(3):
+        for locale in ("en", "ru"):
+            client.search(
+                index=f"*-{locale}",
+                body={"query": {"match": {"title": "budget"}}, "aggs": {"t": {"terms": {"field": "topic"}}}},
+            )
+
+
+def _drop_test_indexes(url: str, prefix: str) -> None:
+    from opensearchpy import OpenSearch
+
+    OpenSearch([url]).indices.delete(index=f"{prefix}*", ignore_unavailable=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_label_cache():
+    """Labels cached by one test must not outlive its rolled-back transaction."""
+    from manual.services.taxonomies import clear_label_cache
+
+    clear_label_cache()
+    yield
+    clear_label_cache()
 
 
 @pytest.fixture

@@ -15,6 +15,12 @@ os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-tests-"))
 from site_config.settings import *  # noqa: E402,F403
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
+# The search engine of the test run (scripts/with-search-engine.sh exports SEARCH_URL). Tests use
+# the database driver unless a test switches the engine on, so that tests which publish pages do
+# not write into the shared index; each run has its own index prefix.
+SEARCH_ENGINE_TEST_URL = SEARCH_URL  # noqa: F405
+SEARCH_URL = ""
+SEARCH_INDEX_PREFIX = f"test{os.getpid()}"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

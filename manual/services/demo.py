@@ -33,7 +33,7 @@ from manual.models import (
     ManualSectionPage,
     RelatedCase,
 )
-from manual.services.locales import sync_locales
+from manual.services.locales import create_locale_aliases, sync_locales
 from manual.services.taxonomies import TAXONOMY_KINDS, default_locale_terms
 
 logger = logging.getLogger(__name__)
@@ -127,6 +127,7 @@ def _create(parent: Page, page: Page, report: DemoLoadReport) -> Page:
     page.live = False
     parent.add_child(instance=page)
     _publish(page)
+    create_locale_aliases(page)
     report.created.append(page.url_path)
     return page
 
@@ -297,6 +298,7 @@ def translate_page(page: Page, locale: Locale, memory: TranslationMemory) -> Pag
 
 
 def _has_real_translation(page: Page, locale: Locale) -> bool:
+    # Alias pages (made by create_locale_aliases) are converted into translations by translate_page.
     return Page.objects.filter(translation_key=page.translation_key, locale=locale, alias_of__isnull=True).exists()
 
 

@@ -47,25 +47,25 @@ def ensure_locale_trees() -> int:
     """Give every configured locale the default locale's tree: real translations where they exist,
     wagtail-localize alias pages (source-language copies, not translations) for the rest.
 
-    wagtail-localize makes such aliases only from the admin (its after_create_page hook); pages
-    created by code get them here.
+    A locale's first ``LocaleSynchronization`` makes wagtail-localize copy the whole tree once; from
+    then on, new pages get their aliases when they are created: from the admin by wagtail-localize's
+    ``after_create_page`` hook, from code through ``create_locale_aliases``. So a start costs no walk
+    over all pages.
     """
     from wagtail_localize.models import LocaleSynchronization
-    from wagtail_localize.synctree import PageIndex, synchronize_tree
 
     default = Locale.get_default()
-    if not ManualHomePage.objects.filter(locale=default).exists():
-        return 0
     before = Page.objects.count()
-    targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).exclude(pk=default.pk))
-    for locale in targets:
-        # Keeps new default-locale pages flowing into this tree when created in the admin; saving a
-        # new LocaleSynchronization also synchronises the tree once (wagtail-localize).
+    for locale in Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).exclude(pk=default.pk):
         LocaleSynchronization.objects.get_or_create(locale=locale, defaults={"sync_from": default})
-    page_index = PageIndex.from_database().sort_by_tree_position()
-    for locale in targets:
-        synchronize_tree(default, locale, page_index=page_index)
     return Page.objects.count() - before
+
+
+def create_locale_aliases(page: Page) -> None:
+    """What wagtail-localize's admin hook does for a new page, for pages created by code."""
+    from wagtail_localize.synctree import create_aliases_for_new_page
+
+    create_aliases_for_new_page(page)
 
 
 def sync_locales() -> LocaleSyncReport:

@@ -69,12 +69,9 @@ def validate_filters(filters: CaseFilters) -> CaseFilters:
     for code in filters.country:
         if code.upper() not in dict(countries):
             raise InvalidInput("country", f"{code!r} is not an ISO 3166-1 alpha-2 country code.", "unknown_code")
+    labels = label_lookup(None)
     for key, kind in KINDS_BY_KEY.items():
-        wanted = set(getattr(filters, key))
-        if not wanted:
-            continue
-        known = set(kind.model.objects.filter(code__in=wanted).values_list("code", flat=True))
-        unknown = sorted(wanted - known)
+        unknown = sorted(code for code in set(getattr(filters, key)) if not labels.knows(kind.model, code))
         if unknown:
             raise InvalidInput(key, f"Unknown {key} code(s): {', '.join(unknown)}.", "unknown_code")
     return filters

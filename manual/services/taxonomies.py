@@ -6,6 +6,7 @@ code + locale, falling back to the default locale's label when a term is not tra
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +227,8 @@ def seed_taxonomies() -> int:
                         translation_key=source.translation_key,
                     )
                     created += 1
+    if created:
+        clear_label_cache()
     return created
 
 
@@ -257,6 +260,9 @@ class TaxonomyLabels:
         if entry is None:
             return None
         return entry.get(self.language_code) or entry.get(self.default_code)
+
+    def knows(self, model: type[Taxonomy], code: str) -> bool:
+        return (model, code) in self.terms
 
     def label(self, model: type[Taxonomy], code: str, default: str = "") -> str:
         found = self._lookup(model, code)
@@ -291,5 +297,22 @@ class TaxonomyLabels:
         return items
 
 
+# Labels change rarely and are read on every list and search: each process keeps them for a minute,
+# and saving or deleting a term clears its copy at once (manual.signals).
+LABEL_CACHE_SECONDS = 60.0
+_label_cache: dict[str, tuple[float, TaxonomyLabels]] = {}
+
+
 def label_lookup(language_code: str | None) -> TaxonomyLabels:
-    return TaxonomyLabels(language_code)
+    key = language_code or settings.MANUAL_LOCALES[0]
+    cached = _label_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < LABEL_CACHE_SECONDS:
+        return cached[1]
+    labels = TaxonomyLabels(key)
+    _label_cache[key] = (now, labels)
+    return labels
+
+
+def clear_label_cache(**kwargs: Any) -> None:
+    _label_cache.clear()

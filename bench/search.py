@@ -1,0 +1,352 @@
+"""Search benchmark (prints figures; not a test). Needs a search engine:
+
+    scripts/with-search-engine.sh .venv/bin/python bench/search.py [--cases 10000] [--seconds 20]
+
+Generates N case studies per locale (en, ru) with realistic text and taxonomy spread in a fresh
+SQLite database (or DATABASE_URL), rebuilds the index (documents per second), serves the service
+with gunicorn on loopback and measures /api/v1/search (text + facets + 20 hits) against the stock
+Wagtail path on the same data and engine and against a constant-response route (this machine's
+ceiling); then the publish-to-searchable latency.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+if not os.environ.get("SEARCH_URL"):
+    sys.exit("bench/search.py needs SEARCH_URL: run it through scripts/with-search-engine.sh")
+VAR = Path(tempfile.mkdtemp(prefix="manual-bench-search-"))
+os.environ.setdefault("VAR_DIR", str(VAR))
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+os.environ.setdefault("SECURE_HTTPS", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("SEARCH_INDEX_PREFIX", f"bench{os.getpid()}")
+os.environ.setdefault("SEARCH_TIMEOUT_MS", "5000")
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+from wagtail.models import Locale  # noqa: E402
+
+from manual.models import (  # noqa: E402
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    EParticipationTool,
+    GovernmentLevel,
+    ParticipationLevel,
+    PolicyStage,
+    Topic,
+)
+from search import services  # noqa: E402
+
+WORDS = {
+    "en": [
+        "citizens",
+        "residents",
+        "city",
+        "council",
+        "budget",
+        "proposals",
+        "vote",
+        "online",
+        "platform",
+        "participation",
+        "neighbourhood",
+        "consultation",
+        "petition",
+        "digital",
+        "democracy",
+        "transparency",
+        "projects",
+        "youth",
+        "schools",
+        "climate",
+        "mobility",
+        "housing",
+        "district",
+        "assembly",
+        "deliberation",
+        "feedback",
+        "open",
+        "data",
+        "survey",
+        "map",
+        "report",
+        "streets",
+        "parks",
+    ],
+    "ru": [
+        "граждане",
+        "жители",
+        "город",
+        "совет",
+        "бюджет",
+        "предложения",
+        "голосование",
+        "платформа",
+        "участие",
+        "район",
+        "консультация",
+        "петиция",
+        "цифровая",
+        "демократия",
+        "прозрачность",
+        "проекты",
+        "молодёжь",
+        "школы",
+        "климат",
+        "транспорт",
+        "жильё",
+        "собрание",
+        "обсуждение",
+        "отзывы",
+        "данные",
+        "опрос",
+        "карта",
+        "улицы",
+        "парки",
+    ],
+}
+COUNTRIES = [
+    "AT",
+    "BE",
+    "BG",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IS",
+    "IT",
+    "LT",
+    "LV",
+    "NL",
+    "NO",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "GB",
+]
+
+
+def sentence(rng: random.Random, language: str, n: int) -> str:
+    return " ".join(rng.choice(WORDS[language]) for _ in range(n)).capitalize() + "."
+
+
+def generate(cases: int) -> None:
+    rng = random.Random(42)
+    terms = {model: list(model.objects.filter(locale__language_code="en")) for model in
+             (Topic, EParticipationTool, PolicyStage, GovernmentLevel, ParticipationLevel)}  # fmt: skip
+    for language in ("en", "ru"):
+        locale = Locale.objects.get(language_code=language)
+        index = CaseStudyIndexPage.objects.get(locale=locale)
+        with transaction.atomic():
+            for number in range(cases):
+                body = " ".join(sentence(rng, language, rng.randint(8, 16)) for _ in range(6))
+                page = CaseStudyPage(
+                    title=f"{sentence(rng, language, 4)[:-1]} {number}",
+                    slug=f"bench-{language}-{number}",
+                    locale=locale,
+                    summary=sentence(rng, language, 24),
+                    organisation=sentence(rng, language, 3),
+                    city=rng.choice(WORDS[language]).capitalize(),
+                    country=rng.choice(COUNTRIES),
+                    government_level=rng.choice(terms[GovernmentLevel]),
+                    participation_level=rng.choice(terms[ParticipationLevel]),
+                    start_year=rng.randint(2000, 2025),
+                    initiative_status="ongoing",
+                    context=f"<p>{body}</p>",
+                    objectives=f"<p>{sentence(rng, language, 20)}</p>",
+                    approach=f"<p>{sentence(rng, language, 30)}</p>",
+                    results=f"<p>{sentence(rng, language, 20)}</p>",
+                    live=True,
+                )
+                page.topics = rng.sample(terms[Topic], rng.randint(1, 3))
+                page.tools = rng.sample(terms[EParticipationTool], rng.randint(1, 3))
+                page.stages = rng.sample(terms[PolicyStage], rng.randint(1, 2))
+                index.add_child(instance=page)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load(port: int, paths: list[str], seconds: float, threads: int) -> tuple[list[float], int]:
+    timings: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(offset: int) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        i = offset
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - t0) * 1000
+            with lock:
+                timings.append(elapsed)
+                errors += response.status != 200
+        conn.close()
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return timings, errors
+
+
+def figures(name: str, timings: list[float], seconds: float, errors: int) -> dict:
+    q = statistics.quantiles(timings, n=100)
+    result = {"p50": q[49], "p95": q[94], "p99": q[98], "rps": len(timings) / seconds, "n": len(timings)}
+    print(f"{name:<34} p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  {result['rps']:7.0f} req/s"
+          f"  ({len(timings)} requests, {errors} errors)")  # fmt: skip
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="search benchmark")
+    parser.add_argument("--cases", type=int, default=10_000, help="cases per locale")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    t0 = time.perf_counter()
+    generate(args.cases)
+    print(f"generated {args.cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")
+
+    t0 = time.perf_counter()
+    written = services.rebuild()
+    elapsed = time.perf_counter() - t0
+    total = sum(written.values())
+    rate = total / elapsed
+    print(f"rebuild (database + engine index, both locales): {total} documents in {elapsed:.1f} s = {rate:.0f} docs/s")
+    t0 = time.perf_counter()
+    services.engine_driver().rebuild("en", (d for d in _documents("en")))
+    services.engine_driver().rebuild("ru", (d for d in _documents("ru")))
+    elapsed = time.perf_counter() - t0
+    print(
+        f"engine rebuild alone (bulk + alias swap): {total} documents in {elapsed:.1f} s = {total / elapsed:.0f} docs/s"
+    )
+    t0 = time.perf_counter()
+    call_command("wagtail_update_index", verbosity=0)
+    print(f"stock path index (wagtail_update_index): {time.perf_counter() - t0:.1f} s")
+
+    port = free_port()
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), GUNICORN_WORKERS=str(args.workers))
+    env.update(GUNICORN_THREADS="1", GUNICORN_ACCESS_LOG="/dev/null", DJANGO_SETTINGS_MODULE="bench.settings")
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "site_config/gunicorn.conf.py", "--error-logfile", "-"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(600):  # gunicorn's start syncs locales first
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            sys.exit("gunicorn did not start")
+        rng = random.Random(7)
+        searches, stock = [], []
+        for _ in range(50):
+            words = " ".join(rng.sample(WORDS["en"], 2))
+            params = {"q": words, "locale": "en", "page_size": 20}
+            params.update(government_level=rng.choice(["local", "regional"]), topic=rng.choice(["budget", "health"]))
+            searches.append("/api/v1/search?" + urlencode(params))
+            stock.append("/bench/stock?" + urlencode({"q": words, "locale": "en"}))
+        for paths in (searches, stock, ["/bench/constant"]):
+            load(port, paths, 10, args.threads)  # warm up the JVM's and Python's caches
+        print(f"\nthrough gunicorn ({args.workers} workers) on loopback, {args.threads} client threads,", end=" ")
+        print(f"{args.seconds:.0f} s each:")
+        ours = figures("/api/v1/search (7 facets, 20 hits)", *_run(port, searches, args))
+        theirs = figures("stock .search() + 4x .facet()", *_run(port, stock, args))  # see STOCK_CANNOT
+        ceiling = figures("constant response", *_run(port, ["/bench/constant"], args))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", stock[0])
+        stock_answer = json.loads(conn.getresponse().read())
+        print(f"stock path computed facets: {', '.join(stock_answer['facets']) or 'none'}")
+        for name, reason in stock_answer["cannot"].items():
+            print(f"stock path cannot compute facet {name!r}: {reason}")
+        print(f"ratios: stock p95 / ours p95 = {theirs['p95'] / ours['p95']:.1f}x; "
+              f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f}")  # fmt: skip
+        print(f"publish-to-searchable: {_publish_to_searchable(port):.0f} ms")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _documents(locale: str):
+    from search.models import SearchDocument
+
+    return SearchDocument.objects.filter(locale=locale).values_list("document", flat=True).iterator(2000)
+
+
+def _run(port: int, paths: list[str], args) -> tuple[list[float], float, int]:
+    timings, errors = load(port, paths, args.seconds, args.threads)
+    return timings, args.seconds, errors
+
+
+def _publish_to_searchable(port: int) -> float:
+    index = CaseStudyIndexPage.objects.get(locale__language_code="en")
+    template = CaseStudyPage.objects.filter(locale__language_code="en").first()
+    word = f"qwzx{random.randint(1000, 9999)}"
+    page = CaseStudyPage(
+        title=f"Fresh case {word}", slug=f"fresh-{word}", summary="Fresh.", organisation="Bench", country="FR",
+        government_level=template.government_level, participation_level=template.participation_level,
+        start_year=2024, initiative_status="ongoing", context="<p>x</p>", objectives="<p>x</p>",
+        approach="<p>x</p>", results="<p>x</p>",
+    )  # fmt: skip
+    index.add_child(instance=page)
+    started = time.perf_counter()
+    page.save_revision().publish()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while time.perf_counter() - started < 30:
+        conn.request("GET", "/api/v1/search?" + urlencode({"q": word, "locale": "en"}))
+        if json.loads(conn.getresponse().read())["count"]:
+            return (time.perf_counter() - started) * 1000
+        time.sleep(0.01)
+    return float("inf")
+
+
+if __name__ == "__main__":
+    main()

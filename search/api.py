@@ -1,0 +1,75 @@
+"""Search routes: faceted search and type-ahead."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Query, Router
+
+from search import services
+from search.query import MAX_QUERY_LENGTH, as_dict, build_query
+from search.schemas import SearchOut, SuggestOut
+from site_config.api_errors import ERROR_RESPONSES, InvalidInput
+
+router = Router(tags=["search"])
+
+
+@router.get("search", response={200: SearchOut, **ERROR_RESPONSES}, summary="Search cases and sections")
+def search(
+    request: HttpRequest,
+    q: str = Query("", description="Words to find; stemmed in the locale's language."),
+    locale: str | None = Query(None, description="Locale to search (default: the manual's default locale)."),
+    type: list[str] = Query([], description="`case_study` or `section`; repeat for OR."),  # noqa: A002
+    country: list[str] = Query([], description="ISO 3166-1 alpha-2; repeat for OR."),
+    topic: list[str] = Query([], description="Topic code; repeat for OR."),
+    tool: list[str] = Query([], description="eParticipation tool code; repeat for OR."),
+    participation_level: list[str] = Query([], description="Participation level code; repeat for OR."),
+    government_level: list[str] = Query([], description="Government level code; repeat for OR."),
+    stage: list[str] = Query([], description="Policy-cycle stage code; repeat for OR."),
+    year_from: int | None = Query(None, ge=1900, le=2100, description="Initiatives started in or after."),
+    year_to: int | None = Query(None, ge=1900, le=2100, description="Initiatives started in or before."),
+    sort: str = Query("relevance", description="`relevance`, `newest` (first publication) or `year` (start year)."),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=100),
+    fallback: bool = Query(False, description="Also find default-locale cases not translated into `locale`."),
+):
+    """Facets are disjunctive: OR inside a facet, AND across facets; each facet's counts apply every
+    other facet's filter but not its own. `degraded` is true when the engine did not answer and the
+    database driver did."""
+    query = build_query(
+        q=q,
+        locale=locale,
+        filters={
+            "type": type,
+            "country": country,
+            "topic": topic,
+            "tool": tool,
+            "participation_level": participation_level,
+            "government_level": government_level,
+            "stage": stage,
+        },
+        year_from=year_from,
+        year_to=year_to,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        fallback=fallback,
+    )
+    # The answer is built from validated data; skipping ninja's second validation of it saves a few
+    # milliseconds a search (the schema still documents it in OpenAPI).
+    return JsonResponse(as_dict(services.search(query)), json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("search/suggest", response={200: SuggestOut, **ERROR_RESPONSES}, summary="Type-ahead titles")
+def suggest(
+    request: HttpRequest,
+    q: str = Query(..., description="The beginning of a title word."),
+    locale: str | None = Query(None),
+    limit: int = Query(8, ge=1, le=20),
+):
+    query = build_query(
+        q=q, locale=locale, filters={}, year_from=None, year_to=None, sort=None, page=1, page_size=1, fallback=False
+    )
+    if not query.q:
+        raise InvalidInput("q", f"Give 1 to {MAX_QUERY_LENGTH} characters.", "required")
+    results, degraded = services.suggest(query.q, query.locale, limit)
+    return {"count": len(results), "results": results, "degraded": degraded}

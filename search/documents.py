@@ -1,0 +1,136 @@
+"""Turn published pages into search documents, in batches with a constant number of queries."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.html import strip_tags
+from wagtail.models import Page
+
+from manual.models import (
+    BODY_SECTIONS,
+    CaseStudyPage,
+    EParticipationTool,
+    ManualSectionPage,
+    PolicyStage,
+    Topic,
+)
+
+FACET_KEYS = ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
+DOCUMENT_TYPES = {CaseStudyPage: "case_study", ManualSectionPage: "section"}
+
+
+def indexable_pages() -> Any:
+    """Live pages that are content in their own right (aliases are copies, not documents)."""
+    return Page.objects.live().filter(alias_of__isnull=True).type(*DOCUMENT_TYPES)
+
+
+def _text(html: str) -> str:
+    # Block tags end words: "</p><p>" must not glue the last word of one paragraph to the next.
+    return " ".join(strip_tags(re.sub(r"<(/p|br|/li|/h[1-6])\b", r" <\1", html or "")).split())
+
+
+def _stream_text(stream: Any) -> str:
+    """The visible text of a StreamField: every string the blocks hold, tags removed."""
+    parts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            parts.append(_text(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in {"id", "type", "level", "kind", "image", "document", "case"}:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(stream.get_prep_value() if hasattr(stream, "get_prep_value") else stream)
+    return " ".join(part for part in parts if part)
+
+
+def _translated_locales(pages: list[Page]) -> dict[Any, list[str]]:
+    keys = {page.translation_key for page in pages}
+    found: dict[Any, list[str]] = defaultdict(list)
+    rows = (
+        Page.objects.live()
+        .filter(alias_of__isnull=True, translation_key__in=keys)
+        .values_list("translation_key", "locale__language_code")
+    )
+    for key, code in rows:
+        found[key].append(code)
+    return found
+
+
+def build_documents(page_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Documents of the given pages (those still live and indexable), in page-id order."""
+    ids = list(page_ids)
+    cases = list(
+        CaseStudyPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True)
+        .select_related("locale", "government_level", "participation_level")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("id", "code")),
+            Prefetch("tools", queryset=EParticipationTool.objects.only("id", "code")),
+            Prefetch("stages", queryset=PolicyStage.objects.only("id", "code")),
+        )
+    )
+    sections = list(
+        ManualSectionPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True).select_related("locale")
+    )
+    translated = _translated_locales([*cases, *sections])
+    documents = [_case_document(page, translated) for page in cases]
+    documents += [_section_document(page, translated) for page in sections]
+    documents.sort(key=lambda document: document["id"])
+    return documents
+
+
+def _base(page: Page, translated: dict[Any, list[str]], doc_type: str) -> dict[str, Any]:
+    return {
+        "id": page.pk,
+        "translation_key": str(page.translation_key),
+        "type": doc_type,
+        "locale": page.locale.language_code,
+        "title": page.title,
+        "url": page.get_url(),
+        "published_at": page.first_published_at.isoformat() if page.first_published_at else None,
+        "translated_locales": sorted(translated.get(page.translation_key, [])),
+        "country": [],
+        "topic": [],
+        "tool": [],
+        "participation_level": [],
+        "government_level": [],
+        "stage": [],
+        "start_year": None,
+        "end_year": None,
+    }
+
+
+def _case_document(page: CaseStudyPage, translated: dict[Any, list[str]]) -> dict[str, Any]:
+    document = _base(page, translated, "case_study")
+    document.update(
+        {
+            "summary": page.summary,
+            "body": " ".join(
+                [page.organisation, page.city, page.region] + [_text(getattr(page, name)) for name in BODY_SECTIONS]
+            ),
+            "country": [page.country.code] if page.country else [],
+            "topic": [term.code for term in page.topics.all()],
+            "tool": [term.code for term in page.tools.all()],
+            "stage": [term.code for term in page.stages.all()],
+            "participation_level": [page.participation_level.code] if page.participation_level else [],
+            "government_level": [page.government_level.code] if page.government_level else [],
+            "start_year": page.start_year,
+            "end_year": page.end_year,
+        }
+    )
+    return document
+
+
+def _section_document(page: ManualSectionPage, translated: dict[Any, list[str]]) -> dict[str, Any]:
+    document = _base(page, translated, "section")
+    document.update({"summary": page.intro, "body": _stream_text(page.body)})
+    return document

@@ -1,0 +1,1 @@
+"""Search drivers behind one interface: the engine (OpenSearch / Elasticsearch) and the database."""

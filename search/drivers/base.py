@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.query import SearchQuery
+
+
+class EngineUnavailable(Exception):
+    """The search engine did not answer (refused, timed out, or answered with a server error)."""
+
+
+@dataclass
+class RawHit:
+    document: dict[str, Any]
+    highlight: dict[str, list[str]]
+
+
+@dataclass
+class RawResults:
+    """A driver's answer before labels are attached: facet counts are keyed by code."""
+
+    count: int
+    hits: list[RawHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class SearchDriver(ABC):
+    name: str
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> RawResults: ...
+
+    @abstractmethod
+    def suggest(self, q: str, locale: str, limit: int) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def index(self, documents: list[dict[str, Any]]) -> None:
+        """Add or replace documents (each knows its locale)."""
+
+    @abstractmethod
+    def delete(self, locale_page_ids: dict[str, list[int]]) -> None: ...
+
+    @abstractmethod
+    def rebuild(self, locale: str, documents: Iterable[dict[str, Any]]) -> int:
+        """Replace the whole index of a locale; returns the number of documents written."""
+
+    @abstractmethod
+    def count(self, locale: str) -> int: ...

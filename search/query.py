@@ -1,0 +1,154 @@
+"""A visitor's search, validated; and the shape of its answer.
+
+Every value from outside is checked here, so the drivers only ever receive known facet keys,
+known codes, bounded strings and numbers; the engine query is built as structured DSL from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django_countries import countries
+
+from manual.services.taxonomies import KINDS_BY_KEY, label_lookup
+from site_config.api_errors import InvalidInput
+
+SORTS = ("relevance", "newest", "year")
+TYPES = ("case_study", "section")
+MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_FACET = 20
+COUNTRY_CODES = frozenset(code for code, _name in countries)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    locale: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+    fallback: bool = False
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    @property
+    def default_locale(self) -> str:
+        return settings.MANUAL_LOCALES[0]
+
+    @property
+    def effective_sort(self) -> str:
+        # Without words there is no relevance to rank by: newest first.
+        return "newest" if self.sort == "relevance" and not self.q else self.sort
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchHit:
+    id: int
+    translation_key: str
+    type: str
+    title: str
+    summary: str
+    url: str | None
+    locale: str
+    fallback: bool
+    highlight: dict[str, list[str]]
+
+
+@dataclass
+class SearchResults:
+    count: int
+    results: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+    degraded: bool = False
+    driver: str = ""
+
+
+def build_query(
+    *,
+    q: str | None,
+    locale: str | None,
+    filters: dict[str, list[str]],
+    year_from: int | None,
+    year_to: int | None,
+    sort: str | None,
+    page: int,
+    page_size: int,
+    fallback: bool,
+) -> SearchQuery:
+    """Validate raw parameters into a SearchQuery; a 400 names the first wrong parameter."""
+    text = " ".join((q or "").split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidInput("q", f"At most {MAX_QUERY_LENGTH} characters.", "too_long")
+    code = (locale or settings.MANUAL_LOCALES[0]).lower()
+    if code not in settings.MANUAL_LOCALES:
+        raise InvalidInput(
+            "locale", f"Unknown locale {code!r}; configured: {', '.join(settings.MANUAL_LOCALES)}.", "unknown_locale"
+        )
+    sort = sort or "relevance"
+    if sort not in SORTS:
+        raise InvalidInput("sort", f"One of {', '.join(SORTS)}.", "invalid_choice")
+    if page < 1:
+        raise InvalidInput("page", "Pages start at 1.", "greater_than_equal")
+    if not 1 <= page_size <= 100:
+        raise InvalidInput("page_size", "Between 1 and 100.", "out_of_range")
+    if page * page_size > 10_000:
+        raise InvalidInput("page", "Results beyond the first 10,000 are not paginated; narrow the search.", "too_deep")
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise InvalidInput("year_from", "year_from is after year_to.", "invalid_range")
+    clean: dict[str, tuple[str, ...]] = {}
+    for key, values in filters.items():
+        values = [value.strip() for value in values if value and value.strip()]
+        if not values:
+            continue
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise InvalidInput(key, f"At most {MAX_VALUES_PER_FACET} values.", "too_many")
+        clean[key] = tuple(sorted(set(_valid_codes(key, values))))
+    return SearchQuery(
+        q=text,
+        locale=code,
+        filters=clean,
+        year_from=year_from,
+        year_to=year_to,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        fallback=fallback,
+    )
+
+
+def _valid_codes(key: str, values: list[str]) -> list[str]:
+    if key == "type":
+        unknown = [value for value in values if value not in TYPES]
+    elif key == "country":
+        values = [value.upper() for value in values]
+        unknown = [value for value in values if value not in COUNTRY_CODES]
+    else:
+        labels = label_lookup(None)
+        unknown = [value for value in values if not labels.knows(KINDS_BY_KEY[key].model, value)]
+    if unknown:
+        shown = ", ".join(repr(value[:40]) for value in unknown[:5])
+        raise InvalidInput(key, f"Unknown {key} value(s): {shown}.", "unknown_code")
+    return values
+
+
+def as_dict(results: SearchResults) -> dict[str, Any]:
+    return {
+        "count": results.count,
+        "results": [hit.__dict__ for hit in results.results],
+        "facets": {key: [value.__dict__ for value in values] for key, values in results.facets.items()},
+        "degraded": results.degraded,
+    }

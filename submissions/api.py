@@ -1,0 +1,138 @@
+"""Submission routes on the one API object: intake and the submitter's status page.
+
+Routes stay thin: they read the request, call ``submissions.services``, shape the answer. The request
+body is read by the intake service rather than by ninja, because one route takes both JSON and
+multipart and every problem (document and files) must be answered in one 400; the body's schema
+still appears in the OpenAPI document (``openapi_extra``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from ninja import Query, Router, Status
+
+from site_config.api_errors import ErrorList
+from submissions import schemas
+from submissions.services import intake, status
+
+router = Router(tags=["submissions"])
+
+ERRORS = dict.fromkeys((400, 404, 409, 413, 415, 429), ErrorList)
+
+
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """pydantic's JSON schema with its ``$defs`` inlined, to embed in an OpenAPI operation."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(dict(definitions[ref.rsplit("/", 1)[-1]]))
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
+
+
+_DOCUMENT_SCHEMA = _inline_refs(schemas.SubmissionIn.model_json_schema())
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        intake.JSON: {"schema": _DOCUMENT_SCHEMA},
+        intake.MULTIPART: {
+            "schema": {
+                "type": "object",
+                "required": [intake.DATA_PART],
+                "properties": {
+                    intake.DATA_PART: {"type": "string", "description": "The same JSON document, as text."},
+                    intake.ATTACHMENTS_PART: {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "PDF, DOCX, ODT, PNG, JPEG or WebP; at most 10 files of 10 MB, 25 MB in all.",
+                    },
+                    intake.BODY_DOCX_PART: {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A Word document for the body (stored; turned into the body later).",
+                    },
+                },
+            }
+        },
+    },
+}
+
+
+def _status_url(submission_id: Any, token: str) -> str:
+    path = reverse("api-v1:submission_status", kwargs={"submission_id": str(submission_id)})
+    return f"{settings.BASE_URL}{path}?token={token}"
+
+
+@router.post(
+    "submissions",
+    response={201: schemas.SubmissionCreated, **ERRORS},
+    summary="Submit a case study",
+    url_name="submission_create",
+    openapi_extra={
+        "requestBody": _REQUEST_BODY,
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 255},
+                "description": "Retrying with the same key and content answers the first answer again.",
+            }
+        ],
+    },
+)
+def create_submission(request: HttpRequest, response: HttpResponse):
+    """Send a case study as JSON, or as multipart with a `data` part and `attachments` files.
+
+    Answers 201 with the submission's id, status and a secret `status_url`; 400 lists every invalid
+    field; 409 when an `Idempotency-Key` comes back with other content; 413 for an oversized
+    request; 429 when this address sent too many submissions (see `Retry-After`).
+    """
+    try:
+        result = intake.submit(intake.read_request(request))
+    except intake.RateLimited as exc:
+        response["Retry-After"] = str(exc.retry_after)
+        return Status(exc.status, exc.as_body())
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    # With the immediate task backend the draft is made (and in review) by now.
+    result.submission.refresh_from_db(fields=["status"])
+    return Status(
+        201,
+        {
+            "id": result.submission.pk,
+            "status": result.submission.status,
+            "status_url": _status_url(result.submission.pk, result.status_token),
+        },
+    )
+
+
+@router.get(
+    "submissions/{submission_id}",
+    response={200: schemas.SubmissionStatusOut, **ERRORS},
+    summary="Status of a submission",
+    url_name="submission_status",
+)
+def read_submission_status(
+    request: HttpRequest,
+    submission_id: str,
+    response: HttpResponse,
+    token: str = Query("", description="The secret token of the `status_url`."),
+):
+    """The status and history of a submission, for the holder of its token; 404 otherwise."""
+    # Private and changing: never kept by a shared cache (the API middleware adds `public` to
+    # 200 answers; `no-store` still wins).
+    add_never_cache_headers(response)
+    return status.status_report(status.find_for_token(submission_id, token), request)

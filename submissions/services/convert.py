@@ -1,0 +1,264 @@
+"""Convert a stored submission into a draft case study in review: one idempotent service.
+
+``convert_submission`` runs as a django-tasks task after the submission is committed
+(``submissions.tasks``), and may be run again by an editor: a submission that is no longer
+``received`` is left as it is, so converting twice gives one page. All of it happens in one
+transaction, the submission row locked; a failure leaves the submission ``received`` and no page.
+
+A new case becomes a draft ``CaseStudyPage`` under the ``CaseStudyIndexPage`` of the submission's
+locale. An ``updates_case`` submission becomes a new draft revision of that (published) page
+instead; the live version stays online until a moderator approves. Either way:
+
+- taxonomies link the *default locale's* terms by code (docs/architecture.md "Decision");
+- metrics and links become the page's inline children; the submitter appears as a public contact
+  only with ``consent.publish_contact``, and otherwise the case is attributed to its organisation;
+- the hero attachment becomes a Wagtail image in the "Submissions" collection; the other
+  attachments stay in the private storage (an editor publishes them: not in this increment);
+- the page's revision enters the "Editorial review" workflow (``services.review``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from decimal import Decimal
+from typing import Any
+
+from anyascii import anyascii
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.images import get_image_model
+from wagtail.log_actions import log
+from wagtail.models import Collection, Locale, Page
+
+from manual.models import (
+    BODY_SECTIONS,
+    CaseStudyContact,
+    CaseStudyIndexPage,
+    CaseStudyLink,
+    CaseStudyMetric,
+    CaseStudyPage,
+)
+from manual.services.taxonomies import KINDS_BY_KEY, default_locale_terms
+from submissions.models import AttachmentRole, Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
+from submissions.services.review import start_review
+from submissions.services.status import transition
+
+logger = logging.getLogger(__name__)
+
+SUBMISSIONS_COLLECTION = "Submissions"
+CONVERT_LOG_ACTION = "submissions.convert"
+
+
+class ConversionError(Exception):
+    """The submission cannot become a page now; it stays ``received`` and can be converted later."""
+
+
+def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStudyPage | None:
+    """Make the submission's draft (or draft revision) and put it in review; returns the page."""
+    written: list[Any] = []  # files of Wagtail images, removed again if the transaction fails
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=submission.pk)
+            if submission.status != SubmissionStatus.RECEIVED:
+                return submission.page
+            locale = Locale.objects.get(language_code=submission.locale)
+            contact = SubmitterContact.objects.get(submission=submission)
+            if submission.updates_case_id:
+                page = _draft_update(submission, locale, contact, written)
+            else:
+                page = _new_draft(submission, locale, contact, written)
+            revision = page.save_revision(user=_user(actor), log_action=True)
+            log(page, CONVERT_LOG_ACTION, user=_user(actor), revision=revision, data={"submission": str(submission.pk)})
+            submission.page = page
+            submission.revision = revision
+            submission.save(update_fields=["page", "revision", "updated_at"])
+            transition(
+                submission,
+                SubmissionStatus.CONVERTED,
+                actor=actor,
+                note="Draft revision of the case made." if submission.updates_case_id else "Draft case made.",
+            )
+            start_review(submission, page, actor)
+            if not submission.updates_case_id:
+                _alias_in_synchronised_locales(page)
+    except BaseException:
+        for file in written:
+            with contextlib.suppress(OSError):
+                file.storage.delete(file.name)
+        raise
+    logger.info("submission converted", extra={"submission": str(submission.pk), "page": page.pk})
+    return page
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _new_draft(submission: Submission, locale: Locale, contact: SubmitterContact, written: list) -> CaseStudyPage:
+    indexes = CaseStudyIndexPage.objects.filter(locale=locale).order_by("path")
+    # The locale's own index; a synchronised locale may only have an alias of the default one.
+    index = indexes.filter(alias_of__isnull=True).first() or indexes.first()
+    if index is None:
+        raise ConversionError(f"no case study index in locale {locale.language_code!r}")
+    payload = submission.payload
+    page = CaseStudyPage(locale=locale, slug=unique_slug(index, payload["title"]), live=False)
+    _apply(page, submission, locale, contact, written, contacts=[])
+    index.add_child(instance=page)
+    return page
+
+
+def _draft_update(submission: Submission, locale: Locale, contact: SubmitterContact, written: list) -> CaseStudyPage:
+    case = CaseStudyPage.objects.filter(pk=submission.updates_case_id, live=True, alias_of__isnull=True).first()
+    if case is None:
+        raise ConversionError(f"case {submission.updates_case_id} is no longer published")
+    if case.workflow_in_progress:
+        raise ConversionError(f"case {case.pk} is already in review; convert again once that review is done")
+    if case.locked:
+        raise ConversionError(f"case {case.pk} is locked by an editor")
+    # The latest revision, so an editor's unpublished changes are kept under the submitter's.
+    page = case.get_latest_revision_as_object()
+    _apply(page, submission, locale, contact, written, contacts=list(page.contacts.all()))
+    return page
+
+
+def _apply(
+    page: CaseStudyPage,
+    submission: Submission,
+    locale: Locale,
+    contact: SubmitterContact,
+    written: list,
+    contacts: list[CaseStudyContact],
+) -> None:
+    """Every field of the case from the submission's payload."""
+    data = submission.payload
+    page.title = data["title"]
+    page.summary = data["summary"]
+    page.organisation = data["organisation"]
+    page.city = data.get("city") or ""
+    page.region = data.get("region") or ""
+    page.country = data["country"]
+    coordinates = data.get("coordinates")
+    page.latitude = _decimal(coordinates["lat"], 6) if coordinates else None
+    page.longitude = _decimal(coordinates["lon"], 6) if coordinates else None
+    page.population = data.get("population")
+
+    page.government_level = _terms("government_level", [data["government_level"]])[0]
+    page.participation_level = _terms("participation_level", [data["participation_level"]])[0]
+    page.stages = _terms("stage", data["stages"])
+    page.topics = _terms("topic", data["topics"])
+    page.tools = _terms("tool", data["tools"])
+
+    page.start_year = data["start_year"]
+    page.end_year = data.get("end_year")
+    page.initiative_status = data["initiative_status"]
+    for name in BODY_SECTIONS:
+        setattr(page, name, data["body"].get(name) or "")
+
+    page.metrics = [
+        CaseStudyMetric(
+            locale=locale,
+            label=item["label"],
+            value=Decimal(str(item["value"])),
+            unit=item.get("unit") or "",
+            sort_order=order,
+        )
+        for order, item in enumerate(data.get("metrics") or [])
+    ]
+    page.links = [
+        CaseStudyLink(locale=locale, title=item["title"], url=item["url"], sort_order=order)
+        for order, item in enumerate(data.get("links") or [])
+    ]
+    if contact.consent_publish_contact and not any(c.email == contact.email for c in contacts):
+        contacts.append(
+            CaseStudyContact(
+                name=contact.name, role=contact.role, organisation=contact.organisation, email=contact.email
+            )
+        )
+    page.contacts = [_reorder(item, order) for order, item in enumerate(contacts)]
+
+    page.licence = contact.licence
+    page.attribution = _attribution(data, contact)
+    hero = data.get("hero_attachment")
+    if hero is not None:
+        page.hero_image = _wagtail_image(submission, hero, data["title"], written)
+
+
+def _decimal(value: float, places: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
+
+
+def _reorder(child: Any, order: int) -> Any:
+    child.sort_order = order
+    return child
+
+
+def _terms(key: str, codes: list[str]) -> list[Any]:
+    """Default-locale terms in the order of ``codes``; validation made sure they exist."""
+    by_code = {term.code: term for term in default_locale_terms(KINDS_BY_KEY[key].model).filter(code__in=codes)}
+    missing = [code for code in codes if code not in by_code]
+    if missing:
+        raise ConversionError(f"{key} code(s) no longer exist: {', '.join(missing)}")
+    return [by_code[code] for code in codes]
+
+
+def _attribution(data: dict[str, Any], contact: SubmitterContact) -> str:
+    # A person is named only with their consent; otherwise the organisation is credited.
+    if contact.consent_publish_contact:
+        who = f"{contact.name} ({contact.organisation})" if contact.organisation else contact.name
+    else:
+        who = data["organisation"]
+    return who[:255]
+
+
+def unique_slug(parent: Page, title: str) -> str:
+    """A slug from the title (transliterated: Cyrillic titles too), unique among the parent's children."""
+    base = slugify(anyascii(title))[:80].strip("-") or "case"
+    taken = set(Page.objects.child_of(parent).filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def submissions_collection() -> Collection:
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=SUBMISSIONS_COLLECTION).first()
+    return existing or root.add_child(name=SUBMISSIONS_COLLECTION)
+
+
+def _wagtail_image(submission: Submission, position: int, title: str, written: list) -> Any:
+    """The hero attachment as a Wagtail image (its stored bytes: already re-encoded, without EXIF)."""
+    attachment = SubmissionAttachment.objects.get(
+        submission=submission, role=AttachmentRole.ATTACHMENT, position=position
+    )
+    if attachment.image_id:
+        return attachment.image
+    with attachment.file.open("rb") as source:
+        content = source.read()
+    image = get_image_model()(title=title[:255], collection=submissions_collection())
+    # An unguessable name: the file sits under MEDIA_ROOT before the case is published.
+    image.file.save(
+        f"submission-{attachment.pk}.{attachment.file.name.rsplit('.', 1)[-1]}", ContentFile(content), save=False
+    )
+    written.append(image.file)
+    # Known from the checks at intake (saving by name does not make Django read the dimensions).
+    image.width, image.height = attachment.width, attachment.height
+    image._set_image_file_metadata()
+    image.save()
+    attachment.image = image
+    attachment.save(update_fields=["image"])
+    return image
+
+
+def _alias_in_synchronised_locales(page: CaseStudyPage) -> None:
+    """Give synchronised locales their alias of the new page, as the admin does on creating a page.
+
+    wagtail-localize makes these aliases only from the admin (its ``after_create_page`` hook);
+    without them the case would be missing from the other locales' trees (and their fallback
+    lists) until the next ``sync_locales``. DESIGN.md "Known traps".
+    """
+    from wagtail_localize.synctree import create_aliases_for_new_page
+
+    create_aliases_for_new_page(page)
