@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from manual import schemas
-from manual.services import queries
+from manual.services import queries, translations
 from site_config.api_errors import ERROR_RESPONSES
 
 router = Router(tags=["manual"])
@@ -75,3 +75,23 @@ def list_terms(request: HttpRequest, kind: str, locale: str | None = LocaleParam
 @router.get("locales", response={200: schemas.LocaleList}, summary="Configured locales")
 def list_locales(request: HttpRequest):
     return queries.locale_list()
+
+
+@router.get(
+    "translations/status",
+    response={200: schemas.TranslationStatusList, **ERROR_RESPONSES},
+    summary="Translation status of the manual's pages",
+    tags=["translations"],
+)
+def translation_status(
+    request: HttpRequest,
+    locale: str | None = Query(None, description="Only this target locale (default: every non-default locale)."),
+    type: str | None = Query(None, description="`case_study` or `section`."),  # noqa: A002 - the API's name
+    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
+):
+    """Per source page (default locale) and target locale: `present` (a real translation, not an
+    alias), `live`, `submitted` (wagtail-localize is synchronising it), `percent` translated, and
+    string counts: `outdated` (changed in the source since translated), `machine`, `human`, and
+    `reviewed` (machine strings a human confirmed)."""
+    return translations.status_report(locale, type, page, page_size)

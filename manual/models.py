@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -393,3 +394,31 @@ class RelatedCase(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("related case")
+
+
+# --- Translation review ----------------------------------------------------------------------------
+
+
+class MachineStringReview(models.Model):
+    """A human's confirmation that a machine-translated string (wagtail-localize) is fit to publish.
+
+    The review holds while the string is unchanged: a string updated after ``reviewed_at`` (machine
+    translated again, or edited) needs a new review (``manual.services.translations``).
+    """
+
+    string_translation = models.OneToOneField(
+        "wagtail_localize.StringTranslation", on_delete=models.CASCADE, related_name="machine_review"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("machine translation review")
+
+    def __str__(self) -> str:
+        return f"review of string translation {self.string_translation_id}"

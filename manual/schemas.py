@@ -172,3 +172,31 @@ class LocaleItem(Schema):
 class LocaleList(Schema):
     count: int
     results: list[LocaleItem]
+
+
+class TranslationLocaleStatus(Schema):
+    present: bool
+    page_id: int | None
+    live: bool
+    submitted: bool
+    percent: int
+    total: int
+    translated: int
+    outdated: int
+    machine: int
+    human: int
+    reviewed: int
+
+
+class TranslationStatusItem(Schema):
+    id: int
+    translation_key: str
+    type: str
+    title: str
+    locale: str
+    locales: dict[str, TranslationLocaleStatus]
+
+
+class TranslationStatusList(Schema):
+    count: int
+    results: list[TranslationStatusItem]

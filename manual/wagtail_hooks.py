@@ -1,9 +1,23 @@
-"""Admin registration: the taxonomies as one "Taxonomies" menu of translatable snippets."""
+"""Admin registration: the taxonomies as one "Taxonomies" menu of translatable snippets, and the
+translators' review page ("Submit for review", machine strings reviewed)."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail_localize.models import Translation
 
 from manual.models import EParticipationTool, GovernmentLevel, ParticipationLevel, PolicyStage, Topic
+from manual.services import translations
 
 
 class TaxonomyViewSet(SnippetViewSet):
@@ -31,3 +45,124 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyGroup)
+
+
+# --- Translation review (manual.services.translations, docs/translations.md) ----------------------
+
+
+# Views stay thin: they check the right to edit the target page (translators have it, never the
+# right to publish), call the service and report. ``review`` (GET) shows the state and the forms;
+# the actions are POST only.
+
+
+def _translation_for(request, translation_id: int) -> Translation:
+    translation = get_object_or_404(
+        Translation.objects.select_related("source", "target_locale"), pk=translation_id, enabled=True
+    )
+    if not translations.user_can_edit_target(request.user, translation):
+        raise PermissionDenied
+    return translation
+
+
+def _back(request, translation: Translation):
+    return redirect(
+        get_valid_next_url_from_request(request) or reverse("manual_translations:review", args=[translation.pk])
+    )
+
+
+@require_GET
+def review(request, translation_id: int):
+    translation = _translation_for(request, translation_id)
+    page = translation.get_target_instance()
+    context = {
+        "translation": translation,
+        "page": page,
+        "missing": translations.missing_segments(translation).count(),
+        "unreviewed": translations.unreviewed_machine_strings(translation).count(),
+        "outdated": list(translations.outdated_strings(translation)),
+        "in_review": page.workflow_in_progress,
+    }
+    return TemplateResponse(request, "manual/admin/translation_review.html", context)
+
+
+@require_POST
+def mark_machine_strings_reviewed(request, translation_id: int):
+    translation = _translation_for(request, translation_id)
+    count = translations.mark_machine_strings_reviewed(translation, request.user)
+    messages.success(request, f"{count} machine-translated string(s) marked reviewed.")
+    return _back(request, translation)
+
+
+@require_POST
+def submit_for_review(request, translation_id: int):
+    translation = _translation_for(request, translation_id)
+    try:
+        translations.submit_translation_for_review(translation, request.user)
+    except translations.TranslationRefused as refused:
+        messages.error(request, refused.message)
+        return _back(request, translation)
+    messages.success(request, "The translation was submitted for review.")
+    return _back(request, translation)
+
+
+@require_GET
+def translation_report(request):
+    """Admin report: pages missing or outdated per locale (the status API's data, 100 per page)."""
+    try:
+        page_number = max(int(request.GET.get("p", 1)), 1)
+    except ValueError:
+        page_number = 1
+    report = translations.status_report(None, None, page_number, REPORT_PAGE_SIZE)
+    rows = [
+        row
+        for row in report["results"]
+        if any(not s["present"] or s["outdated"] or s["percent"] < 100 for s in row["locales"].values())
+    ]
+    context = {
+        "rows": rows,
+        "locales": sorted({code for row in report["results"] for code in row["locales"]}),
+        "page_number": page_number,
+        "has_next": page_number * REPORT_PAGE_SIZE < report["count"],
+    }
+    return TemplateResponse(request, "manual/admin/translation_report.html", context)
+
+
+REPORT_PAGE_SIZE = 100
+
+TRANSLATION_URLS = [
+    path("report/", translation_report, name="report"),
+    path("<int:translation_id>/", review, name="review"),
+    path("<int:translation_id>/mark-machine-reviewed/", mark_machine_strings_reviewed, name="mark_machine_reviewed"),
+    path("<int:translation_id>/submit-for-review/", submit_for_review, name="submit_for_review"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_translation_review_urls():
+    return [path("manual/translations/", include((TRANSLATION_URLS, "manual_translations")))]
+
+
+@hooks.register("register_page_header_buttons")
+def translation_review_button(page, user, view_name=None, next_url=None):
+    """On a translated page: a link to its review page ("Submit for review", machine strings)."""
+    translation = (
+        Translation.objects.filter(
+            source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
+        )
+        .only("pk")
+        .first()
+    )
+    if translation is not None and page.permissions_for_user(user).can_edit():
+        yield Button(
+            _("Submit translation for review"),
+            reverse("manual_translations:review", args=[translation.pk]),
+            priority=55,
+            icon_name="tasks",
+        )
+
+
+@hooks.register("register_reports_menu_item")
+def register_translation_report_menu_item():
+    return MenuItem(
+        _("Translations missing or outdated"), reverse("manual_translations:report"), icon_name="tasks", order=700
+    )

@@ -81,6 +81,9 @@ Install them first, e.g. as root on Debian/Ubuntu:
     apt-get install --no-install-recommends openjdk-17-jdk-headless maven"
     fi
     command -v java >/dev/null 2>&1 && [ "$(java_major)" -ge 17 ] || die "java 17+ still not found on PATH"
+    if [ "${1:-}" = build ]; then
+        command -v mvn >/dev/null 2>&1 || die "mvn still not found on PATH"
+    fi
 }
 
 needs_build() {
@@ -97,10 +100,12 @@ build() {
     fi
     if needs_build; then
         ensure_tools build
-        log "building the search engine (mvn package in search/engine; the first build downloads ~50 MB into ~/.m2)"
+        log "building the search engine (mvn package in search/engine; the first build downloads ~85 MB into ~/.m2, about a minute)"
         rm -f "$STAMP"
         local start=$SECONDS
-        (cd "$ENGINE_DIR" && mvn -q -B -Dstyle.color=never package) >&2 || die "build failed (cd search/engine && mvn -B package)"
+        # (Debian's Maven 3.8 prints stray colour resets even in batch mode.)
+        (cd "$ENGINE_DIR" && mvn -q -B -Dstyle.color=never package 2>&1) | sed 's/\x1b\[0m//g' >&2 \
+            || die "build failed (cd search/engine && mvn -B package)"
         touch "$STAMP"
         log "built in $((SECONDS - start)) s"
     fi

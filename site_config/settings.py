@@ -288,3 +288,22 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
+
+# --- Translations ---
+# Machine translation in wagtail-localize's editor (docs/translations.md): DeepL's API when
+# DEEPL_API_KEY is set; MACHINE_TRANSLATOR=pseudo gives the local, offline pseudo-translator (demos,
+# tests); otherwise none. Machine strings must be marked reviewed before a translation can be
+# submitted for review (manual.services.translations).
+DEEPL_API_KEY = env.str("DEEPL_API_KEY")
+MACHINE_TRANSLATOR = env.str("MACHINE_TRANSLATOR", "deepl" if DEEPL_API_KEY else "none")
+if MACHINE_TRANSLATOR == "deepl":
+    if not DEEPL_API_KEY:
+        raise env.fail("MACHINE_TRANSLATOR", "deepl needs DEEPL_API_KEY")
+    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+        "CLASS": "wagtail_localize.machine_translators.deepl.DeepLTranslator",
+        "OPTIONS": {"AUTH_KEY": DEEPL_API_KEY, "TIMEOUT": 30},
+    }
+elif MACHINE_TRANSLATOR == "pseudo":
+    WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": "manual.machine_translators.PseudoTranslator", "OPTIONS": {}}
+elif MACHINE_TRANSLATOR != "none":
+    raise env.fail("MACHINE_TRANSLATOR", f"expected deepl, pseudo or none, got {MACHINE_TRANSLATOR!r}")

@@ -28,6 +28,7 @@ if settings.SERVE_MEDIA:
 # Reader pages live under a language prefix (/en/..., /ru/...); the manual tree of each locale is
 # routed by Wagtail to that locale's home.
 urlpatterns += i18n_patterns(
+    path("submit/", include("submissions.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -61,7 +61,7 @@ _REQUEST_BODY = {
                     intake.BODY_DOCX_PART: {
                         "type": "string",
                         "format": "binary",
-                        "description": "A Word document for the body (stored; turned into the body later).",
+                        "description": "A Word document whose headings fill the body sections (docs/submissions.md).",
                     },
                 },
             }

@@ -30,12 +30,15 @@ class SubmissionStatus(models.TextChoices):
 
 # The only moves a submission may make. ``rejected -> in_review``: Wagtail lets an editor resubmit
 # a rejected draft to the workflow; ``changes_requested -> received``: the submitter resubmits
-# (a later increment). ``published`` and ``spam`` are final.
+# (a later increment); ``converted -> published``: an editor's trusted import publishes its draft
+# directly (``manage.py import_cases --publish``). ``published`` and ``spam`` are final.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     SubmissionStatus.RECEIVED: frozenset(
         {SubmissionStatus.CONVERTED, SubmissionStatus.REJECTED, SubmissionStatus.SPAM}
     ),
-    SubmissionStatus.CONVERTED: frozenset({SubmissionStatus.IN_REVIEW, SubmissionStatus.REJECTED}),
+    SubmissionStatus.CONVERTED: frozenset(
+        {SubmissionStatus.IN_REVIEW, SubmissionStatus.REJECTED, SubmissionStatus.PUBLISHED}
+    ),
     SubmissionStatus.IN_REVIEW: frozenset(
         {SubmissionStatus.PUBLISHED, SubmissionStatus.REJECTED, SubmissionStatus.CHANGES_REQUESTED}
     ),
@@ -213,3 +216,35 @@ class SubmitterContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportedCase(models.Model):
+    """A case brought in by ``manage.py import_cases``, by its stable ``external_id``.
+
+    ``revision`` is the revision the last import saved: when the page's latest revision is another
+    one, an editor changed the page since, and a re-import leaves it alone (a conflict).
+    ``content_hash`` is the hash of the item as imported (document and files): the same item again
+    is ``unchanged``.
+    """
+
+    external_id = models.CharField(max_length=255, unique=True)
+    page = models.ForeignKey("manual.CaseStudyPage", on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submission = models.ForeignKey(
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The submission the last import stored (fields, files and consent as imported)."),
+    )
+    content_hash = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("imported case")
+
+    def __str__(self) -> str:
+        return self.external_id

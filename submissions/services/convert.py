@@ -68,7 +68,7 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
             if submission.updates_case_id:
                 page = _draft_update(submission, locale, contact, written)
             else:
-                page = _new_draft(submission, locale, contact, written)
+                page = new_draft(submission, locale, contact, written)
             revision = page.save_revision(user=_user(actor), log_action=True)
             log(page, CONVERT_LOG_ACTION, user=_user(actor), revision=revision, data={"submission": str(submission.pk)})
             submission.page = page
@@ -82,7 +82,7 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
             )
             start_review(submission, page, actor)
             if not submission.updates_case_id:
-                _alias_in_synchronised_locales(page)
+                alias_in_synchronised_locales(page)
     except BaseException:
         for file in written:
             with contextlib.suppress(OSError):
@@ -96,7 +96,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _new_draft(submission: Submission, locale: Locale, contact: SubmitterContact, written: list) -> CaseStudyPage:
+def new_draft(submission: Submission, locale: Locale, contact: SubmitterContact, written: list) -> CaseStudyPage:
     indexes = CaseStudyIndexPage.objects.filter(locale=locale).order_by("path")
     # The locale's own index; a synchronised locale may only have an alias of the default one.
     index = indexes.filter(alias_of__isnull=True).first() or indexes.first()
@@ -104,7 +104,7 @@ def _new_draft(submission: Submission, locale: Locale, contact: SubmitterContact
         raise ConversionError(f"no case study index in locale {locale.language_code!r}")
     payload = submission.payload
     page = CaseStudyPage(locale=locale, slug=unique_slug(index, payload["title"]), live=False)
-    _apply(page, submission, locale, contact, written, contacts=[])
+    fill_page(page, submission, locale, contact, written, contacts=[])
     index.add_child(instance=page)
     return page
 
@@ -119,11 +119,11 @@ def _draft_update(submission: Submission, locale: Locale, contact: SubmitterCont
         raise ConversionError(f"case {case.pk} is locked by an editor")
     # The latest revision, so an editor's unpublished changes are kept under the submitter's.
     page = case.get_latest_revision_as_object()
-    _apply(page, submission, locale, contact, written, contacts=list(page.contacts.all()))
+    fill_page(page, submission, locale, contact, written, contacts=list(page.contacts.all()))
     return page
 
 
-def _apply(
+def fill_page(
     page: CaseStudyPage,
     submission: Submission,
     locale: Locale,
@@ -252,7 +252,7 @@ def _wagtail_image(submission: Submission, position: int, title: str, written: l
     return image
 
 
-def _alias_in_synchronised_locales(page: CaseStudyPage) -> None:
+def alias_in_synchronised_locales(page: CaseStudyPage) -> None:
     """Give synchronised locales their alias of the new page, as the admin does on creating a page.
 
     wagtail-localize makes these aliases only from the admin (its ``after_create_page`` hook);

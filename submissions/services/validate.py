@@ -21,6 +21,7 @@ from manual.services.taxonomies import KINDS_BY_KEY, default_locale_terms
 from site_config.api_errors import ApiError
 from submissions.models import IMAGE_KINDS, FileKind
 from submissions.schemas import SubmissionIn
+from submissions.services.docx import DocxUnreadable, docx_sections, merge_into_body
 from submissions.services.files import CheckedFile, FileProblem, check_file
 
 MAX_ERRORS = 100
@@ -246,19 +247,26 @@ def validate_submission(
     errors: list[FieldError] = list(known_problems)
     data: SubmissionIn | None = None
     failed: set[str] = set()
+    checked, docx, file_errors = _check_files(attachments, body_docx)
+    errors.extend(file_errors)
     if not isinstance(document, dict):
         if document is not None or not errors:
             errors.append(FieldError(None, "invalid", "The submission must be a JSON object."))
         document = {}
     else:
+        if docx is not None:
+            # The Word document's headings fill the body sections (services.docx); the body is
+            # then validated and sanitised like any body sent as text.
+            try:
+                document = merge_into_body(document, docx_sections(docx.content))
+            except DocxUnreadable as exc:
+                errors.append(FieldError("body_docx", "invalid_document", str(exc)))
         try:
             data = SubmissionIn.model_validate(document, context={"codes": known_codes()})
         except ValidationError as exc:
             errors.extend(_document_errors(exc))
             failed = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
 
-    checked, docx, file_errors = _check_files(attachments, body_docx)
-    errors.extend(file_errors)
     more, locale, case = _cross_field_errors(document, failed, checked)
     errors.extend(more)
 

@@ -4,6 +4,7 @@ import org.opensearch.Version;
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
 import org.opensearch.common.logging.LogConfigurator;
 import org.opensearch.common.settings.Settings;
+import org.opensearch.common.unit.TimeValue;
 import org.opensearch.core.common.transport.TransportAddress;
 import org.opensearch.env.Environment;
 import org.opensearch.http.HttpServerTransport;
@@ -11,6 +12,7 @@ import org.opensearch.index.mapper.MapperExtrasPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
 import org.opensearch.painless.PainlessPlugin;
+import org.opensearch.plugins.ExtensiblePlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -22,10 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -44,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java [JVM options] -cp 'target/search-engine.jar:target/lib/*' eu.eparticipation.search.ManualSearchNode \
  *     --home DIR [--port 9200] [--host 127.0.0.1] [--transport-port 9300-9400] \
- *     [--cluster-name manual-dev] [--node-name NAME] [--port-file FILE] [--parent-pid PID] \
+ *     [--cluster-name manual-dev] [--node-name NAME] [--default-replicas 0] \
+ *     [--port-file FILE] [--parent-pid PID] \
  *     [-E setting=value ...]
  * </pre>
  *
@@ -61,6 +66,8 @@ public final class ManualSearchNode {
         PainlessPlugin.class
     );
 
+    static final String DEFAULT_REPLICAS = "cluster.default_number_of_replicas";
+
     private static final String USAGE = String.join(
         "\n",
         "usage: ManualSearchNode --home DIR [options]",
@@ -72,6 +79,9 @@ public final class ManualSearchNode {
         "  --transport-port PORT  node-to-node port or range; 0 = any free (default 9300-9400)",
         "  --cluster-name NAME    (default manual-dev)",
         "  --node-name NAME       (default manual-search-node)",
+        "  --default-replicas N   set the persistent cluster setting cluster.default_number_of_replicas",
+        "                         to N at start-up (default 0: indices that do not ask for",
+        "                         replicas are green on one node); 'keep' leaves it alone",
         "  --port-file FILE       once the node is up, write its HTTP port to FILE",
         "  --parent-pid PID       shut down when process PID exits",
         "  -E KEY=VALUE           any other OpenSearch setting (repeatable)",
@@ -94,6 +104,7 @@ public final class ManualSearchNode {
         String nodeName = "manual-search-node";
         Path portFile;
         Long parentPid;
+        Integer defaultReplicas = 0;
         final Settings.Builder extra = Settings.builder();
     }
 
@@ -160,6 +171,15 @@ public final class ManualSearchNode {
             return;
         }
 
+        if (options.defaultReplicas != null) {
+            try {
+                setDefaultReplicas(node, options.defaultReplicas);
+            } catch (Exception e) {
+                fail("could not set " + DEFAULT_REPLICAS, e);
+                return;
+            }
+        }
+
         int httpPort = boundHttpPort(node);
         String url = "http://" + formatHost(options.host) + ":" + httpPort;
         System.out.println(
@@ -218,10 +238,6 @@ public final class ManualSearchNode {
             .put("transport.port", options.transportPort)
             // A developer's disk may well be >85% full; never go read-only for that.
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            // One node can never hold a replica: without this every index that
-            // does not set number_of_replicas stays yellow. Indices that set it
-            // explicitly keep their value.
-            .put("cluster.default_number_of_replicas", 0)
             .put(options.extra.build())
             .build();
 
@@ -236,10 +252,49 @@ public final class ManualSearchNode {
         LogConfigurator.setNodeName(Node.NODE_NAME_SETTING.get(environment.settings()));
         LogConfigurator.configure(environment);
 
+        loadPainlessExtensions();
         return new EmbeddedNode(environment, PLUGINS);
     }
 
+    /**
+     * In the distribution, analysis-common (and other modules) declare that they
+     * extend lang-painless, and painless loads their whitelists (e.g. the
+     * `token` of predicate_token_filter / condition scripts) through SPI from
+     * their class loaders. Classpath plugins declare no such relation, so the
+     * node would hand painless no extensions at all. Painless keeps its
+     * whitelists in a static map that is read when the node builds its script
+     * engine, so loading every PainlessExtension on our classpath once, before
+     * the node is created, gives the same result.
+     */
+    private static void loadPainlessExtensions() {
+        ClassLoader loader = ManualSearchNode.class.getClassLoader();
+        new PainlessPlugin().loadExtensions(new ExtensiblePlugin.ExtensionLoader() {
+            @Override
+            public <T> List<T> loadExtensions(Class<T> extensionPointType) {
+                List<T> extensions = new ArrayList<>();
+                ServiceLoader.load(extensionPointType, loader).forEach(extensions::add);
+                return extensions;
+            }
+        });
+    }
+
     /** Copies our bundled log4j2.properties into the node's config directory. */
+    /**
+     * One node can never hold a replica, so an index created without
+     * number_of_replicas would stay yellow for ever. cluster.default_number_of_replicas
+     * is read from the cluster's persistent settings (a node setting is silently
+     * ignored), so it is set through the API, before the port file tells anyone
+     * that the node is up. Indices that set number_of_replicas keep their value.
+     */
+    private static void setDefaultReplicas(Node node, int replicas) {
+        node.client()
+            .admin()
+            .cluster()
+            .prepareUpdateSettings()
+            .setPersistentSettings(Settings.builder().put(DEFAULT_REPLICAS, replicas).build())
+            .get(TimeValue.timeValueSeconds(30));
+    }
+
     private static void installLogConfig(Path target) throws IOException {
         try (InputStream in = ManualSearchNode.class.getResourceAsStream("/log4j2.properties")) {
             if (in == null) {
@@ -322,6 +377,17 @@ public final class ManualSearchNode {
                             break;
                         case "--node-name":
                             o.nodeName = value;
+                            break;
+                        case "--default-replicas":
+                            if (value.equals("keep")) {
+                                o.defaultReplicas = null;
+                            } else {
+                                try {
+                                    o.defaultReplicas = Integer.parseInt(value);
+                                } catch (NumberFormatException e) {
+                                    throw new IllegalArgumentException("--default-replicas needs a number or 'keep', got: " + value);
+                                }
+                            }
                             break;
                         case "--port-file":
                             o.portFile = Paths.get(value);

@@ -1,0 +1,368 @@
+"""Translation workflow verbs on top of wagtail-localize (docs/translations.md).
+
+Read like wagtail-localize's ``operations.py``: each function is one thing a person does.
+
+- Editors ``submit_for_translation`` (wagtail-localize's TranslationCreator, as its admin view does).
+- Translators fill strings in wagtail-localize's editor or a PO file; machine strings (DeepL, the
+  local pseudo-translator) are recorded as such by wagtail-localize, and a human confirms them with
+  ``mark_machine_strings_reviewed``.
+- Translators ``submit_translation_for_review``: the translation becomes a draft revision of the
+  target page and enters the page's workflow ("Editorial review"); a moderator's approval publishes.
+- After the source changes and is synced (``TranslationSource.update_from_db``), ``outdated_strings``
+  lists what must be translated again; the live translated page keeps its published text.
+
+Traps handled here (DESIGN.md "Known traps"): ``save_target(publish=True)`` skips workflows, so it is
+never used; wagtail-localize saves a draft of a *live* page into the page row itself (Wagtail's own
+drafts live in revisions only), so the row is restored from the live revision after saving the draft;
+a target converted from a live alias must not stay a live page in the source language, so
+``submit_for_translation`` unpublishes it should wagtail-localize leave it live.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from wagtail.models import Locale, Page, WorkflowState
+from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
+from wagtail_localize.operations import TranslationCreator
+
+from manual.models import MachineStringReview
+
+
+class TranslationRefused(Exception):
+    """The action cannot be done in the translation's current state; ``message`` says why."""
+
+    def __init__(self, code: str, message: str, count: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.count = count
+
+
+# --- Reading a translation's strings ---------------------------------------------------------------
+
+
+def _translations_of_segment(translation: Translation) -> QuerySet:
+    return StringTranslation.objects.filter(
+        translation_of_id=OuterRef("string_id"),
+        context_id=OuterRef("context_id"),
+        locale_id=translation.target_locale_id,
+        has_error=False,
+    )
+
+
+def _segments(translation: Translation) -> QuerySet:
+    return StringSegment.objects.filter(source_id=translation.source_id)
+
+
+def _current_string_translations(translation: Translation) -> QuerySet:
+    """The StringTranslations that the target currently uses (one per translated segment)."""
+    segments = _segments(translation).filter(string_id=OuterRef("translation_of_id"), context_id=OuterRef("context_id"))
+    return StringTranslation.objects.filter(locale_id=translation.target_locale_id, has_error=False).filter(
+        Exists(segments)
+    )
+
+
+def missing_segments(translation: Translation) -> QuerySet:
+    """Source segments with no usable translation in the target locale."""
+    return _segments(translation).filter(~Exists(_translations_of_segment(translation)))
+
+
+def _valid_review() -> QuerySet:
+    return MachineStringReview.objects.filter(
+        string_translation_id=OuterRef("pk"), reviewed_at__gte=OuterRef("updated_at")
+    )
+
+
+def unreviewed_machine_strings(translation: Translation) -> QuerySet:
+    """Machine-translated strings in use whose current text no human has confirmed."""
+    return (
+        _current_string_translations(translation)
+        .filter(translation_type=StringTranslation.TRANSLATION_TYPE_MACHINE)
+        .filter(~Exists(_valid_review()))
+    )
+
+
+def outdated_strings(translation: Translation) -> QuerySet:
+    """Source segments changed since the translation was last completed, with no current translation.
+
+    A segment is outdated when its context (the field or block it comes from) had a translation of an
+    earlier source text in the target locale, but its current text has none. Segments never translated
+    at all are ``missing_segments``, not outdated. Call after ``TranslationSource.update_from_db()``
+    and re-fetch the Translation (its source's segments are rebuilt).
+    """
+    earlier = StringTranslation.objects.filter(
+        context_id=OuterRef("context_id"), locale_id=translation.target_locale_id
+    ).exclude(translation_of_id=OuterRef("string_id"))
+    return (
+        _segments(translation)
+        .filter(~Exists(_translations_of_segment(translation)), Exists(earlier))
+        .select_related("string", "context")
+        .order_by("order")
+    )
+
+
+# --- Editor: submit a page for translation ---------------------------------------------------------
+
+
+def submit_for_translation(page: Page, locales: Iterable[Locale], user) -> list[Translation]:
+    """What wagtail-localize's "Translate this page" does, for code and tests; editors only.
+
+    Related snippets are submitted too (one level, as in the admin). The target pages are drafts;
+    a target that was a live alias of the source is unpublished (see module docstring).
+    """
+    if not user.has_perm("wagtail_localize.submit_translation"):
+        raise TranslationRefused("permission_denied", "Only editors can submit pages for translation.")
+    page = page.specific
+    locales = list(locales)
+    live_aliases = set(
+        Page.objects.filter(
+            translation_key=page.translation_key, locale__in=locales, alias_of__isnull=False, live=True
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        creator = TranslationCreator(user, locales)
+        creator.create_translations(page)
+        for converted in Page.objects.filter(pk__in=live_aliases, alias_of__isnull=True, live=True):
+            converted.specific.unpublish(user=user, log_action=True)
+    return list(
+        Translation.objects.filter(source__object_id=page.translation_key, target_locale__in=locales).select_related(
+            "source", "target_locale"
+        )
+    )
+
+
+# --- Translator: machine strings, submit for review ------------------------------------------------
+
+
+def mark_machine_strings_reviewed(translation: Translation, user) -> int:
+    """Record that ``user`` checked every machine-translated string in use; returns how many."""
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        for string_translation in unreviewed_machine_strings(translation):
+            MachineStringReview.objects.update_or_create(
+                string_translation=string_translation, defaults={"reviewed_by": user, "reviewed_at": now}
+            )
+            count += 1
+    return count
+
+
+def user_can_edit_target(user, translation: Translation) -> bool:
+    try:
+        target = translation.get_target_instance()
+    except Page.DoesNotExist:
+        return False
+    return isinstance(target, Page) and target.permissions_for_user(user).can_edit()
+
+
+def _restore_live_row(page: Page, live_revision_id: int | None, draft_revision) -> None:
+    """Put the published content back into the page row, keeping the new draft as latest revision."""
+    if not page.live or live_revision_id is None:
+        return
+    live = page.revisions.get(pk=live_revision_id).as_object()
+    live.latest_revision = draft_revision
+    live.draft_title = page.draft_title
+    live.has_unpublished_changes = True
+    live.save(clean=False)
+
+
+def submit_translation_for_review(translation: Translation, user) -> WorkflowState:
+    """Turn a finished translation into a draft revision of its target page in "Editorial review".
+
+    Refused while strings are missing, while machine-translated strings are unreviewed, while the
+    page is already in review, or when the page has no workflow. Never publishes: the moderator's
+    approval does.
+    """
+    translation = Translation.objects.select_related("source", "target_locale").get(pk=translation.pk)
+    if not translation.enabled:
+        raise TranslationRefused("disabled", "This translation is no longer synchronised with its source.")
+    if not issubclass(translation.source.specific_content_type.model_class(), Page):
+        raise TranslationRefused("not_a_page", "Only page translations go through review.")
+    missing = missing_segments(translation).count()
+    if missing:
+        raise TranslationRefused("missing_strings", f"{missing} string(s) are not translated yet.", missing)
+    unreviewed = unreviewed_machine_strings(translation).count()
+    if unreviewed:
+        raise TranslationRefused(
+            "unreviewed_machine_strings",
+            f"{unreviewed} machine-translated string(s) must be marked reviewed first.",
+            unreviewed,
+        )
+    with transaction.atomic():
+        try:
+            target = translation.get_target_instance()
+        except Page.DoesNotExist:
+            raise TranslationRefused("no_target", "The translated page does not exist; submit it again.") from None
+        if target.workflow_in_progress:
+            raise TranslationRefused("in_review", "This page is already in review.")
+        workflow = target.get_workflow()
+        if workflow is None:
+            raise TranslationRefused("no_workflow", "This page has no review workflow.")
+        live_revision_id = target.live_revision_id if target.live else None
+        translation.save_target(user=user, publish=False)
+        page = Page.objects.get(pk=target.pk).specific
+        _restore_live_row(page, live_revision_id, page.latest_revision)
+        page = Page.objects.get(pk=target.pk).specific
+        return workflow.start(page, user)
+
+
+# --- Status of all translations (API) --------------------------------------------------------------
+
+
+@dataclass
+class LocaleStatus:
+    present: bool = False
+    page_id: int | None = None
+    live: bool = False
+    submitted: bool = False
+    total: int = 0
+    translated: int = 0
+    outdated: int = 0
+    machine: int = 0
+    human: int = 0
+    reviewed: int = 0
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.present else 0
+        return self.translated * 100 // self.total
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "present": self.present,
+            "page_id": self.page_id,
+            "live": self.live,
+            "submitted": self.submitted,
+            "percent": self.percent,
+            "total": self.total,
+            "translated": self.translated,
+            "outdated": self.outdated,
+            "machine": self.machine,
+            "human": self.human,
+            "reviewed": self.reviewed,
+        }
+
+
+@dataclass
+class PageStatus:
+    page: Page
+    locales: dict[str, LocaleStatus] = field(default_factory=dict)
+
+
+def translation_status(pages: list[Page], target_locales: list[Locale]) -> list[PageStatus]:
+    """Per source page and target locale: presence and string counts, in a fixed number of queries."""
+    keys = {page.translation_key for page in pages}
+    statuses = [PageStatus(page, {locale.language_code: LocaleStatus() for locale in target_locales}) for page in pages]
+    if not keys or not target_locales:
+        return statuses
+    codes = {locale.pk: locale.language_code for locale in target_locales}
+    by_key = {status.page.translation_key: status for status in statuses}
+
+    for target in Page.objects.filter(translation_key__in=keys, locale_id__in=codes).values(
+        "pk", "translation_key", "locale_id", "alias_of_id", "live"
+    ):
+        item = by_key[target["translation_key"]].locales[codes[target["locale_id"]]]
+        item.present = target["alias_of_id"] is None
+        item.page_id = target["pk"] if item.present else None
+        item.live = item.present and target["live"]
+
+    source_ids = {}
+    for source in TranslationSource.objects.filter(
+        object_id__in=keys, locale_id__in={page.locale_id for page in pages}
+    ).values("pk", "object_id"):
+        source_ids[source["pk"]] = source["object_id"]
+    for row in Translation.objects.filter(source_id__in=source_ids, target_locale_id__in=codes, enabled=True).values(
+        "source_id", "target_locale_id"
+    ):
+        by_key[source_ids[row["source_id"]]].locales[codes[row["target_locale_id"]]].submitted = True
+
+    segments = defaultdict(list)  # object_id -> [(string_id, context_id)]
+    for row in StringSegment.objects.filter(source_id__in=source_ids).values("source_id", "string_id", "context_id"):
+        segments[source_ids[row["source_id"]]].append((row["string_id"], row["context_id"]))
+
+    rows = StringTranslation.objects.filter(context__object_id__in=keys, locale_id__in=codes).values(
+        "translation_of_id",
+        "context_id",
+        "locale_id",
+        "translation_type",
+        "has_error",
+        reviewed=Exists(_valid_review()),
+    )
+    current: dict[tuple[int, int, int], dict] = {}
+    strings_of_context: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for row in rows:
+        current[(row["locale_id"], row["translation_of_id"], row["context_id"])] = row
+        strings_of_context[(row["locale_id"], row["context_id"])].add(row["translation_of_id"])
+
+    for key, status in by_key.items():
+        for locale_id, code in codes.items():
+            item = status.locales[code]
+            if not item.submitted and not item.present:
+                continue
+            for string_id, context_id in segments.get(key, ()):
+                item.total += 1
+                row = current.get((locale_id, string_id, context_id))
+                if row is None or row["has_error"]:
+                    if strings_of_context.get((locale_id, context_id), set()) - {string_id}:
+                        item.outdated += 1
+                    continue
+                item.translated += 1
+                if row["translation_type"] == StringTranslation.TRANSLATION_TYPE_MACHINE:
+                    item.machine += 1
+                    item.reviewed += bool(row["reviewed"])
+                else:
+                    item.human += 1
+    return statuses
+
+
+PAGE_TYPES = {"case_study": "manual.CaseStudyPage", "section": "manual.ManualSectionPage"}
+
+
+def status_report(locale_code: str | None, page_type: str | None, page_number: int, page_size: int) -> dict:
+    """``GET /api/v1/translations/status``: source pages of the default locale with, per target
+    locale, whether a real translation exists and its string counts. Constant number of queries."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from manual.services.queries import resolve_locale
+    from site_config.api_errors import InvalidInput
+
+    if page_type is not None and page_type not in PAGE_TYPES:
+        raise InvalidInput("type", f"Unknown page type {page_type!r}; expected case_study or section.", "unknown_type")
+    default = Locale.get_default()
+    if locale_code:
+        targets = [resolve_locale(locale_code)]
+    else:
+        from django.conf import settings
+
+        targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).order_by("language_code"))
+    targets = [locale for locale in targets if locale.pk != default.pk]
+    types = {key: ContentType.objects.get_for_model(apps.get_model(label)) for key, label in PAGE_TYPES.items()}
+    type_of = {content_type.pk: key for key, content_type in types.items()}
+    wanted = [types[page_type].pk] if page_type else list(type_of)
+    pages = Page.objects.filter(locale=default, alias_of__isnull=True, content_type_id__in=wanted).order_by("path")
+    count = pages.count()
+    start = (page_number - 1) * page_size
+    batch = list(
+        pages.only("id", "title", "translation_key", "content_type_id", "locale_id")[start : start + page_size]
+    )
+    results = [
+        {
+            "id": status.page.pk,
+            "translation_key": str(status.page.translation_key),
+            "type": type_of[status.page.content_type_id],
+            "title": status.page.title,
+            "locale": default.language_code,
+            "locales": {code: item.as_dict() for code, item in status.locales.items()},
+        }
+        for status in translation_status(batch, targets)
+    ]
+    return {"count": count, "results": results}

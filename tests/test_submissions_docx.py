@@ -1,0 +1,157 @@
+"""A Word document (``body_docx``) becomes the body: headings name the sections, the rest is context."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from manual.models import CaseStudyPage
+from submissions.models import Submission
+from submissions.services.docx import docx_sections
+from tests.test_submissions_support import (
+    errors_by_field,
+    post_multipart,
+    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
+    valid_payload,
+)
+
+pytestmark = pytest.mark.django_db
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def word_document(paragraphs: list[tuple[str | None, str]], raw_document: str | None = None) -> bytes:
+    """A minimal but complete .docx (made by hand: python-docx is not a dependency).
+
+    ``paragraphs``: (style id or None, text); ``"Heading1"``/``"Heading2"`` are headings, ``"B"``
+    a bold run.
+    """
+    body = []
+    for style, text in paragraphs:
+        props = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style and style.startswith("Heading") else ""
+        run_props = "<w:rPr><w:b/></w:rPr>" if style == "B" else ""
+        body.append(f'<w:p>{props}<w:r>{run_props}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>')
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}" xmlns:r="{R}">'
+        f"<w:body>{''.join(body)}</w:body></w:document>"
+    )
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W}">'
+        '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style>'
+        "</w:styles>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            '<Override PartName="/word/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
+            "</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "word/_rels/document.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'styles" Target="styles.xml"/></Relationships>',
+        )
+        archive.writestr("word/document.xml", document if raw_document is None else raw_document)
+        archive.writestr("word/styles.xml", styles)
+    return out.getvalue()
+
+
+CASE_DOCX = [
+    (None, "Tartu is a university city of 91,000 people."),
+    ("Heading1", "1. Objectives"),
+    (None, "Residents decide on part of the budget."),
+    ("Heading1", "Approach:"),
+    (None, "Ideas online, then a vote."),
+    ("Heading2", "Timeline"),
+    (None, "Every spring."),
+    ("Heading1", "Results"),
+    ("B", "Thousands of votes."),
+    (None, "<script>alert(1)</script>"),
+    ("Heading1", "Lessons learned"),
+    (None, "Keep the rules simple."),
+]
+
+
+def test_headings_fill_their_sections_and_the_rest_goes_to_context():
+    sections = docx_sections(word_document(CASE_DOCX))
+    assert sections["context"] == "<p>Tartu is a university city of 91,000 people.</p>"
+    assert sections["objectives"] == "<p>Residents decide on part of the budget.</p>"
+    # Another heading stays, as a bold line, in the section it appears in.
+    assert sections["approach"] == "<p>Ideas online, then a vote.</p><p><b>Timeline</b></p><p>Every spring.</p>"
+    assert sections["results"].startswith("<p><strong>Thousands of votes.</strong></p>")
+    assert "<script" not in sections["results"], "the text is escaped by mammoth and sanitised by nh3"
+    assert sections["lessons"] == "<p>Keep the rules simple.</p>"
+    assert "technology" not in sections and "transferability" not in sections
+
+
+def test_russian_headings_are_recognised():
+    sections = docx_sections(word_document([("Heading1", "Цели"), (None, "Вовлечь жителей.")]))
+    assert sections == {"objectives": "<p>Вовлечь жителей.</p>"}
+
+
+def test_a_word_document_becomes_the_drafts_body(client, django_capture_on_commit_callbacks):
+    payload = valid_payload()
+    payload["body"] = {}  # the whole body from the Word document
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_multipart(client, payload, body_docx=SimpleUploadedFile("case.docx", word_document(CASE_DOCX)))
+    assert response.status_code == 201, response.content
+    submission = Submission.objects.get(pk=response.json()["id"])
+    assert submission.payload["body"]["objectives"] == "<p>Residents decide on part of the budget.</p>"
+    page = CaseStudyPage.objects.get(pk=submission.page_id)
+    assert page.context == "<p>Tartu is a university city of 91,000 people.</p>"
+    assert page.lessons == "<p>Keep the rules simple.</p>"
+    assert submission.attachments.get().role == "body_docx"
+
+
+def test_sections_sent_as_text_come_first(client):
+    payload = valid_payload()
+    response = post_multipart(
+        client, payload, body_docx=SimpleUploadedFile("case.docx", word_document([(None, "From Word.")]))
+    )
+    assert response.status_code == 201, response.content
+    context = Submission.objects.get(pk=response.json()["id"]).payload["body"]["context"]
+    assert context.startswith("<p>Tartu wanted residents") and context.endswith("<p>From Word.</p>")
+
+
+def test_required_sections_missing_from_both_are_named(client):
+    payload = valid_payload()
+    payload["body"] = {}
+    response = post_multipart(
+        client, payload, body_docx=SimpleUploadedFile("case.docx", word_document([(None, "Only context.")]))
+    )
+    assert errors_by_field(response) == {
+        "body.objectives": "required",
+        "body.approach": "required",
+        "body.results": "required",
+    }
+
+
+def test_an_unreadable_word_document_is_refused_by_name(client):
+    broken = word_document([], raw_document="<w:document><w:body><w:p>")  # not well-formed XML
+    submissions = Submission.objects.count()
+    response = post_multipart(client, valid_payload(), body_docx=SimpleUploadedFile("case.docx", broken))
+    assert errors_by_field(response) == {"body_docx": "invalid_document"}
+    assert Submission.objects.count() == submissions

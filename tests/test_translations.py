@@ -1,0 +1,306 @@
+"""Translation workflow (issue "Translation workflows"): submit, PO round trip, review, outdated strings.
+
+The end-to-end test walks the acceptance path on the suite's database (SQLite in ``make
+test-quick``, PostgreSQL in ``make test``) with a new English case: the demo cases are translated
+already.
+"""
+
+import re
+
+import polib
+import pytest
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail_localize.models import StringTranslation, Translation, TranslationSource
+
+from manual.models import CaseStudyIndexPage, CaseStudyPage, GovernmentLevel, ParticipationLevel, Topic
+from manual.services import translations
+from manual.services.locales import create_locale_aliases
+
+pytestmark = pytest.mark.django_db
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+RUSSIAN = {
+    "Open budget of Exampleville": "Открытый бюджет Примерограда",
+    "Residents propose and vote on projects for the city budget.": "Жители предлагают проекты бюджета и голосуют.",
+    "Exampleville city council": "Городской совет Примерограда",
+    "Exampleville": "Примероград",
+    "The city wanted citizens to decide on part of the budget.": "Город хотел, чтобы граждане решали часть бюджета.",
+    "Involve residents in spending decisions.": "Вовлечь жителей в решения о расходах.",
+    "Proposals online, then a public vote.": "Предложения онлайн, затем общее голосование.",
+    "Forty projects were funded.": "Профинансировано сорок проектов.",
+    "PanEuropean eParticipation Manual editors": "Редакция руководства",
+}
+NEW_SUMMARY = "Residents propose, debate and vote on projects for the city budget."
+NEW_SUMMARY_RU = "Жители предлагают, обсуждают проекты городского бюджета и голосуют за них."
+
+
+def new_english_case(en, slug="open-budget-exampleville") -> CaseStudyPage:
+    index = CaseStudyIndexPage.objects.get(locale=en)
+    page = CaseStudyPage(
+        title="Open budget of Exampleville",
+        slug=slug,
+        summary="Residents propose and vote on projects for the city budget.",
+        organisation="Exampleville city council",
+        city="Exampleville",
+        country="ES",
+        government_level=GovernmentLevel.objects.get(locale=en, code="local"),
+        participation_level=ParticipationLevel.objects.get(locale=en, code="empower"),
+        start_year=2020,
+        initiative_status="ongoing",
+        context="<p>The city wanted citizens to decide on part of the budget.</p>",
+        objectives="<p>Involve residents in spending decisions.</p>",
+        approach="<p>Proposals online, then a public vote.</p>",
+        results="<p>Forty projects were funded.</p>",
+        attribution="PanEuropean eParticipation Manual editors",
+        live=False,
+    )
+    page.topics = [Topic.objects.get(locale=en, code="budget")]
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    create_locale_aliases(page)  # what the admin's hook does for a page created in the admin
+    return CaseStudyPage.objects.get(pk=page.pk)
+
+
+def fill_po(translation: Translation, mapping: dict[str, str]) -> polib.POFile:
+    """Export the PO file, fill it like a translator (text file round trip), return the parsed file."""
+    po = translation.export_po()
+    for entry in po:
+        if entry.msgctxt == "slug":
+            entry.msgstr = entry.msgid
+        elif not entry.msgstr:
+            entry.msgstr = mapping[entry.msgid]
+    return polib.pofile(str(po))
+
+
+def submit_url(translation):
+    return reverse("manual_translations:submit_for_review", args=[translation.pk])
+
+
+def approve(client, moderator, page):
+    page = Page.objects.get(pk=page.pk)
+    task_state = page.current_workflow_task_state
+    client.force_login(moderator)
+    response = client.post(reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk)))
+    assert response.status_code == 302
+
+
+def test_translation_walks_from_submission_to_review_and_back_after_a_source_change(
+    client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        source_page = new_english_case(en)
+        # Editor submits the case for translation into Russian (as wagtail-localize's admin view does).
+        [translation] = translations.submit_for_translation(source_page, [ru], editor)
+    draft = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
+    assert draft.alias_of_id is None and not draft.live, "a draft until review, never a live English copy"
+    assert client.get(f"/api/v1/cases/{source_page.pk}?locale=ru").status_code == 404
+
+    # Nothing translated yet: "Submit for review" is refused.
+    client.force_login(translator)
+    assert client.post(submit_url(translation)).status_code == 302
+    assert not Page.objects.get(pk=draft.pk).workflow_in_progress
+
+    # The translator works offline: PO exported, filled, imported.
+    warnings = translation.import_po(fill_po(translation, RUSSIAN), user=translator)
+    assert warnings == []
+    assert not translations.missing_segments(translation).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(submit_url(translation))
+    assert response.status_code == 302
+    draft = CaseStudyPage.objects.get(pk=draft.pk)
+    assert draft.workflow_in_progress and not draft.live
+    assert draft.get_latest_revision().as_object().title == "Открытый бюджет Примерограда"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(client, moderator, draft)
+    live = CaseStudyPage.objects.get(pk=draft.pk)
+    assert live.live and live.title == "Открытый бюджет Примерограда"
+    body = client.get(f"/api/v1/cases/{source_page.pk}?locale=ru").json()
+    assert body["id"] == live.pk and body["locale"] == "ru" and body["fallback"] is False
+    assert body["summary"].startswith("Жители") and CYRILLIC.search(body["topics"][0]["label"])
+    assert CYRILLIC.search(body["government_level"]["label"])
+
+    # The English source is edited and synced: the Russian page lists what is outdated and stays live.
+    source_page.summary = NEW_SUMMARY
+    with django_capture_on_commit_callbacks(execute=True):
+        source_page.save_revision(user=editor).publish()
+        TranslationSource.objects.get_for_instance(source_page).update_from_db()
+    translation = Translation.objects.get(pk=translation.pk)  # segments were rebuilt
+    outdated = list(translations.outdated_strings(translation))
+    assert [segment.string.data for segment in outdated] == [NEW_SUMMARY]
+    assert [segment.context.path for segment in outdated] == ["summary"]
+    body = client.get(f"/api/v1/cases/{live.pk}").json()
+    assert body["summary"] == RUSSIAN["Residents propose and vote on projects for the city budget."]
+    client.force_login(translator)
+    assert client.post(submit_url(translation)).status_code == 302
+    assert not Page.objects.get(pk=live.pk).workflow_in_progress, "refused while strings are outdated"
+
+    # The translator updates the string (PO again), submits; the live page keeps its text meanwhile.
+    translation.import_po(fill_po(translation, {NEW_SUMMARY: NEW_SUMMARY_RU}), user=translator)
+    assert not translations.outdated_strings(translation).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(submit_url(translation)).status_code == 302
+    in_review = CaseStudyPage.objects.get(pk=live.pk)
+    assert in_review.workflow_in_progress and in_review.live and in_review.has_unpublished_changes
+    assert in_review.summary.startswith("Жители предлагают проекты"), "the draft does not leak into the live row"
+    assert client.get(f"/api/v1/cases/{live.pk}").json()["summary"].startswith("Жители предлагают проекты")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(client, moderator, in_review)
+    assert client.get(f"/api/v1/cases/{live.pk}").json()["summary"] == NEW_SUMMARY_RU
+    published = CaseStudyPage.objects.get(pk=live.pk)
+    assert published.live and published.title == "Открытый бюджет Примерограда"
+
+
+def test_submit_for_review_needs_the_right_to_edit_the_page(client, en, ru, editor, django_user_model):
+    with_nothing = django_user_model.objects.create_user(username="reader", password="pw")
+    source_page = new_english_case(en, slug="rights-case")
+    [translation] = translations.submit_for_translation(source_page, [ru], editor)
+    translation.import_po(fill_po(translation, RUSSIAN))
+    client.force_login(with_nothing)
+    response = client.post(submit_url(translation))
+    assert response.status_code in {302, 403}
+    assert not Page.objects.get(translation_key=source_page.translation_key, locale=ru).workflow_in_progress
+    client.force_login(editor)
+    assert client.get(submit_url(translation)).status_code == 405, "the action is POST only"
+
+
+def test_machine_strings_block_review_until_a_human_marks_them_reviewed(
+    client, settings, en, ru, editor, translator, moderator
+):
+    settings.WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+        "CLASS": "manual.machine_translators.PseudoTranslator",
+        "OPTIONS": {"GLOSSARY": RUSSIAN},
+    }
+    source_page = new_english_case(en, slug="machine-case")
+    [translation] = translations.submit_for_translation(source_page, [ru], editor)
+    # The translator presses "Translate with machine" in wagtail-localize's editor.
+    client.force_login(translator)
+    response = client.post(reverse("wagtail_localize:machine_translate", args=[translation.pk]), {"next": "/admin/"})
+    assert response.status_code == 302
+    strings = StringTranslation.objects.filter(locale=ru, context__object_id=source_page.translation_key)
+    assert strings.exists() and all(s.translation_type == "machine" for s in strings)
+    assert strings.get(context__path="title").data == "Открытый бюджет Примерограда"
+    assert strings.get(context__path="slug").data == "[ru] machine-case"
+    strings.filter(context__path="slug").update(data="machine-case", translation_type="manual")
+    assert not translations.missing_segments(translation).exists()
+
+    with pytest.raises(translations.TranslationRefused) as refused:
+        translations.submit_translation_for_review(translation, translator)
+    assert refused.value.code == "unreviewed_machine_strings" and refused.value.count == strings.count() - 1
+
+    status = client.get("/api/v1/translations/status", {"locale": "ru", "type": "case_study", "page_size": 100})
+    item = next(row for row in status.json()["results"] if row["id"] == source_page.pk)
+    assert item["locales"]["ru"]["machine"] == strings.count() - 1 and item["locales"]["ru"]["reviewed"] == 0
+
+    review_url = reverse("manual_translations:mark_machine_reviewed", args=[translation.pk])
+    assert client.post(review_url).status_code == 302
+    assert not translations.unreviewed_machine_strings(translation).exists()
+    assert client.post(submit_url(translation)).status_code == 302
+    assert Page.objects.get(translation_key=source_page.translation_key, locale=ru).workflow_in_progress
+
+    # A string machine-translated again after the review needs a new review.
+    title = strings.get(context__path="title")
+    title.data = "Открытый бюджет"
+    title.save()
+    assert list(translations.unreviewed_machine_strings(translation)) == [title]
+
+
+def test_pseudo_translator_keeps_html_and_uses_its_glossary(en, ru):
+    from wagtail_localize.strings import StringValue
+
+    from manual.machine_translators import PseudoTranslator
+
+    translator = PseudoTranslator({"GLOSSARY": {"Budget": "Бюджет"}})
+    value = StringValue.from_source_html('Read <b>the plan</b> and <a href="https://example.org">Budget</a>')[0]
+    result = translator.translate(en, ru, [value])[value]
+    assert result.data == '[ru] Read <b>[ru] the plan</b> [ru] and <a id="a1">Бюджет</a>'
+    assert translator.can_translate(en, ru) and not translator.can_translate(en, en)
+
+
+def test_machine_translator_comes_from_the_environment():
+    from tests.test_settings_env import run_manage
+
+    show = ("shell", "-c", "from django.conf import settings; print(settings.WAGTAILLOCALIZE_MACHINE_TRANSLATOR)")
+    deepl = run_manage({"DEEPL_API_KEY": "key:fx", "MACHINE_TRANSLATOR": ""}, *show)
+    assert "deepl.DeepLTranslator" in deepl.stdout and "key:fx" in deepl.stdout, deepl.stderr
+    pseudo = run_manage({"DEEPL_API_KEY": "", "MACHINE_TRANSLATOR": "pseudo"}, *show)
+    assert "manual.machine_translators.PseudoTranslator" in pseudo.stdout, pseudo.stderr
+    wrong = run_manage({"DEEPL_API_KEY": "", "MACHINE_TRANSLATOR": "deepl"}, "check")
+    assert wrong.returncode != 0 and "MACHINE_TRANSLATOR: deepl needs DEEPL_API_KEY" in wrong.stderr
+
+
+def test_status_route_reports_every_page_per_locale_in_constant_queries(client, settings, en):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from manual.models import ManualSectionPage
+
+    body = client.get("/api/v1/translations/status", {"type": "case_study", "page_size": 100}).json()
+    cases = CaseStudyPage.objects.filter(locale=en, alias_of__isnull=True)
+    assert body["count"] == cases.count() and {row["id"] for row in body["results"]} == set(
+        cases.values_list("pk", flat=True)
+    )
+    for row in body["results"]:
+        assert row["type"] == "case_study" and row["locale"] == "en" and set(row["locales"]) == {"ru"}
+        ru = row["locales"]["ru"]
+        assert ru["present"] and ru["live"] and ru["percent"] == 100 and ru["total"] == ru["translated"] == ru["human"]
+        assert ru["outdated"] == ru["machine"] == ru["reviewed"] == 0
+    sections = client.get("/api/v1/translations/status", {"type": "section", "locale": "ru", "page_size": 3}).json()
+    assert sections["count"] == ManualSectionPage.objects.filter(locale=en, alias_of__isnull=True).count()
+    assert len(sections["results"]) == 3 and all(row["type"] == "section" for row in sections["results"])
+
+    def queries(page_size):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/translations/status", {"page_size": page_size})
+        assert response.status_code == 200 and len(response.json()["results"]) == min(
+            page_size, response.json()["count"]
+        )
+        return len(captured)
+
+    queries(1)  # warm caches (content types, default locale)
+    assert queries(2) == queries(30)
+
+    for params, field in (({"page_size": 101}, "page_size"), ({"type": "blog"}, "type"), ({"locale": "xx"}, "locale")):
+        response = client.get("/api/v1/translations/status", params)
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == field
+
+
+def test_status_route_reports_a_new_locale(client, settings):
+    from manual.services.locales import sync_locales
+
+    settings.MANUAL_LOCALES = ["en", "ru", "de"]
+    settings.LANGUAGES = settings.WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("ru", "Русский"), ("de", "Deutsch")]
+    sync_locales()
+    body = client.get("/api/v1/translations/status", {"page_size": 5}).json()
+    assert all(set(row["locales"]) == {"de", "ru"} for row in body["results"])
+    assert all(not row["locales"]["de"]["present"] and row["locales"]["de"]["percent"] == 0 for row in body["results"])
+    assert "/api/v1/translations/status" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_review_page_shows_what_blocks_a_submission(client, en, ru, editor, translator):
+    source_page = new_english_case(en, slug="review-page-case")
+    [translation] = translations.submit_for_translation(source_page, [ru], editor)
+    client.force_login(translator)
+    response = client.get(reverse("manual_translations:review", args=[translation.pk]))
+    assert response.status_code == 200
+    assert response.context["missing"] == translations.missing_segments(translation).count() > 0
+    assert reverse("manual_translations:submit_for_review", args=[translation.pk]) in response.content.decode()
+    target = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
+    from manual.wagtail_hooks import translation_review_button
+
+    [button] = translation_review_button(target, translator)
+    assert button.url == reverse("manual_translations:review", args=[translation.pk])
+    assert list(translation_review_button(source_page, translator)) == []
+
+
+def test_admin_report_lists_pages_missing_or_outdated(client, en, editor):
+    source_page = new_english_case(en, slug="report-case")
+    client.force_login(editor)
+    response = client.get(reverse("manual_translations:report"))
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in response.context["rows"]}
+    assert source_page.pk in rows and not rows[source_page.pk]["locales"]["ru"]["present"]
+    assert all(row["id"] == source_page.pk for row in rows.values()), "the demo pages are fully translated"
+    assert "Open budget of Exampleville" in response.content.decode()
