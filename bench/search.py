@@ -296,19 +296,24 @@ def main() -> None:
             stock.append("/bench/stock?" + urlencode({"q": words, "locale": "en"}))
         for paths in (searches, stock, ["/bench/constant"]):
             load(port, paths, 10, args.threads)  # warm up the JVM's and Python's caches
-        print(f"\nthrough gunicorn ({args.workers} workers) on loopback, {args.threads} client threads,", end=" ")
-        print(f"{args.seconds:.0f} s each:")
-        ours = figures("/api/v1/search (7 facets, 20 hits)", *_run(port, searches, args))
-        theirs = figures("stock .search() + 4x .facet()", *_run(port, stock, args))  # see STOCK_CANNOT
-        ceiling = figures("constant response", *_run(port, ["/bench/constant"], args))
+        # Latency with one client at a time, then throughput with --threads clients.
+        for clients in (1, args.threads):
+            print(f"\nthrough gunicorn ({args.workers} workers) on loopback, {clients} client thread(s),", end=" ")
+            print(f"{args.seconds:.0f} s each:")
+            run_args = argparse.Namespace(seconds=args.seconds, threads=clients)
+            ours = figures("/api/v1/search (7 facets, 20 hits)", *_run(port, searches, run_args))
+            theirs = figures("stock .search() + .facet() each", *_run(port, stock, run_args))  # see STOCK_FACETS
+            ceiling = figures("constant response", *_run(port, ["/bench/constant"], run_args))
+            print(
+                f"ratios: stock p95 / ours p95 = {theirs['p95'] / ours['p95']:.1f}x; "
+                f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f}"
+            )
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", stock[0])
         stock_answer = json.loads(conn.getresponse().read())
         print(f"stock path computed facets: {', '.join(stock_answer['facets']) or 'none'}")
         for name, reason in stock_answer["cannot"].items():
             print(f"stock path cannot compute facet {name!r}: {reason}")
-        print(f"ratios: stock p95 / ours p95 = {theirs['p95'] / ours['p95']:.1f}x; "
-              f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f}")  # fmt: skip
         print(f"publish-to-searchable: {_publish_to_searchable(port):.0f} ms")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
