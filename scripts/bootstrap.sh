@@ -45,3 +45,36 @@ if [ ! -f "$stamp" ]; then
     rm -f .venv/.installed-"$(basename "$requirements")"-*
     touch "$stamp"
 fi
+
+# Interface translations (docs/translations.md): locale/*/LC_MESSAGES/*.po are committed, the .mo
+# files are not; compile them when one is missing or older than its .po. msgfmt comes from GNU
+# gettext: installed with apt-get on Debian as root; elsewhere the message says what to install
+# (the interface then stays in English; under CI=true that is a failure).
+stale_translations() {
+    local po
+    for po in locale/*/LC_MESSAGES/*.po; do
+        [ -f "$po" ] || continue
+        if [ ! -f "${po%.po}.mo" ] || [ "$po" -nt "${po%.po}.mo" ]; then
+            return 0
+        fi
+    done
+    return 1
+}
+
+if stale_translations; then
+    if ! command -v msgfmt >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing gettext with apt-get (to compile the interface translations)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+    fi
+    if command -v msgfmt >/dev/null 2>&1; then
+        log "compiling the interface translations (locale/)"
+        compile_var="$(mktemp -d)"
+        # Only LOCALE_PATHS is read: a throwaway key and VAR_DIR let settings load before `make run` made them.
+        SECRET_KEY="bootstrap-compilemessages-only-key-00000000000000000000" VAR_DIR="$compile_var" \
+            .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var --ignore=search/engine -v 0
+        rm -rf "$compile_var"
+    else
+        log "GNU gettext (msgfmt) is missing: the interface stays in English (Debian: apt-get install gettext)"
+        if [ "${CI:-}" = true ]; then exit 1; fi
+    fi
+fi

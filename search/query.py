@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from manual.services.taxonomies import KINDS_BY_KEY, label_lookup
@@ -92,30 +93,35 @@ def build_query(
     """Validate raw parameters into a SearchQuery; a 400 names the first wrong parameter."""
     text = " ".join((q or "").split())
     if len(text) > MAX_QUERY_LENGTH:
-        raise InvalidInput("q", f"At most {MAX_QUERY_LENGTH} characters.", "too_long")
+        raise InvalidInput("q", _("At most %(count)s characters.") % {"count": MAX_QUERY_LENGTH}, "too_long")
     code = (locale or settings.MANUAL_LOCALES[0]).lower()
     if code not in settings.MANUAL_LOCALES:
         raise InvalidInput(
-            "locale", f"Unknown locale {code!r}; configured: {', '.join(settings.MANUAL_LOCALES)}.", "unknown_locale"
+            "locale",
+            _("Unknown locale %(code)s; configured: %(locales)s.")
+            % {"code": repr(code), "locales": ", ".join(settings.MANUAL_LOCALES)},
+            "unknown_locale",
         )
     sort = sort or "relevance"
     if sort not in SORTS:
-        raise InvalidInput("sort", f"One of {', '.join(SORTS)}.", "invalid_choice")
+        raise InvalidInput("sort", _("One of %(choices)s.") % {"choices": ", ".join(SORTS)}, "invalid_choice")
     if page < 1:
-        raise InvalidInput("page", "Pages start at 1.", "greater_than_equal")
+        raise InvalidInput("page", _("Pages start at 1."), "greater_than_equal")
     if not 1 <= page_size <= 100:
-        raise InvalidInput("page_size", "Between 1 and 100.", "out_of_range")
+        raise InvalidInput("page_size", _("Between 1 and 100."), "out_of_range")
     if page * page_size > 10_000:
-        raise InvalidInput("page", "Results beyond the first 10,000 are not paginated; narrow the search.", "too_deep")
+        raise InvalidInput(
+            "page", _("Results beyond the first 10,000 are not paginated; narrow the search."), "too_deep"
+        )
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidInput("year_from", "year_from is after year_to.", "invalid_range")
+        raise InvalidInput("year_from", _("year_from is after year_to."), "invalid_range")
     clean: dict[str, tuple[str, ...]] = {}
     for key, values in filters.items():
         values = [value.strip() for value in values if value and value.strip()]
         if not values:
             continue
         if len(values) > MAX_VALUES_PER_FACET:
-            raise InvalidInput(key, f"At most {MAX_VALUES_PER_FACET} values.", "too_many")
+            raise InvalidInput(key, _("At most %(count)s values.") % {"count": MAX_VALUES_PER_FACET}, "too_many")
         clean[key] = tuple(sorted(set(_valid_codes(key, values))))
     return SearchQuery(
         q=text,
@@ -141,7 +147,9 @@ def _valid_codes(key: str, values: list[str]) -> list[str]:
         unknown = [value for value in values if not labels.knows(KINDS_BY_KEY[key].model, value)]
     if unknown:
         shown = ", ".join(repr(value[:40]) for value in unknown[:5])
-        raise InvalidInput(key, f"Unknown {key} value(s): {shown}.", "unknown_code")
+        raise InvalidInput(
+            key, _("Unknown %(filter)s value(s): %(values)s.") % {"filter": key, "values": shown}, "unknown_code"
+        )
     return values
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from ninja import Schema
 
 
@@ -36,8 +37,8 @@ class InvalidInput(ApiError):
 
 
 class NotFound(ApiError):
-    def __init__(self, message: str = "Not found.", field: str | None = None) -> None:
-        super().__init__(404, "not_found", message, field)
+    def __init__(self, message: str | None = None, field: str | None = None) -> None:
+        super().__init__(404, "not_found", gettext("Not found.") if message is None else message, field)
 
 
 ERROR_RESPONSES = {400: ErrorList, 404: ErrorList}

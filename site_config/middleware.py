@@ -74,9 +74,26 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     Wagtail's catch-all route makes every "/<lang>/..." path look valid, so Django would answer a
     404 of the API (or /healthz, /admin) with a redirect to "/en/api/...". Those paths are not
     translated URLs: their 404 stays a 404.
+
+    On the API, messages (errors) follow the request's language like Django's: ``Accept-Language``
+    (the paths have no language prefix), and ``?locale=`` when a route has it and names a
+    configured locale, since that is the language the caller asked the answer in. Error codes are
+    never translated.
     """
 
     unprefixed = ("/api/", "/admin/", "/documents/", "/media/", "/static/", "/healthz", "/readyz", "/sitemap.xml")
+    api_prefix = "/api/"
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        if request.path.startswith(self.api_prefix):
+            from django.conf import settings
+            from django.utils import translation
+
+            requested = (request.GET.get("locale") or "").strip().lower()
+            if requested in settings.MANUAL_LOCALES:
+                translation.activate(requested)
+                request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.path.startswith(self.unprefixed):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_countries import countries
 from wagtail.models import Locale, Page
 
@@ -53,14 +54,17 @@ def resolve_locale(code: str | None, field: str = "locale") -> Locale:
     if code not in settings.MANUAL_LOCALES:
         raise InvalidInput(
             field,
-            f"Unknown locale {code!r}; configured locales: {', '.join(settings.MANUAL_LOCALES)}.",
+            _("Unknown locale %(code)s; configured locales: %(locales)s.")
+            % {"code": repr(code), "locales": ", ".join(settings.MANUAL_LOCALES)},
             "unknown_locale",
         )
     try:
         return Locale.objects.get(language_code=code)
     except Locale.DoesNotExist:
         raise InvalidInput(
-            field, f"Locale {code!r} is configured but not set up; run manage.py sync_locales.", "unknown_locale"
+            field,
+            _("Locale %(code)s is configured but not set up; run manage.py sync_locales.") % {"code": repr(code)},
+            "unknown_locale",
         ) from None
 
 
@@ -68,12 +72,20 @@ def validate_filters(filters: CaseFilters) -> CaseFilters:
     """Refuse unknown codes, naming the filter, so a typo never silently answers nothing."""
     for code in filters.country:
         if code.upper() not in dict(countries):
-            raise InvalidInput("country", f"{code!r} is not an ISO 3166-1 alpha-2 country code.", "unknown_code")
+            raise InvalidInput(
+                "country",
+                _("%(code)s is not an ISO 3166-1 alpha-2 country code.") % {"code": repr(code)},
+                "unknown_code",
+            )
     labels = label_lookup(None)
     for key, kind in KINDS_BY_KEY.items():
         unknown = sorted(code for code in set(getattr(filters, key)) if not labels.knows(kind.model, code))
         if unknown:
-            raise InvalidInput(key, f"Unknown {key} code(s): {', '.join(unknown)}.", "unknown_code")
+            raise InvalidInput(
+                key,
+                _("Unknown %(filter)s code(s): %(codes)s.") % {"filter": key, "codes": ", ".join(unknown)},
+                "unknown_code",
+            )
     return filters
 
 
@@ -214,7 +226,7 @@ def find_translation(page_id: int, model: type[Page], locale_code: str | None, f
     """The page ``page_id`` or, with a locale, its translation there (the source when ``fallback``)."""
     source = _real_pages(model).filter(pk=page_id).first()
     if source is None:
-        raise NotFound(f"No published {model._meta.verbose_name} with id {page_id}.")
+        raise NotFound(_("No published %(type)s with id %(id)s.") % {"type": model._meta.verbose_name, "id": page_id})
     if not locale_code:
         return source, source.locale
     locale = resolve_locale(locale_code)
@@ -227,8 +239,8 @@ def find_translation(page_id: int, model: type[Page], locale_code: str | None, f
         )
         return default_version or source, locale
     raise NotFound(
-        f"This {model._meta.verbose_name} has no translation in {locale.language_code!r}; "
-        "add fallback=1 for the source.",
+        _("This %(type)s has no translation in %(locale)s; add fallback=1 for the source.")
+        % {"type": model._meta.verbose_name, "locale": repr(locale.language_code)},
         "locale",
     )
 
@@ -346,7 +358,11 @@ def taxonomy_terms(kind_name: str, locale: Locale) -> dict[str, Any]:
 
     kind = KINDS_BY_NAME.get(kind_name)
     if kind is None:
-        raise NotFound(f"Unknown taxonomy {kind_name!r}; known: {', '.join(KINDS_BY_NAME)}, countries.", "kind")
+        raise NotFound(
+            _("Unknown taxonomy %(kind)s; known: %(known)s, countries.")
+            % {"kind": repr(kind_name), "known": ", ".join(KINDS_BY_NAME)},
+            "kind",
+        )
     terms = label_lookup(locale.language_code).terms_of(kind.model)
     return {"count": len(terms), "results": terms}
 

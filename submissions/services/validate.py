@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 from wagtail.models import Locale
 
@@ -70,7 +71,7 @@ class SubmissionInvalid(ApiError):
     """400 with every problem found: ``{"errors": [{field, code, message}, ...]}``."""
 
     def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__(400, "invalid", "The submission is not valid.", None)
+        super().__init__(400, "invalid", _("The submission is not valid."), None)
         self.errors = errors[:MAX_ERRORS]
 
     def as_body(self) -> dict:
@@ -137,7 +138,8 @@ def _check_files(
             FieldError(
                 "attachments",
                 "too_many_files",
-                f"{len(attachments)} files were sent; at most {settings.SUBMISSIONS_MAX_FILES} are accepted.",
+                _("%(sent)s files were sent; at most %(max)s are accepted.")
+                % {"sent": len(attachments), "max": settings.SUBMISSIONS_MAX_FILES},
             )
         )
         # The files are not looked at; positions stay, so other checks do not report them missing.
@@ -148,8 +150,8 @@ def _check_files(
             FieldError(
                 "attachments",
                 "total_too_large",
-                f"The files add up to {total / 2**20:.1f} MB; at most "
-                f"{settings.SUBMISSIONS_MAX_TOTAL_BYTES / 2**20:.0f} MB are accepted in all.",
+                _("The files add up to %(total).1f MB; at most %(max).0f MB are accepted in all.")
+                % {"total": total / 2**20, "max": settings.SUBMISSIONS_MAX_TOTAL_BYTES / 2**20},
             )
         )
     checked: list[CheckedFile | None] = []
@@ -166,8 +168,8 @@ def _check_one(
         if part.oversized:
             raise FileProblem(
                 "file_too_large",
-                f"The file is {part.size / 2**20:.1f} MB; a file may be at most "
-                f"{settings.SUBMISSIONS_MAX_FILE_BYTES / 2**20:.1f} MB.",
+                _("The file is %(size).1f MB; a file may be at most %(max).1f MB.")
+                % {"size": part.size / 2**20, "max": settings.SUBMISSIONS_MAX_FILE_BYTES / 2**20},
             )
         return check_file(part.content, part.name, allowed)
     except FileProblem as problem:
@@ -187,29 +189,38 @@ def _cross_field_errors(
     start, end = _valid(raw, failed, "start_year"), _valid(raw, failed, "end_year")
     status = _valid(raw, failed, "initiative_status")
     if isinstance(start, int) and isinstance(end, int) and end < start:
-        errors.append(FieldError("end_year", "out_of_range", "The end year cannot be before the start year."))
+        errors.append(FieldError("end_year", "out_of_range", _("The end year cannot be before the start year.")))
     if status == InitiativeStatus.COMPLETED and "end_year" not in failed and end is None:
-        errors.append(FieldError("end_year", "required", "A completed initiative needs an end year."))
+        errors.append(FieldError("end_year", "required", _("A completed initiative needs an end year.")))
     if status == InitiativeStatus.PLANNED and isinstance(end, int):
-        errors.append(FieldError("end_year", "invalid", "A planned initiative cannot have an end year yet."))
+        errors.append(FieldError("end_year", "invalid", _("A planned initiative cannot have an end year yet.")))
 
     hero = _valid(raw, failed, "hero_attachment")
     if isinstance(hero, int):
         if hero >= len(attachments):
             errors.append(
                 FieldError(
-                    "hero_attachment", "out_of_range", f"There is no attachment {hero} ({len(attachments)} sent)."
+                    "hero_attachment",
+                    "out_of_range",
+                    _("There is no attachment %(number)s (%(sent)s sent).")
+                    % {"number": hero, "sent": len(attachments)},
                 )
             )
         elif attachments[hero] is not None and attachments[hero].kind not in IMAGE_KINDS:
-            errors.append(FieldError("hero_attachment", "not_an_image", "The hero attachment must be an image."))
+            errors.append(FieldError("hero_attachment", "not_an_image", _("The hero attachment must be an image.")))
 
     locale = None
     code = _valid(raw, failed, "locale")
     if isinstance(code, str):
         locale = Locale.objects.filter(language_code=code.strip().lower()).first()
         if locale is None or not CaseStudyIndexPage.objects.filter(locale=locale).exists():
-            errors.append(FieldError("locale", "unknown_locale", f"The manual has no case studies in {code!r} yet."))
+            errors.append(
+                FieldError(
+                    "locale",
+                    "unknown_locale",
+                    _("The manual has no case studies in %(code)s yet.") % {"code": repr(code)},
+                )
+            )
             locale = None
 
     case = None
@@ -226,10 +237,13 @@ def _case_to_update(case_id: int, locale: Locale) -> tuple[CaseStudyPage | None,
     published = CaseStudyPage.objects.live().filter(alias_of__isnull=True)
     case = published.filter(pk=case_id).first()
     if case is None:
-        return None, f"There is no published case with id {case_id}."
+        return None, _("There is no published case with id %(id)s.") % {"id": case_id}
     in_locale = published.filter(translation_key=case.translation_key, locale=locale).first()
     if in_locale is None:
-        return None, f"Case {case_id} has no published version in {locale.language_code!r}; submit in its language."
+        return None, _("Case %(id)s has no published version in %(locale)s; submit in its language.") % {
+            "id": case_id,
+            "locale": repr(locale.language_code),
+        }
     return in_locale, None
 
 
@@ -251,7 +265,7 @@ def validate_submission(
     errors.extend(file_errors)
     if not isinstance(document, dict):
         if document is not None or not errors:
-            errors.append(FieldError(None, "invalid", "The submission must be a JSON object."))
+            errors.append(FieldError(None, "invalid", _("The submission must be a JSON object.")))
         document = {}
     else:
         if docx is not None:
@@ -271,7 +285,7 @@ def validate_submission(
     errors.extend(more)
 
     if errors or data is None or locale is None:
-        raise SubmissionInvalid(errors or [FieldError(None, "invalid", "The submission is not valid.")])
+        raise SubmissionInvalid(errors or [FieldError(None, "invalid", _("The submission is not valid."))])
     return ValidSubmission(
         data=data,
         locale=locale,
