@@ -11,16 +11,14 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from manual.services.taxonomies import KINDS_BY_KEY, label_lookup
+from manual.services.taxonomies import COUNTRY_CODES, KINDS_BY_KEY, label_lookup
 from site_config.api_errors import InvalidInput
 
 SORTS = ("relevance", "newest", "year")
 TYPES = ("case_study", "section")
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
-COUNTRY_CODES = frozenset(code for code, _name in countries)
 
 
 @dataclass(frozen=True)

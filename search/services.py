@@ -208,19 +208,16 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
         page_ids = list(indexable_pages().filter(translation_key__in=by_key).values_list("pk", flat=True))
         documents = build_documents(page_ids)
         live_ids = {document["id"] for document in documents}
+        # Documents of pages no longer live, plus pages deleted since: remembered on the outbox rows
+        # before the database rows disappear, so a failed engine write still knows what to delete.
         stale = SearchDocument.objects.filter(translation_key__in=by_key).exclude(page_id__in=live_ids)
-        for locale, page_id in stale.values_list("locale", "page_id"):
-            gone[locale].add(page_id)
-        for key_rows in by_key.values():
-            for row in key_rows:
-                for locale, page_id in row.page_ids:
-                    gone[locale].add(page_id)
-        # Remember what must be deleted from the engine before the database rows disappear.
+        pairs_by_key: dict[Any, set[tuple[str, int]]] = defaultdict(set)
+        for key, locale, page_id in stale.values_list("translation_key", "locale", "page_id"):
+            pairs_by_key[key].add((locale, page_id))
         for key, key_rows in by_key.items():
-            stale_of_key = SearchDocument.objects.filter(translation_key=key).exclude(page_id__in=live_ids)
-            pairs = {tuple(pair) for row in key_rows for pair in row.page_ids} | set(
-                stale_of_key.values_list("locale", "page_id")
-            )
+            pairs = pairs_by_key[key] | {tuple(pair) for row in key_rows for pair in row.page_ids}
+            for locale, page_id in pairs:
+                gone[locale].add(page_id)
             for row in key_rows:
                 row.page_ids = sorted([list(pair) for pair in pairs])
                 row.save(update_fields=["page_ids"])

@@ -30,7 +30,7 @@ from manual.models import (
     RelatedCase,
     Topic,
 )
-from manual.services.taxonomies import KINDS_BY_KEY, TaxonomyLabels, label_lookup
+from manual.services.taxonomies import COUNTRY_CODES, KINDS_BY_KEY, TaxonomyLabels, label_lookup
 from site_config.api_errors import InvalidInput, NotFound
 
 
@@ -71,7 +71,7 @@ def resolve_locale(code: str | None, field: str = "locale") -> Locale:
 def validate_filters(filters: CaseFilters) -> CaseFilters:
     """Refuse unknown codes, naming the filter, so a typo never silently answers nothing."""
     for code in filters.country:
-        if code.upper() not in dict(countries):
+        if code.upper() not in COUNTRY_CODES:
             raise InvalidInput(
                 "country",
                 _("%(code)s is not an ISO 3166-1 alpha-2 country code.") % {"code": repr(code)},

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django_countries import countries
 from wagtail.models import Locale
 
 from manual.models import (
@@ -43,6 +44,8 @@ TAXONOMY_KINDS: tuple[TaxonomyKind, ...] = (
     TaxonomyKind("stages", "stage", "stages", PolicyStage, True),
 )
 KINDS_BY_NAME = {kind.kind: kind for kind in TAXONOMY_KINDS}
+# The country "taxonomy" is ISO 3166-1 alpha-2, as django-countries knows it.
+COUNTRY_CODES = frozenset(code for code, _name in countries)
 KINDS_BY_KEY = {kind.key: kind for kind in TAXONOMY_KINDS}
 
 # Seed terms: code -> {language: (label, description)}. Order is the display order.
