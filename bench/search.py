@@ -14,13 +14,8 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -46,6 +41,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from wagtail.models import Locale  # noqa: E402
 
+from bench import loadgen  # noqa: E402
 from manual.models import (  # noqa: E402
     CaseStudyIndexPage,
     CaseStudyPage,
@@ -194,51 +190,6 @@ def generate(cases: int) -> None:
                 index.add_child(instance=page)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def load(port: int, paths: list[str], seconds: float, threads: int) -> tuple[list[float], int]:
-    timings: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(offset: int) -> None:
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        i = offset
-        while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
-            i += 1
-            t0 = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            elapsed = (time.perf_counter() - t0) * 1000
-            with lock:
-                timings.append(elapsed)
-                errors += response.status != 200
-        conn.close()
-
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    return timings, errors
-
-
-def figures(name: str, timings: list[float], seconds: float, errors: int) -> dict:
-    q = statistics.quantiles(timings, n=100)
-    result = {"p50": q[49], "p95": q[94], "p99": q[98], "rps": len(timings) / seconds, "n": len(timings)}
-    print(f"{name:<34} p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  {result['rps']:7.0f} req/s"
-          f"  ({len(timings)} requests, {errors} errors)")  # fmt: skip
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description="search benchmark")
     parser.add_argument("--cases", type=int, default=10_000, help="cases per locale")
@@ -270,22 +221,7 @@ def main() -> None:
     call_command("wagtail_update_index", verbosity=0)
     print(f"stock path index (wagtail_update_index): {time.perf_counter() - t0:.1f} s")
 
-    port = free_port()
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), GUNICORN_WORKERS=str(args.workers))
-    env.update(GUNICORN_THREADS="1", GUNICORN_ACCESS_LOG="/dev/null", DJANGO_SETTINGS_MODULE="bench.settings")
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "site_config/gunicorn.conf.py", "--error-logfile", "-"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    try:
-        for _ in range(600):  # gunicorn's start syncs locales first
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not start")
+    with loadgen.gunicorn(args.workers, DJANGO_SETTINGS_MODULE="bench.settings") as port:
         rng = random.Random(7)
         searches, stock = [], []
         for _ in range(50):
@@ -295,15 +231,16 @@ def main() -> None:
             searches.append("/api/v1/search?" + urlencode(params))
             stock.append("/bench/stock?" + urlencode({"q": words, "locale": "en"}))
         for paths in (searches, stock, ["/bench/constant"]):
-            load(port, paths, 10, args.threads)  # warm up the JVM's and Python's caches
+            loadgen.load(port, loadgen.get(paths), 10, args.threads)  # warm up the JVM's and Python's caches
         # Latency with one client at a time, then throughput with --threads clients.
         for clients in (1, args.threads):
             print(f"\nthrough gunicorn ({args.workers} workers) on loopback, {clients} client thread(s),", end=" ")
             print(f"{args.seconds:.0f} s each:")
             run_args = argparse.Namespace(seconds=args.seconds, threads=clients)
-            ours = figures("/api/v1/search (7 facets, 20 hits)", *_run(port, searches, run_args))
-            theirs = figures("stock .search() + .facet() each", *_run(port, stock, run_args))  # see STOCK_FACETS
-            ceiling = figures("constant response", *_run(port, ["/bench/constant"], run_args))
+            ours = loadgen.figures("/api/v1/search (7 facets, 20 hits)", *_run(port, searches, run_args))
+            # The stock path: see STOCK_FACETS in bench/urls.py.
+            theirs = loadgen.figures("stock .search() + .facet() each", *_run(port, stock, run_args))
+            ceiling = loadgen.figures("constant response", *_run(port, ["/bench/constant"], run_args))
             print(
                 f"ratios: stock p95 / ours p95 = {theirs['p95'] / ours['p95']:.1f}x; "
                 f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f}"
@@ -315,9 +252,6 @@ def main() -> None:
         for name, reason in stock_answer["cannot"].items():
             print(f"stock path cannot compute facet {name!r}: {reason}")
         print(f"publish-to-searchable: {_publish_to_searchable(port):.0f} ms")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def _documents(locale: str):
@@ -327,7 +261,7 @@ def _documents(locale: str):
 
 
 def _run(port: int, paths: list[str], args) -> tuple[list[float], float, int]:
-    timings, errors = load(port, paths, args.seconds, args.threads)
+    timings, errors = loadgen.load(port, loadgen.get(paths), args.seconds, args.threads)
     return timings, args.seconds, errors
 
 

@@ -17,3 +17,32 @@ def connect_taxonomy_cache() -> None:
     for kind in TAXONOMY_KINDS:
         post_save.connect(clear_label_cache, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-save")
         post_delete.connect(clear_label_cache, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-delete")
+
+
+def submit_terms_with_page(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """A page submitted for translation anywhere (admin or code) takes its missing terms along."""
+    if not created:
+        return
+    from django.db import transaction
+
+    source = instance.source
+    model = source.specific_content_type.model_class()
+    from manual.models import CaseStudyPage
+
+    if model is None or not issubclass(model, CaseStudyPage):
+        return
+
+    def submit() -> None:
+        from manual.services.translations import submit_terms_for_translation
+
+        page = source.get_source_instance()
+        submit_terms_for_translation(page, [instance.target_locale], user=None)
+
+    transaction.on_commit(submit)
+
+
+def connect_translation_submission() -> None:
+    from django.db.models.signals import post_save
+    from wagtail_localize.models import Translation
+
+    post_save.connect(submit_terms_with_page, sender=Translation, dispatch_uid="translation-submits-terms")

@@ -212,7 +212,7 @@ def test_pseudo_translator_keeps_html_and_uses_its_glossary(en, ru):
 
     from manual.machine_translators import PseudoTranslator
 
-    translator = PseudoTranslator({"GLOSSARY": {"Budget": "Бюджет"}})
+    translator = PseudoTranslator({"GLOSSARY": {"Budget": "Государственный бюджет"}})
     value = StringValue.from_source_html('Read <b>the plan</b> and <a href="https://example.org">Budget</a>')[0]
     result = translator.translate(en, ru, [value])[value]
     assert result.data == '[ru] Read <b>[ru] the plan</b> [ru] and <a id="a1">Бюджет</a>'
@@ -304,3 +304,63 @@ def test_admin_report_lists_pages_missing_or_outdated(client, en, editor):
     assert source_page.pk in rows and not rows[source_page.pk]["locales"]["ru"]["present"]
     assert all(row["id"] == source_page.pk for row in rows.values()), "the demo pages are fully translated"
     assert "Open budget of Exampleville" in response.content.decode()
+
+
+def new_english_topic(en, code: str, label: str) -> Topic:
+    topic = Topic(locale=en, code=code, label=label, sort_order=90)
+    topic.save()
+    return topic
+
+
+def test_a_case_goes_to_translation_with_the_taxonomy_terms_it_uses(
+    client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
+):
+    civic_tech = new_english_topic(en, "civic-tech", "Civic technology")
+    with django_capture_on_commit_callbacks(execute=True):
+        source_page = new_english_case(en, slug="civic-tech-case")
+        source_page.topics = [Topic.objects.get(locale=en, code="budget"), civic_tech]
+        source_page.save_revision().publish()
+        [page_translation] = translations.submit_for_translation(source_page, [ru], editor)
+
+    # The new term went along; the terms Russian already has were left alone.
+    term_translation = Translation.objects.get(source__object_id=civic_tech.translation_key, target_locale=ru)
+    assert not Translation.objects.filter(
+        source__object_id=Topic.objects.get(locale=en, code="budget").translation_key
+    ).exists()
+    assert Topic.objects.get(locale=ru, code="budget").label == "Государственный бюджет"
+
+    # The translator translates the term (PO round trip) and the page; the moderator approves the page.
+    term_translation.import_po(fill_po(term_translation, {"Civic technology": "Гражданские технологии"}))
+    term_translation.save_target(user=translator)
+    assert Topic.objects.get(locale=ru, code="civic-tech").label == "Гражданские технологии"
+    page_translation.import_po(fill_po(page_translation, RUSSIAN), user=translator)
+    client.force_login(translator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(submit_url(page_translation)).status_code == 302
+    target = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(client, moderator, target)
+
+    body = client.get(f"/api/v1/cases/{source_page.pk}?locale=ru").json()
+    assert body["fallback"] is False
+    assert {topic["code"]: topic["label"] for topic in body["topics"]} == {
+        "budget": "Государственный бюджет",
+        "civic-tech": "Гражданские технологии",
+    }
+
+
+def test_the_admin_translate_action_submits_the_missing_terms_too(
+    client, en, ru, editor, django_capture_on_commit_callbacks
+):
+    participatory_design = new_english_topic(en, "participatory-design", "Participatory design")
+    source_page = new_english_case(en, slug="admin-terms-case")
+    source_page.topics = [participatory_design]
+    source_page.save_revision().publish()
+    client.force_login(editor)
+    url = reverse("wagtail_localize:submit_page_translation", args=[source_page.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"locales": [ru.pk]}).status_code == 302
+    assert Translation.objects.filter(
+        source__object_id=participatory_design.translation_key, target_locale=ru
+    ).exists()
+    assert Topic.objects.filter(locale=ru, code="participatory-design").exists()

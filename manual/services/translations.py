@@ -129,6 +129,7 @@ def submit_for_translation(page: Page, locales: Iterable[Locale], user) -> list[
     with transaction.atomic():
         creator = TranslationCreator(user, locales)
         creator.create_translations(page)
+        submit_terms_for_translation(page, locales, user)
         for converted in Page.objects.filter(pk__in=live_aliases, alias_of__isnull=True, live=True):
             converted.specific.unpublish(user=user, log_action=True)
     return list(
@@ -136,6 +137,45 @@ def submit_for_translation(page: Page, locales: Iterable[Locale], user) -> list[
             "source", "target_locale"
         )
     )
+
+
+def terms_used_by(page: Page) -> list[Any]:
+    """The taxonomy terms (default-locale rows) a case links, in every taxonomy."""
+    from manual.services.taxonomies import TAXONOMY_KINDS
+
+    terms: list[Any] = []
+    for kind in TAXONOMY_KINDS:
+        if not hasattr(page, kind.field):
+            continue
+        value = getattr(page, kind.field)
+        if kind.many:
+            terms.extend(value.all())
+        elif value is not None:
+            terms.append(value)
+    return terms
+
+
+def submit_terms_for_translation(page: Page, locales: Iterable[Locale], user) -> list[Translation]:
+    """Submit the taxonomy terms ``page`` uses that have no row yet in a target locale.
+
+    Case pages link terms through synchronized fields (labels are looked up by code and locale),
+    so wagtail-localize does not see them as related objects to submit along with the page. A
+    term already present in a locale is left alone: submitting it again would overwrite its label
+    with the source text until someone translates it anew.
+    """
+    created: list[Translation] = []
+    for term in terms_used_by(page.specific):
+        present = set(
+            type(term).objects.filter(translation_key=term.translation_key).values_list("locale_id", flat=True)
+        )
+        missing = [locale for locale in locales if locale.pk not in present]
+        if not missing:
+            continue
+        creator = TranslationCreator(user, missing)
+        creator.create_translations(term, include_related_objects=False)
+        for translations_of_source in creator.mappings.values():
+            created.extend(translations_of_source)
+    return created
 
 
 # --- Translator: machine strings, submit for review ------------------------------------------------
