@@ -15,6 +15,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from wagtail_localize.models import Translation
+from wagtail_localize.views.update_translations import UpdateTranslationsForm, UpdateTranslationsView
 
 from manual.models import EParticipationTool, GovernmentLevel, ParticipationLevel, PolicyStage, Topic
 from manual.services import translations
@@ -137,9 +138,41 @@ TRANSLATION_URLS = [
 ]
 
 
+class SyncWithoutPublishingForm(UpdateTranslationsForm):
+    """wagtail-localize's "Sync translated pages" form without its "Publish immediately" box.
+
+    Publishing on sync puts the source-language text of every changed string live in the
+    translated pages (DESIGN.md "Known traps") and skips "Editorial review": synced translations
+    are published only after a translator updates them and a moderator approves.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["publish_translations"]
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        cleaned_data["publish_translations"] = False
+        return cleaned_data
+
+
+class SyncTranslationsView(UpdateTranslationsView):
+    def get_form(self) -> SyncWithoutPublishingForm:
+        return SyncWithoutPublishingForm(self.request.POST if self.request.method == "POST" else None)
+
+
 @hooks.register("register_admin_urls")
 def register_translation_review_urls():
-    return [path("manual/translations/", include((TRANSLATION_URLS, "manual_translations")))]
+    return [
+        path("manual/translations/", include((TRANSLATION_URLS, "manual_translations"))),
+        # The same path as wagtail-localize's view, matched first ("manual" precedes it in
+        # INSTALLED_APPS), so that its links and reverse("wagtail_localize:update_translations") reach it.
+        path(
+            "localize/update/<int:translation_source_id>/",
+            SyncTranslationsView.as_view(),
+            name="manual_sync_translations",
+        ),
+    ]
 
 
 @hooks.register("register_page_header_buttons")

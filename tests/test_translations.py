@@ -364,3 +364,32 @@ def test_the_admin_translate_action_submits_the_missing_terms_too(
         source__object_id=participatory_design.translation_key, target_locale=ru
     ).exists()
     assert Topic.objects.filter(locale=ru, code="participatory-design").exists()
+
+
+def test_syncing_translations_never_publishes_them(
+    client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        source_page = new_english_case(en, slug="sync-case")
+        [translation] = translations.submit_for_translation(source_page, [ru], editor)
+    translation.import_po(fill_po(translation, RUSSIAN), user=translator)
+    client.force_login(translator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(submit_url(translation)).status_code == 302
+    target = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(client, moderator, target)
+
+    source_page.summary = NEW_SUMMARY
+    source_page.save_revision(user=editor).publish()
+    client.force_login(editor)
+    source = TranslationSource.objects.get_for_instance(source_page)
+    url = reverse("wagtail_localize:update_translations", args=[source.pk])
+    assert "Publish immediately" not in client.get(url).content.decode()
+    # A hand-made POST with the box ticked syncs but publishes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"publish_translations": "on"}).status_code == 302
+    live = CaseStudyPage.objects.get(pk=target.pk)
+    assert live.live and live.summary == RUSSIAN["Residents propose and vote on projects for the city budget."]
+    translation = Translation.objects.get(pk=translation.pk)
+    assert [segment.string.data for segment in translations.outdated_strings(translation)] == [NEW_SUMMARY]
