@@ -113,15 +113,11 @@ def translation_report(request):
         page_number = max(int(request.GET.get("p", 1)), 1)
     except ValueError:
         page_number = 1
-    report = translations.status_report(None, None, page_number, REPORT_PAGE_SIZE)
-    rows = [
-        row
-        for row in report["results"]
-        if any(not s["present"] or s["outdated"] or s["percent"] < 100 for s in row["locales"].values())
-    ]
+    report = translations.status_report(None, None, page_number, REPORT_PAGE_SIZE, needing_work=True)
+    rows = report["results"]
     context = {
         "rows": rows,
-        "locales": sorted({code for row in report["results"] for code in row["locales"]}),
+        "locales": sorted({code for row in rows for code in row["locales"]}),
         "page_number": page_number,
         "has_next": page_number * REPORT_PAGE_SIZE < report["count"],
     }

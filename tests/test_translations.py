@@ -360,9 +360,7 @@ def test_the_admin_translate_action_submits_the_missing_terms_too(
     url = reverse("wagtail_localize:submit_page_translation", args=[source_page.pk])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, {"locales": [ru.pk]}).status_code == 302
-    assert Translation.objects.filter(
-        source__object_id=participatory_design.translation_key, target_locale=ru
-    ).exists()
+    assert Translation.objects.filter(source__object_id=participatory_design.translation_key, target_locale=ru).exists()
     assert Topic.objects.filter(locale=ru, code="participatory-design").exists()
 
 
@@ -393,3 +391,19 @@ def test_syncing_translations_never_publishes_them(
     assert live.live and live.summary == RUSSIAN["Residents propose and vote on projects for the city budget."]
     translation = Translation.objects.get(pk=translation.pk)
     assert [segment.string.data for segment in translations.outdated_strings(translation)] == [NEW_SUMMARY]
+
+
+def test_admin_report_paginates_the_pages_that_need_work(client, en, editor, monkeypatch):
+    from manual import wagtail_hooks
+
+    first = new_english_case(en, slug="report-first")
+    second = new_english_case(en, slug="report-second")
+    monkeypatch.setattr(wagtail_hooks, "REPORT_PAGE_SIZE", 1)
+    monkeypatch.setattr(translations, "REPORT_BATCH", 3)  # several batches over the demo pages
+    client.force_login(editor)
+    seen = []
+    for number in (1, 2):
+        response = client.get(reverse("manual_translations:report"), {"p": number})
+        seen += [row["id"] for row in response.context["rows"]]
+        assert response.context["has_next"] is (number == 1)
+    assert seen == [first.pk, second.pk]

@@ -366,9 +366,14 @@ def translation_status(pages: list[Page], target_locales: list[Locale]) -> list[
 PAGE_TYPES = {"case_study": "manual.CaseStudyPage", "section": "manual.ManualSectionPage"}
 
 
-def status_report(locale_code: str | None, page_type: str | None, page_number: int, page_size: int) -> dict:
+def status_report(
+    locale_code: str | None, page_type: str | None, page_number: int, page_size: int, needing_work: bool = False
+) -> dict:
     """``GET /api/v1/translations/status``: source pages of the default locale with, per target
-    locale, whether a real translation exists and its string counts. Constant number of queries."""
+    locale, whether a real translation exists and its string counts. Constant number of queries.
+
+    ``needing_work`` keeps only pages missing, outdated or incomplete in some locale (admin report).
+    """
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
@@ -389,13 +394,11 @@ def status_report(locale_code: str | None, page_type: str | None, page_number: i
     type_of = {content_type.pk: key for key, content_type in types.items()}
     wanted = [types[page_type].pk] if page_type else list(type_of)
     pages = Page.objects.filter(locale=default, alias_of__isnull=True, content_type_id__in=wanted).order_by("path")
-    count = pages.count()
+    pages = pages.only("id", "title", "translation_key", "content_type_id", "locale_id")
     start = (page_number - 1) * page_size
-    batch = list(
-        pages.only("id", "title", "translation_key", "content_type_id", "locale_id")[start : start + page_size]
-    )
-    results = [
-        {
+
+    def row(status: PageStatus) -> dict[str, Any]:
+        return {
             "id": status.page.pk,
             "translation_key": str(status.page.translation_key),
             "type": type_of[status.page.content_type_id],
@@ -403,6 +406,18 @@ def status_report(locale_code: str | None, page_type: str | None, page_number: i
             "locale": default.language_code,
             "locales": {code: item.as_dict() for code, item in status.locales.items()},
         }
-        for status in translation_status(batch, targets)
-    ]
-    return {"count": count, "results": results}
+
+    if not needing_work:
+        batch = list(pages[start : start + page_size])
+        return {"count": pages.count(), "results": [row(status) for status in translation_status(batch, targets)]}
+    # Whether a page needs work depends on string counts, not on a column: walk the pages in
+    # batches (a fixed number of queries each) and paginate what needs work.
+    unfinished: list[dict[str, Any]] = []
+    for offset in range(0, pages.count(), REPORT_BATCH):
+        for status in translation_status(list(pages[offset : offset + REPORT_BATCH]), targets):
+            if any(not item.present or item.outdated or item.percent < 100 for item in status.locales.values()):
+                unfinished.append(row(status))
+    return {"count": len(unfinished), "results": unfinished[start : start + page_size]}
+
+
+REPORT_BATCH = 500
