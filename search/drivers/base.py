@@ -12,8 +12,13 @@ class EngineUnavailable(Exception):
     """The search engine did not answer (refused, timed out, or answered with a server error)."""
 
 
+# What a result needs from its document; the engine sends only these (not the body text).
+HIT_FIELDS = ("id", "translation_key", "type", "title", "summary", "url", "locale")
+
+
 @dataclass
 class RawHit:
+    # Only HIT_FIELDS of the indexed document are guaranteed: the engine returns no more.
     document: dict[str, Any]
     highlight: dict[str, list[str]]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from search.documents import FACET_KEYS
-from search.drivers.base import EngineUnavailable, RawHit, RawResults, SearchDriver
+from search.drivers.base import HIT_FIELDS, EngineUnavailable, RawHit, RawResults, SearchDriver
 from search.mapping import index_body
 from search.query import SearchQuery
 
@@ -333,6 +333,7 @@ class EngineDriver(SearchDriver):
                 for key in FACET_KEYS
             },
             "sort": sort,
+            "_source": list(HIT_FIELDS),
             "from": query.offset,
             "size": query.page_size,
             "track_total_hits": True,
