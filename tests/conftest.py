@@ -30,16 +30,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _warm_up_engine() -> None:
-    """First queries on a cold JVM are slow; searches time out after SEARCH_TIMEOUT on purpose."""
+    """First queries on a cold JVM are slow: run the service's own kind of search a few times."""
+    from search.query import build_query
     from search.services import engine_driver
 
-    client = engine_driver().client.client
+    driver = engine_driver()
     for _round in range(3):
-        for locale in ("en", "ru"):
-            client.search(
-                index=f"*-{locale}",
-                body={"query": {"match": {"title": "budget"}}, "aggs": {"t": {"terms": {"field": "topic"}}}},
-            )
+        for locale, words in (("en", "budget"), ("ru", "бюджет")):
+            query = build_query(
+                q=words, locale=locale, filters={"topic": ["budget"]}, year_from=None, year_to=None,
+                sort=None, page=1, page_size=20, fallback=True,
+            )  # fmt: skip
+            driver.search(query)
 
 
 def _drop_test_indexes(url: str, prefix: str) -> None:

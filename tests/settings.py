@@ -21,6 +21,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 SEARCH_ENGINE_TEST_URL = SEARCH_URL  # noqa: F405
 SEARCH_URL = ""
 SEARCH_INDEX_PREFIX = f"test{os.getpid()}"
+# A test machine runs the engine, PostgreSQL, a browser and pytest on two cores: a search that waits
+# 500 ms (production) for the engine would turn a busy moment into a "degraded" answer. The
+# degradation tests set their own short timeout.
+SEARCH_TIMEOUT = 5.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -19,6 +19,7 @@ from search.query import SearchQuery
 
 BULK_CHUNK = 500
 FACET_SIZE = 300
+AGGREGATION_PREFIX = "facets_"
 
 
 class EngineClient:
@@ -276,6 +277,36 @@ class EngineDriver(SearchDriver):
     def _facet_clauses(filters: dict[str, tuple[str, ...]], skip: str | None = None) -> list[dict[str, Any]]:
         return [{"terms": {key: list(codes)}} for key, codes in sorted(filters.items()) if key != skip]
 
+    @staticmethod
+    def _facet_aggregations(filters: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+        """Disjunctive facet counts: each facet under every filter but its own.
+
+        Facets without a filter of their own all count under the same filter (every facet
+        filter), so they share one filter aggregation instead of repeating it once each.
+        """
+
+        def terms(key: str) -> dict[str, Any]:
+            return {"terms": {"field": key, "size": FACET_SIZE}}
+
+        def under(clauses: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+            return {"filter": {"bool": {"filter": clauses}}, "aggs": {key: terms(key) for key in keys}}
+
+        unfiltered = [key for key in FACET_KEYS if key not in filters]
+        aggregations = {f"{AGGREGATION_PREFIX}{key}": under(EngineDriver._facet_clauses(filters, skip=key), [key])
+                        for key in FACET_KEYS if key in filters}  # fmt: skip
+        if unfiltered:
+            aggregations[f"{AGGREGATION_PREFIX}rest"] = under(EngineDriver._facet_clauses(filters), unfiltered)
+        return aggregations
+
+    @staticmethod
+    def _facet_counts(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
+        for group in aggregations.values():
+            for key in FACET_KEYS:
+                if key in group:
+                    counts[key] = {bucket["key"]: bucket["doc_count"] for bucket in group[key]["buckets"]}
+        return counts
+
     def search_body(self, query: SearchQuery) -> dict[str, Any]:
         """The one engine request of a search: hits, disjunctive facets and highlights."""
         scope: list[dict[str, Any]] = []
@@ -325,13 +356,7 @@ class EngineDriver(SearchDriver):
         body: dict[str, Any] = {
             "query": {"bool": {"must": must or [{"match_all": {}}], "filter": scope}},
             "post_filter": {"bool": {"filter": self._facet_clauses(query.filters)}},
-            "aggs": {
-                key: {
-                    "filter": {"bool": {"filter": self._facet_clauses(query.filters, skip=key)}},
-                    "aggs": {"values": {"terms": {"field": key, "size": FACET_SIZE}}},
-                }
-                for key in FACET_KEYS
-            },
+            "aggs": self._facet_aggregations(query.filters),
             "sort": sort,
             "_source": list(HIT_FIELDS),
             "from": query.offset,
@@ -360,13 +385,7 @@ class EngineDriver(SearchDriver):
     def search(self, query: SearchQuery) -> RawResults:
         answer = self.client.search(self._indices(query), self.search_body(query))
         hits = [RawHit(hit["_source"], hit.get("highlight", {})) for hit in answer["hits"]["hits"]]
-        facets = {
-            key: {
-                bucket["key"]: bucket["doc_count"]
-                for bucket in answer.get("aggregations", {}).get(key, {}).get("values", {}).get("buckets", [])
-            }
-            for key in FACET_KEYS
-        }
+        facets = self._facet_counts(answer.get("aggregations", {}))
         return RawResults(count=answer["hits"]["total"]["value"], hits=hits, facets=facets)
 
     def suggest(self, q: str, locale: str, limit: int) -> list[dict[str, Any]]:
