@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from ninja import Query, Router, Status
 
-from site_config.api_errors import ErrorList
+from site_config.api_errors import ApiError, ErrorList, NotFound
 from submissions import schemas
-from submissions.services import intake, status
+from submissions.services import intake, resubmit, review, status
+from submissions.services.captcha import check_captcha
 
 router = Router(tags=["submissions"])
 
-ERRORS = dict.fromkeys((400, 404, 409, 413, 415, 429), ErrorList)
+ERRORS = dict.fromkeys((400, 403, 404, 409, 413, 415, 429), ErrorList)
 
 
 def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +102,9 @@ def create_submission(request: HttpRequest, response: HttpResponse):
     request; 429 when this address sent too many submissions (see `Retry-After`).
     """
     try:
-        result = intake.submit(intake.read_request(request))
+        incoming = intake.read_request(request)  # the size limits (413) come before the CAPTCHA
+        check_captcha(request, request.POST)
+        result = intake.submit(incoming)
     except intake.RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(exc.status, exc.as_body())
@@ -136,3 +139,41 @@ def read_submission_status(
     # 200 answers; `no-store` still wins).
     add_never_cache_headers(response)
     return status.status_report(status.find_for_token(submission_id, token), request)
+
+
+@router.put(
+    "submissions/{submission_id}",
+    response={200: schemas.SubmissionStatusOut, **ERRORS},
+    summary="Correct a submission sent back for changes",
+    url_name="submission_resubmit",
+    openapi_extra={"requestBody": _REQUEST_BODY},
+)
+def resubmit_submission(
+    request: HttpRequest,
+    submission_id: str,
+    response: HttpResponse,
+    token: str = Query("", description="The secret token of the edit link sent when changes were requested."),
+):
+    """The corrected document, as JSON or multipart like `POST`, with the token of the edit link.
+
+    Validated like a new submission; files stored before are kept (new `attachments` are added
+    after them, within the limits). Answers 200 with the status; 400 lists every invalid field;
+    404 for an unknown id or a wrong token; 403 when the link has expired or was used.
+    """
+    add_never_cache_headers(response)
+    incoming = intake.read_request(request)
+    try:
+        submission = resubmit.resubmit(
+            submission_id,
+            token,
+            incoming.document,
+            incoming.attachments,
+            incoming.body_docx,
+            known_problems=incoming.problems,
+        )
+    except review.EditLinkInvalid as problem:
+        if not problem.found:
+            raise NotFound("No submission with this id and token.") from None
+        raise ApiError(403, "edit_link_closed", problem.message) from None
+    submission.refresh_from_db()
+    return status.status_report(submission, request)

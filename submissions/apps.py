@@ -12,5 +12,7 @@ class SubmissionsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from submissions import checks, signals  # noqa: F401 - registers the checks and the review handlers
+        from submissions.services.admin_access import ensure_admin_access_after_migrate
 
         post_migrate.connect(signals.create_cache_table_after_migrate, sender=self)
+        post_migrate.connect(ensure_admin_access_after_migrate, sender=self)

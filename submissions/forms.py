@@ -447,3 +447,72 @@ class SubmissionForm:
             )
         )
         return sets
+
+
+# --- editing a submission sent back for changes ------------------------------------------------
+
+
+def _form_number(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def initial_data(payload: dict[str, Any], contact: Any) -> QueryDict:
+    """The form's fields from a stored submission: the inverse of ``build_document``."""
+    data = QueryDict(mutable=True)
+    single = {
+        "title": payload.get("title"),
+        "summary": payload.get("summary"),
+        "organisation": payload.get("organisation"),
+        "city": payload.get("city"),
+        "region": payload.get("region"),
+        "country": (payload.get("country") or "").upper(),
+        "government_level": payload.get("government_level"),
+        "participation_level": payload.get("participation_level"),
+        "start_year": _form_number(payload.get("start_year")),
+        "end_year": _form_number(payload.get("end_year")),
+        "initiative_status": payload.get("initiative_status"),
+        "population": _form_number(payload.get("population")),
+    }
+    coordinates = payload.get("coordinates") or {}
+    single["lat"] = _form_number(coordinates.get("lat"))
+    single["lon"] = _form_number(coordinates.get("lon"))
+    for name in BODY_SECTIONS:
+        single[f"body_{name}"] = (payload.get("body") or {}).get(name)
+    for row, link in enumerate((payload.get("links") or [])[:LINK_ROWS]):
+        single[f"link_title_{row}"] = link.get("title")
+        single[f"link_url_{row}"] = link.get("url")
+    for row, metric in enumerate((payload.get("metrics") or [])[:METRIC_ROWS]):
+        single[f"metric_label_{row}"] = metric.get("label")
+        single[f"metric_value_{row}"] = _form_number(metric.get("value"))
+        single[f"metric_unit_{row}"] = metric.get("unit")
+    if contact is not None:
+        single.update(
+            contact_name=contact.name,
+            contact_email=contact.email,
+            contact_organisation=contact.organisation,
+            contact_role=contact.role,
+            licence=contact.licence,
+        )
+        if contact.consent_terms:
+            single["consent_terms"] = "on"
+        if contact.consent_publish_contact:
+            single["consent_publish_contact"] = "on"
+    if payload.get("hero_attachment") == 0:
+        single["hero_first"] = "on"
+    for name, value in single.items():
+        if value is not None:
+            data[name] = str(value)
+    for name in ("stages", "topics", "tools"):
+        data.setlist(name, list(payload.get(name) or []))
+    return data
+
+
+def build_edit_document(data: QueryDict, payload: dict[str, Any]) -> dict[str, Any]:
+    """The corrected document: the form's fields, with what the form cannot show kept from ``payload``."""
+    document = build_document(data, payload.get("locale") or "")
+    if payload.get("updates_case") is not None:
+        document["updates_case"] = payload["updates_case"]
+    hero = payload.get("hero_attachment")
+    if "hero_attachment" not in document and hero not in (None, 0):
+        document["hero_attachment"] = hero  # an image other than the first, chosen through the API
+    return document

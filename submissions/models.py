@@ -28,22 +28,42 @@ class SubmissionStatus(models.TextChoices):
     SPAM = "spam", _("Spam")
 
 
-# The only moves a submission may make. ``rejected -> in_review``: Wagtail lets an editor resubmit
-# a rejected draft to the workflow; ``changes_requested -> received``: the submitter resubmits
-# (a later increment); ``converted -> published``: an editor's trusted import publishes its draft
+# The only moves a submission may make. ``in_review -> changes_requested``: a moderator's "Request
+# changes" in Wagtail's workflow (or ``services.review.request_changes``); ``changes_requested ->
+# received``: the submitter edits and resubmits (the edit link), then conversion makes a new
+# revision of the same draft; ``changes_requested -> in_review``: an editor fixes the draft and
+# resubmits it in Wagtail instead; ``-> rejected``: the final refusal (``review.reject_submission``);
+# ``rejected -> in_review``: a draft rejected before this model (workflow rejection = rejected) put
+# back into review; ``converted -> published``: an editor's trusted import publishes its draft
 # directly (``manage.py import_cases --publish``). ``published`` and ``spam`` are final.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     SubmissionStatus.RECEIVED: frozenset(
         {SubmissionStatus.CONVERTED, SubmissionStatus.REJECTED, SubmissionStatus.SPAM}
     ),
     SubmissionStatus.CONVERTED: frozenset(
-        {SubmissionStatus.IN_REVIEW, SubmissionStatus.REJECTED, SubmissionStatus.PUBLISHED}
+        {SubmissionStatus.IN_REVIEW, SubmissionStatus.REJECTED, SubmissionStatus.PUBLISHED, SubmissionStatus.SPAM}
     ),
+    # Spam is often recognised only in review: the draft exists by then (conversion is immediate).
     SubmissionStatus.IN_REVIEW: frozenset(
-        {SubmissionStatus.PUBLISHED, SubmissionStatus.REJECTED, SubmissionStatus.CHANGES_REQUESTED}
+        {
+            SubmissionStatus.PUBLISHED,
+            SubmissionStatus.REJECTED,
+            SubmissionStatus.CHANGES_REQUESTED,
+            SubmissionStatus.SPAM,
+        }
     ),
-    SubmissionStatus.REJECTED: frozenset({SubmissionStatus.IN_REVIEW, SubmissionStatus.PUBLISHED}),
-    SubmissionStatus.CHANGES_REQUESTED: frozenset({SubmissionStatus.RECEIVED, SubmissionStatus.REJECTED}),
+    SubmissionStatus.REJECTED: frozenset(
+        {SubmissionStatus.IN_REVIEW, SubmissionStatus.PUBLISHED, SubmissionStatus.SPAM}
+    ),
+    SubmissionStatus.CHANGES_REQUESTED: frozenset(
+        {
+            SubmissionStatus.RECEIVED,
+            SubmissionStatus.IN_REVIEW,
+            SubmissionStatus.REJECTED,
+            SubmissionStatus.PUBLISHED,
+            SubmissionStatus.SPAM,
+        }
+    ),
     SubmissionStatus.PUBLISHED: frozenset(),
     SubmissionStatus.SPAM: frozenset(),
 }
@@ -66,6 +86,11 @@ class Submission(models.Model):
     request_hash = models.CharField(max_length=64, editable=False)
     # SHA-256 of the secret token of the status URL; the token itself is never stored.
     status_token_hash = models.CharField(max_length=64, editable=False)
+    # SHA-256 of the secret token of the edit link sent when a moderator requests changes, and the
+    # end of its validity (SUBMISSIONS_EDIT_LINK_DAYS); the link works only while the status is
+    # ``changes_requested`` (services.review.find_for_edit_token).
+    edit_token_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    edit_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     page = models.ForeignKey(
         "manual.CaseStudyPage",
@@ -173,7 +198,15 @@ class SubmissionAttachment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("The Wagtail image made from this file when it became a page's hero image."),
+        help_text=_("The Wagtail image made from this file when the submission became a page."),
+    )
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The Wagtail document made from this file when the submission became a page."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -31,3 +31,15 @@ def convert_submission_task(submission_id: str) -> int | None:
         logger.exception("submission conversion failed", extra={"submission": submission_id})
         raise
     return page.pk if page else None
+
+
+@task()
+def send_notification_task(kind: str, submission_id: str, context: dict | None = None) -> int:
+    """Send one kind of e-mail about a submission (services.notifications); returns the messages sent."""
+    from submissions.services.notifications import send
+
+    try:
+        return send(kind, submission_id, context or {})
+    except Exception:
+        logger.exception("submission e-mail failed", extra={"submission": submission_id, "kind": kind})
+        raise

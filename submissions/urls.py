@@ -9,4 +9,5 @@ app_name = "submissions"
 urlpatterns = [
     path("", views.submit_form, name="form"),
     path("status/<uuid:submission_id>/", views.submission_status, name="status"),
+    path("<uuid:submission_id>/edit/", views.edit_submission, name="edit"),
 ]

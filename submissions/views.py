@@ -1,4 +1,5 @@
-"""HTML pages of submissions: the form at ``/<locale>/submit/`` and the submitter's status page.
+"""HTML pages of submissions: the form at ``/<locale>/submit/``, the submitter's status page, and
+the edit page of a submission sent back for changes (``/<locale>/submit/<id>/edit/?token=...``).
 
 Thin views: the form's fields become the API's document (``forms.build_document``) and go through
 ``services.intake.submit`` like any submission (rate limit, the one validator, storage, conversion).
@@ -20,16 +21,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from site_config.api_errors import NotFound
-from submissions.forms import SubmissionForm, build_document, is_bot, uploaded_parts
-from submissions.models import SubmissionStatus
-from submissions.services import intake, ratelimit, status
+from submissions.forms import (
+    SubmissionForm,
+    build_document,
+    build_edit_document,
+    initial_data,
+    is_bot,
+    uploaded_parts,
+)
+from submissions.models import Submission, SubmissionStatus, SubmitterContact
+from submissions.services import intake, ratelimit, resubmit, review, status
+from submissions.services.captcha import captcha_widget, check_captcha
 from submissions.services.validate import FieldError, SubmissionInvalid
 
 logger = logging.getLogger(__name__)
 
 
 def _render_form(request: HttpRequest, form: SubmissionForm, code: int = 200) -> HttpResponse:
-    response = render(request, "submissions/form.html", {"form": form}, status=code)
+    context = {"form": form, "captcha_html": captcha_widget(request)}
+    response = render(request, "submissions/form.html", context, status=code)
     add_never_cache_headers(response)  # the form carries a fresh signed timestamp and a CSRF token
     return response
 
@@ -49,6 +59,7 @@ def submit_form(request: HttpRequest) -> HttpResponse:
         )
 
     try:
+        check_captcha(request, request.POST)
         attachments, body_docx = uploaded_parts(request.FILES)
         incoming = intake.SubmissionRequest(
             document=build_document(request.POST, language),
@@ -86,4 +97,77 @@ def submission_status(request: HttpRequest, submission_id: Any) -> HttpResponse:
     )
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "no-referrer"  # the URL holds the secret token
+    return response
+
+
+def _edit_context(submission: Submission) -> dict[str, Any]:
+    return {
+        "submission": submission,
+        "reason": review.changes_reason(submission),
+        "stored_attachments": resubmit.stored_attachments(submission),
+        "expires": submission.edit_token_expires_at,
+    }
+
+
+def _render_edit(request: HttpRequest, submission: Submission, form: SubmissionForm, code: int = 200) -> HttpResponse:
+    response = render(
+        request, "submissions/form.html", {"form": form, "editing": _edit_context(submission)}, status=code
+    )
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"  # the URL holds the secret token
+    return response
+
+
+def _edit_refused(request: HttpRequest, problem: review.EditLinkInvalid) -> HttpResponse:
+    if problem.found:
+        message = _("This edit link can no longer be used: it has expired, or the submission was sent again.")
+        code = 403
+    else:
+        message = _("No submission with this id and token.")
+        code = 404
+    response = render(request, "submissions/edit_unavailable.html", {"message": message}, status=code)
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def edit_submission(request: HttpRequest, submission_id: Any) -> HttpResponse:
+    """The form, filled with what the submitter sent, to correct a submission sent back for changes."""
+    token = request.GET.get("token")
+    try:
+        submission = review.find_for_edit_token(str(submission_id), token)
+    except review.EditLinkInvalid as problem:
+        return _edit_refused(request, problem)
+    language = get_language()
+    if request.method == "GET":
+        contact = SubmitterContact.objects.filter(submission=submission).first()
+        return _render_edit(request, submission, SubmissionForm(language, initial_data(submission.payload, contact)))
+
+    refused = is_bot(request.POST)
+    if refused:
+        logger.info("form resubmission refused", extra={"reason": refused})
+        message = _("Your case was not sent. Please take a moment to check the form, then send it again.")
+        form = SubmissionForm(language, request.POST, [FieldError(None, "refused", message)])
+        return _render_edit(request, submission, form, 400)
+    try:
+        attachments, body_docx = uploaded_parts(request.FILES)
+        resubmit.resubmit(
+            str(submission.pk),
+            token,
+            build_edit_document(request.POST, submission.payload),
+            attachments,
+            body_docx,
+        )
+    except review.EditLinkInvalid as problem:
+        return _edit_refused(request, problem)
+    except SubmissionInvalid as exc:
+        return _render_edit(request, submission, SubmissionForm(language, request.POST, exc.errors), 400)
+    return render_resubmitted(request, submission)
+
+
+def render_resubmitted(request: HttpRequest, submission: Submission) -> HttpResponse:
+    response = render(request, "submissions/resubmitted.html", {"submission": submission})
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
     return response

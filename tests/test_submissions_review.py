@@ -130,14 +130,14 @@ def test_other_locales_get_an_alias_of_the_new_case_as_the_admin_would_make(
     assert alias.live, "an alias follows its source's publication"
 
 
-def test_a_multipart_submission_gets_its_hero_image_and_keeps_other_files_private(
-    client, django_capture_on_commit_callbacks
+def test_a_multipart_submission_gets_its_hero_image_documents_and_images(
+    client, django_capture_on_commit_callbacks, moderator
 ):
     submission, _ = _submit(
         client,
         django_capture_on_commit_callbacks,
         valid_payload(hero_attachment=1),
-        [("report.pdf", make_pdf()), ("hero.png", make_image("PNG", (160, 90)))],
+        [("report.pdf", make_pdf()), ("hero.png", make_image("PNG", (160, 90))), ("vote.png", make_image("PNG"))],
     )
     page = CaseStudyPage.objects.get(pk=submission.page_id)
     image = page.hero_image
@@ -146,9 +146,22 @@ def test_a_multipart_submission_gets_its_hero_image_and_keeps_other_files_privat
     assert image.file.name.startswith("original_images/submission-"), "an unguessable name, not the client's"
     hero_attachment = SubmissionAttachment.objects.get(submission=submission, position=1)
     assert hero_attachment.image == image
+    # The PDF is a Wagtail document listed on the case, titled by its name but stored under another.
     pdf = SubmissionAttachment.objects.get(submission=submission, position=0)
-    assert pdf.image is None and len(private_files()) == 2, "the PDF stays in the private storage"
-    image.file.delete(save=False)  # the Wagtail image's file lives under MEDIA_ROOT; keep it tidy
+    [listed] = page.documents.all()
+    assert listed.document == pdf.document and pdf.image is None
+    assert pdf.document.title == "report.pdf" and pdf.document.collection.name == "Submissions"
+    assert pdf.document.file.name.startswith("documents/submission-") and pdf.document.file_size == pdf.size
+    # The other image waits in the image library for an editor.
+    other = SubmissionAttachment.objects.get(submission=submission, position=2)
+    assert other.image is not None and other.image.collection.name == "Submissions"
+    assert len(private_files()) == 3, "the originals stay with the submission"
+
+    _act(client, moderator, page, "approve")
+    html = client.get(CaseStudyPage.objects.get(pk=page.pk).url).content.decode()
+    assert pdf.document.url in html, "the published case links its document"
+    for made in (image, other.image, pdf.document):
+        made.file.delete(save=False)  # under MEDIA_ROOT; keep it tidy
 
 
 def test_a_russian_submission_becomes_a_page_of_the_russian_tree(client, django_capture_on_commit_callbacks, ru, en):
@@ -172,20 +185,50 @@ def test_without_consent_the_contact_is_not_published(client, django_capture_on_
     assert "mari" not in str(page.get_latest_revision().content).lower()
 
 
-def test_a_moderator_rejects_with_a_reason(client, django_capture_on_commit_callbacks, moderator):
+def test_a_moderator_requests_changes_with_a_reason(client, django_capture_on_commit_callbacks, moderator):
+    """Wagtail's "Request changes" (a rejected task) asks the submitter for changes; it is no final rejection."""
     submission, (status_path, token) = _submit(client, django_capture_on_commit_callbacks)
     page = CaseStudyPage.objects.get(pk=submission.page_id)
 
-    response = _act(client, moderator, page, "reject", comment="Not an eParticipation initiative.")
+    response = _act(client, moderator, page, "reject", comment="Please add the results of 2023.")
     assert response.status_code in {200, 302}
+
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.CHANGES_REQUESTED
+    event = submission.events.last()
+    assert (event.actor, event.note) == (moderator, "Please add the results of 2023.")
+    page.refresh_from_db()
+    assert not page.live
+    client.logout()
+    history = client.get(status_path, {"token": token}).json()["history"]
+    assert history[-1] == {
+        "status": "changes_requested",
+        "at": history[-1]["at"],
+        "note": "Please add the results of 2023.",
+    }
+
+
+def test_an_editor_resubmitting_the_draft_in_wagtail_puts_it_back_in_review(
+    client, django_capture_on_commit_callbacks, moderator, editor
+):
+    submission, _ = _submit(client, django_capture_on_commit_callbacks)
+    page = CaseStudyPage.objects.get(pk=submission.page_id)
+    _act(client, moderator, page, "reject", comment="Fix the title.")
+    page.current_workflow_state.resume(user=editor)
+
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.IN_REVIEW
+    assert submission.events.last().note == "Resubmitted for review."
+
+
+def test_a_final_rejection_has_a_reason(client, django_capture_on_commit_callbacks, moderator):
+    submission, (status_path, token) = _submit(client, django_capture_on_commit_callbacks)
+    review_service.reject_submission(submission, "Not an eParticipation initiative.", moderator)
 
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.REJECTED
     event = submission.events.last()
     assert (event.actor, event.note) == (moderator, "Not an eParticipation initiative.")
-    page.refresh_from_db()
-    assert not page.live
-    client.logout()
     history = client.get(status_path, {"token": token}).json()["history"]
     assert history[-1] == {"status": "rejected", "at": history[-1]["at"], "note": "Not an eParticipation initiative."}
 

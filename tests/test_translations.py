@@ -212,7 +212,7 @@ def test_pseudo_translator_keeps_html_and_uses_its_glossary(en, ru):
 
     from manual.machine_translators import PseudoTranslator
 
-    translator = PseudoTranslator({"GLOSSARY": {"Budget": "Государственный бюджет"}})
+    translator = PseudoTranslator({"GLOSSARY": {"Budget": "Бюджет"}})
     value = StringValue.from_source_html('Read <b>the plan</b> and <a href="https://example.org">Budget</a>')[0]
     result = translator.translate(en, ru, [value])[value]
     assert result.data == '[ru] Read <b>[ru] the plan</b> [ru] and <a id="a1">Бюджет</a>'

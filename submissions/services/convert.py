@@ -2,7 +2,9 @@
 
 ``convert_submission`` runs as a django-tasks task after the submission is committed
 (``submissions.tasks``), and may be run again by an editor: a submission that is no longer
-``received`` is left as it is, so converting twice gives one page. All of it happens in one
+``received`` is left as it is, so converting twice gives one page. A submission resubmitted after
+a request for changes is ``received`` again with its page kept: it becomes a new revision of that
+same draft, and the workflow waiting for changes resumes (``services.review.start_review``). All of it happens in one
 transaction, the submission row locked; a failure leaves the submission ``received`` and no page.
 
 A new case becomes a draft ``CaseStudyPage`` under the ``CaseStudyIndexPage`` of the submission's
@@ -12,8 +14,10 @@ instead; the live version stays online until a moderator approves. Either way:
 - taxonomies link the *default locale's* terms by code (docs/architecture.md "Decision");
 - metrics and links become the page's inline children; the submitter appears as a public contact
   only with ``consent.publish_contact``, and otherwise the case is attributed to its organisation;
-- the hero attachment becomes a Wagtail image in the "Submissions" collection; the other
-  attachments stay in the private storage (an editor publishes them: not in this increment);
+- in the "Submissions" collection, every image attachment becomes a Wagtail image (the hero one
+  the page's hero image, the others ready for editors to place) and every other file (PDF, Word,
+  OpenDocument) a Wagtail document listed among the case's documents; their files get
+  unguessable names, since they sit under MEDIA_ROOT before the case is published;
 - the page's revision enters the "Editorial review" workflow (``services.review``).
 """
 
@@ -28,6 +32,7 @@ from anyascii import anyascii
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Collection, Locale, Page
@@ -35,6 +40,7 @@ from wagtail.models import Collection, Locale, Page
 from manual.models import (
     BODY_SECTIONS,
     CaseStudyContact,
+    CaseStudyDocument,
     CaseStudyIndexPage,
     CaseStudyLink,
     CaseStudyMetric,
@@ -65,8 +71,11 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
                 return submission.page
             locale = Locale.objects.get(language_code=submission.locale)
             contact = SubmitterContact.objects.get(submission=submission)
+            resubmitted = submission.page_id is not None  # corrected after a request for changes
             if submission.updates_case_id:
                 page = _draft_update(submission, locale, contact, written)
+            elif resubmitted:
+                page = _draft_again(submission, locale, contact, written)
             else:
                 page = new_draft(submission, locale, contact, written)
             revision = page.save_revision(user=_user(actor), log_action=True)
@@ -78,10 +87,12 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
                 submission,
                 SubmissionStatus.CONVERTED,
                 actor=actor,
-                note="Draft revision of the case made." if submission.updates_case_id else "Draft case made.",
+                note="Draft revision of the case made."
+                if submission.updates_case_id or resubmitted
+                else "Draft case made.",
             )
             start_review(submission, page, actor)
-            if not submission.updates_case_id:
+            if not submission.updates_case_id and not resubmitted:
                 alias_in_synchronised_locales(page)
     except BaseException:
         for file in written:
@@ -107,6 +118,20 @@ def new_draft(submission: Submission, locale: Locale, contact: SubmitterContact,
     fill_page(page, submission, locale, contact, written, contacts=[])
     index.add_child(instance=page)
     return page
+
+
+def _draft_again(submission: Submission, locale: Locale, contact: SubmitterContact, written: list) -> CaseStudyPage:
+    """A resubmitted submission: a new revision of the same draft, from its corrected payload."""
+    page = CaseStudyPage.objects.filter(pk=submission.page_id).first()
+    if page is None:
+        raise ConversionError(f"the draft page {submission.page_id} of this submission is gone")
+    if page.workflow_in_progress:
+        raise ConversionError(f"page {page.pk} is in review already")
+    if page.locked:
+        raise ConversionError(f"page {page.pk} is locked by an editor")
+    draft = page.get_latest_revision_as_object()
+    fill_page(draft, submission, locale, contact, written, contacts=[])
+    return draft
 
 
 def _draft_update(submission: Submission, locale: Locale, contact: SubmitterContact, written: list) -> CaseStudyPage:
@@ -181,8 +206,18 @@ def fill_page(
     page.licence = contact.licence
     page.attribution = _attribution(data, contact)
     hero = data.get("hero_attachment")
-    if hero is not None:
-        page.hero_image = _wagtail_image(submission, hero, data["title"], written)
+    attachments = list(SubmissionAttachment.objects.filter(submission=submission, role=AttachmentRole.ATTACHMENT))
+    documents = list(page.documents.all())
+    for attachment in attachments:
+        if attachment.is_image:
+            image = _wagtail_image(attachment, data["title"], written)
+            if attachment.position == hero:
+                page.hero_image = image
+        else:
+            document = _wagtail_document(attachment, written)
+            if not any(item.document_id == document.pk for item in documents):
+                documents.append(CaseStudyDocument(document=document))
+    page.documents = [_reorder(item, order) for order, item in enumerate(documents)]
 
 
 def _decimal(value: float, places: int) -> Decimal:
@@ -228,20 +263,12 @@ def submissions_collection() -> Collection:
     return existing or root.add_child(name=SUBMISSIONS_COLLECTION)
 
 
-def _wagtail_image(submission: Submission, position: int, title: str, written: list) -> Any:
-    """The hero attachment as a Wagtail image (its stored bytes: already re-encoded, without EXIF)."""
-    attachment = SubmissionAttachment.objects.get(
-        submission=submission, role=AttachmentRole.ATTACHMENT, position=position
-    )
+def _wagtail_image(attachment: SubmissionAttachment, title: str, written: list) -> Any:
+    """An image attachment as a Wagtail image (its stored bytes: already re-encoded, without EXIF)."""
     if attachment.image_id:
         return attachment.image
-    with attachment.file.open("rb") as source:
-        content = source.read()
     image = get_image_model()(title=title[:255], collection=submissions_collection())
-    # An unguessable name: the file sits under MEDIA_ROOT before the case is published.
-    image.file.save(
-        f"submission-{attachment.pk}.{attachment.file.name.rsplit('.', 1)[-1]}", ContentFile(content), save=False
-    )
+    image.file.save(_public_name(attachment), ContentFile(_content(attachment)), save=False)
     written.append(image.file)
     # Known from the checks at intake (saving by name does not make Django read the dimensions).
     image.width, image.height = attachment.width, attachment.height
@@ -250,6 +277,31 @@ def _wagtail_image(submission: Submission, position: int, title: str, written: l
     attachment.image = image
     attachment.save(update_fields=["image"])
     return image
+
+
+def _wagtail_document(attachment: SubmissionAttachment, written: list) -> Any:
+    """A PDF, Word or OpenDocument attachment as a Wagtail document, titled by its file name."""
+    if attachment.document_id:
+        return attachment.document
+    title = attachment.original_name or f"{attachment.get_kind_display()} {attachment.position + 1}"
+    document = get_document_model()(title=title[:255], collection=submissions_collection())
+    document.file.save(_public_name(attachment), ContentFile(_content(attachment)), save=False)
+    written.append(document.file)
+    document._set_document_file_metadata()
+    document.save()
+    attachment.document = document
+    attachment.save(update_fields=["document"])
+    return document
+
+
+def _content(attachment: SubmissionAttachment) -> bytes:
+    with attachment.file.open("rb") as source:
+        return source.read()
+
+
+def _public_name(attachment: SubmissionAttachment) -> str:
+    # Never the client's name: unguessable, since the file is under MEDIA_ROOT before publication.
+    return f"submission-{attachment.pk}.{attachment.file.name.rsplit('.', 1)[-1]}"
 
 
 def alias_in_synchronised_locales(page: CaseStudyPage) -> None:

@@ -7,7 +7,8 @@ parts, each read no further than its limit); ``submit`` decides, in this order:
 2. the client's rate limit: 429 (every attempt counts, valid or not: validating files costs);
 3. validation of everything: 400 with every problem (``services.validate``);
 4. storage, all or nothing (``services.store``);
-5. conversion into a draft in review, queued once the submission is committed (``tasks``).
+5. conversion into a draft in review, queued once the submission is committed (``tasks``), and the
+   e-mails of its arrival (to the submitter, to the moderators: ``services.notifications``).
 
 Size limits come first of all, from the request's declared length, before its body is read: 413.
 """
@@ -29,6 +30,7 @@ from django.http.multipartparser import MultiPartParserError
 from site_config.api_errors import ApiError, InvalidInput
 from submissions.models import Submission
 from submissions.services import idempotency, ratelimit
+from submissions.services.notifications import notify
 from submissions.services.store import store_submission
 from submissions.services.validate import FieldError, UploadedPart, validate_submission
 
@@ -210,6 +212,9 @@ def submit(incoming: SubmissionRequest, channel: str = "api") -> IntakeResult:
             return replay
         raise
     transaction.on_commit(partial(enqueue_conversion, str(stored.submission.pk)), robust=True)
+    # After the conversion was queued: with the immediate backend the moderators' link is the draft's.
+    notify("received", stored.submission, token=stored.status_token)
+    notify("moderators_new", stored.submission)
     return IntakeResult(stored.submission, stored.status_token)
 
 
