@@ -20,6 +20,7 @@ from wagtail.admin.panels import (
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
+from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock
@@ -95,11 +96,18 @@ class PolicyStage(Taxonomy):
 # --- Pages ---------------------------------------------------------------------------------------
 
 
-class ManualPage(Page):
+class ManualPage(HeadlessPreviewMixin, Page):
     """Behaviour shared by the manual's page types."""
 
     class Meta:
         abstract = True
+
+    def serve_preview(self, request, mode_name):
+        # With HEADLESS_PREVIEW_CLIENT_URL an external front end previews the draft (it fetches it
+        # by token from /api/preview, docs/reader.md); otherwise the reader templates render it.
+        if settings.HEADLESS_PREVIEW_CLIENT_URL:
+            return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
+        return Page.serve_preview(self, request, mode_name)
 
     def get_sitemap_urls(self, request=None):
         # hreflang alternates: real translations only (alias pages are source-language copies).
@@ -127,6 +135,13 @@ class ManualHomePage(ManualPage):
     class Meta:
         verbose_name = _("manual home page")
 
+    def get_context(self, request, *args, **kwargs):
+        from manual.services.reader import home_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_context(self, request))
+        return context
+
 
 class ManualSectionPage(ManualPage):
     """A chapter or sub-section of the manual; sections nest."""
@@ -143,6 +158,13 @@ class ManualSectionPage(ManualPage):
     class Meta:
         verbose_name = _("manual section")
 
+    def get_context(self, request, *args, **kwargs):
+        from manual.services.reader import section_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(section_context(self, request))
+        return context
+
 
 class CaseStudyIndexPage(ManualPage):
     """The list of case studies of one locale."""
@@ -156,6 +178,14 @@ class CaseStudyIndexPage(ManualPage):
 
     class Meta:
         verbose_name = _("case study index")
+
+    def get_context(self, request, *args, **kwargs):
+        from search.views import reader_search_context
+
+        context = super().get_context(request, *args, **kwargs)
+        # The list is the search restricted to case studies: the same GET form, facets and counts.
+        context.update(reader_search_context(request, self.locale.language_code, case_list=True))
+        return context
 
 
 class InitiativeStatus(models.TextChoices):
@@ -302,10 +332,13 @@ class CaseStudyPage(ManualPage):
         verbose_name_plural = _("case studies")
 
     def get_context(self, request, *args, **kwargs):
+        from manual.services.reader import case_context
+
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = [
             (name, self._meta.get_field(name).verbose_name.capitalize(), getattr(self, name)) for name in BODY_SECTIONS
         ]
+        context.update(case_context(self, request))
         return context
 
     def clean(self) -> None:

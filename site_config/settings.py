@@ -288,6 +288,15 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
+# GDPR retention: days after their last status change when rejected and spam submissions lose their
+# personal data (manage.py purge_submissions, docs/personal-data.md).
+SUBMISSIONS_PURGE_DAYS = env.int("SUBMISSIONS_PURGE_DAYS", 90, minimum=1)
+# CAPTCHA hook of the form and the API (submissions.services.captcha): a CaptchaVerifier class; keys of the provider.
+SUBMISSIONS_CAPTCHA_VERIFIER = env.str("SUBMISSIONS_CAPTCHA_VERIFIER", "submissions.services.captcha.NoCaptcha")
+SUBMISSIONS_CAPTCHA_SITE_KEY = env.str("SUBMISSIONS_CAPTCHA_SITE_KEY")
+SUBMISSIONS_CAPTCHA_SECRET = env.str("SUBMISSIONS_CAPTCHA_SECRET")
+# Days the edit link of a "changes requested" e-mail stays valid (docs/submissions.md "Review").
+SUBMISSIONS_EDIT_LINK_DAYS = env.int("SUBMISSIONS_EDIT_LINK_DAYS", 30, minimum=1)
 
 # --- Translations ---
 # Machine translation in wagtail-localize's editor (docs/translations.md): DeepL's API when
@@ -307,3 +316,20 @@ elif MACHINE_TRANSLATOR == "pseudo":
     WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {"CLASS": "manual.machine_translators.PseudoTranslator", "OPTIONS": {}}
 elif MACHINE_TRANSLATOR != "none":
     raise env.fail("MACHINE_TRANSLATOR", f"expected deepl, pseudo or none, got {MACHINE_TRANSLATOR!r}")
+
+# --- Reader ---
+# Server-rendered reader pages (docs/reader.md). Accessibility feedback (Web Accessibility
+# Directive) is e-mailed to this address; the sender of notifications by default.
+ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)
+if "@" not in ACCESSIBILITY_FEEDBACK_EMAIL:
+    raise env.fail("ACCESSIBILITY_FEEDBACK_EMAIL", "must be an e-mail address")
+# Previews for an external front end (wagtail-headless-preview): when HEADLESS_PREVIEW_CLIENT_URL
+# is set, the admin's preview opens that front end with a token; unset, Wagtail's built-in preview
+# renders the reader templates.
+HEADLESS_PREVIEW_CLIENT_URL = env.url("HEADLESS_PREVIEW_CLIENT_URL", {"http", "https"})
+INSTALLED_APPS.append("wagtail_headless_preview")
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL} if HEADLESS_PREVIEW_CLIENT_URL else {},
+    "REDIRECT_ON_PREVIEW": False,
+    "ENFORCE_TRAILING_SLASH": True,
+}

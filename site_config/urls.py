@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from manual import views as manual_views
+from search import views as search_views
 from site_config import views
 from site_config.api import api
 
@@ -17,6 +19,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
+    path("api/preview", manual_views.headless_preview, name="headless_preview"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
 ]
 
@@ -27,8 +30,16 @@ if settings.SERVE_MEDIA:
 
 # Reader pages live under a language prefix (/en/..., /ru/...); the manual tree of each locale is
 # routed by Wagtail to that locale's home.
+# The reader's own routes come before Wagtail's catch-all (docs/reader.md).
+reader_search_patterns = ([path("", search_views.reader_search, name="reader")], "search")
+
 urlpatterns += i18n_patterns(
     path("submit/", include("submissions.urls")),
+    path("search/", include(reader_search_patterns)),
+    path("accessibility/", manual_views.accessibility_statement, name="accessibility"),
+    path("accessibility/feedback/", manual_views.accessibility_feedback, name="accessibility_feedback"),
+    path("accessibility/feedback/thanks/", manual_views.accessibility_thanks, name="accessibility_thanks"),
+    path("privacy/", manual_views.privacy_notice, name="privacy"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

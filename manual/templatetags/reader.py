@@ -1,0 +1,149 @@
+"""Template tags of the reader's page chrome (base.html): navigation, language switcher, meta.
+
+A tag rather than view context because base.html also frames pages rendered by other apps'
+views (the submission form) and by Django's error handlers, which know nothing of the reader.
+The chrome costs a constant number of queries: one for the primary navigation, one for the
+translations of the page (two when the page is an alias shown in its source language).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.urls import translate_url
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import get_language
+from wagtail.models import Page
+
+register = template.Library()
+
+# Open Graph wants language_TERRITORY; a language's usual territory where it is not its own code.
+OG_TERRITORIES = {"en": "GB", "el": "GR", "cs": "CZ", "da": "DK", "et": "EE", "ga": "IE", "sl": "SI", "sv": "SE"}
+
+
+def language_name(code: str) -> str:
+    """The language's name in that language (as a switcher shows it)."""
+    return LANG_INFO.get(code, {}).get("name_local", code)
+
+
+def og_locale(code: str) -> str:
+    if "-" in code:
+        language, territory = code.split("-", 1)
+        return f"{language}_{territory.upper()}"
+    return f"{code}_{OG_TERRITORIES.get(code, code.upper())}"
+
+
+def page_description(page: Page) -> str:
+    """What search engines and link previews show: the promote tab's text, else the summary or intro."""
+    text = page.search_description or getattr(page, "summary", "") or getattr(page, "intro", "") or ""
+    return Truncator(strip_tags(str(text))).chars(200)
+
+
+def _primary_sections(language: str) -> list[Page]:
+    from manual.models import ManualSectionPage
+
+    # The home of each locale is a child of Wagtail's root (depth 2): chapters are at depth 3.
+    return list(
+        ManualSectionPage.objects.live()
+        .filter(locale__language_code=language, depth=3)
+        .only("id", "title", "url_path", "path", "depth", "locale_id")
+        .order_by("path")
+    )
+
+
+def _page_languages(request: Any, page: Page) -> dict[str, Any]:
+    """Real translations of ``page`` (aliases are source-language copies, not translations)."""
+    language = page.locale.language_code
+    translations = list(
+        Page.objects.live()
+        .filter(translation_key=page.translation_key, alias_of__isnull=True)
+        .select_related("locale")
+        .only("id", "url_path", "path", "depth", "locale__language_code", "translation_key")
+        .order_by("locale__language_code")
+    )
+    if page.pk and not page.live and not any(item.pk == page.pk for item in translations):
+        translations.append(page)  # a draft in preview: its own language still exists
+    source_language = None
+    if page.alias_of_id:
+        # An alias shows the source page's content in this locale's tree: say which language it is.
+        source = Page.objects.filter(pk=page.alias_of_id).select_related("locale").only("locale__language_code").first()
+        source_language = source.locale.language_code if source else None
+    links = [
+        {
+            "code": item.locale.language_code,
+            "name": language_name(item.locale.language_code),
+            "url": item.get_url(request),
+            "full_url": item.get_full_url(request),
+            "current": item.locale.language_code == language and not page.alias_of_id,
+        }
+        for item in translations
+    ]
+    default = next((link for link in links if link["code"] == settings.MANUAL_LOCALES[0]), None)
+    return {
+        "links": links,
+        "alternates": links,
+        "x_default": default["full_url"] if default else None,
+        "canonical": page.get_full_url(request),
+        "source_language": source_language,
+        "source_language_name": language_name(source_language) if source_language else "",
+    }
+
+
+def _view_languages(request: Any, language: str) -> dict[str, Any]:
+    """Views outside the page tree exist in every configured language under its prefix."""
+    links = []
+    # The switcher keeps a search's words and filters; alternates and canonical name the page only.
+    query = request.GET.urlencode()
+    for code in settings.MANUAL_LOCALES:
+        path = translate_url(request.path, code)
+        links.append(
+            {
+                "code": code,
+                "name": language_name(code),
+                "url": f"{path}?{query}" if query else path,
+                "full_url": request.build_absolute_uri(path),
+                "current": code == language,
+            }
+        )
+    return {
+        "links": links,
+        "alternates": links,
+        "x_default": links[0]["full_url"],
+        "canonical": request.build_absolute_uri(request.path),
+        "source_language": None,
+        "source_language_name": "",
+    }
+
+
+@register.simple_tag(takes_context=True)
+def reader_chrome(context: template.Context) -> dict[str, Any]:
+    """Everything base.html needs around the content, for pages and plain views alike."""
+    request = context.get("request")
+    page = context.get("page")
+    if not isinstance(page, Page):
+        page = None
+    language = page.locale.language_code if page is not None else (get_language() or settings.LANGUAGE_CODE)
+    chrome: dict[str, Any] = {
+        "language": language,
+        "language_name": language_name(language),
+        "og_locale": og_locale(language),
+        "home_url": f"/{language}/",
+        "sections": [],
+        "links": [],
+        "alternates": [],
+    }
+    if page is not None:
+        chrome["description"] = page_description(page)
+    if request is None:
+        return chrome
+    chrome["sections"] = [{"title": item.title, "url": item.get_url(request)} for item in _primary_sections(language)]
+    if page is not None:
+        chrome.update(_page_languages(request, page))
+    elif getattr(request, "resolver_match", None) is not None:
+        chrome.update(_view_languages(request, language))
+    chrome["og_alternates"] = [og_locale(link["code"]) for link in chrome["links"] if link["code"] != language]
+    return chrome

@@ -1,0 +1,95 @@
+"""Reader pages outside the page tree: accessibility statement, its feedback form, privacy notice.
+
+Views parse the request, call a service and render; the e-mail is ``manual.services.feedback``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signing import BadSignature
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_http_methods
+from wagtail_headless_preview.models import HeadlessPreviewMixin
+
+from manual.services.feedback import AccessibilityFeedbackForm, send_feedback
+
+# The date this statement was prepared (WAD model statement, "Preparation of this statement").
+STATEMENT_PREPARED = "2026-11-27"
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "manual/accessibility.html",
+        {"prepared": STATEMENT_PREPARED, "feedback_email": settings.ACCESSIBILITY_FEEDBACK_EMAIL},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accessibility_feedback(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = AccessibilityFeedbackForm(request.POST)
+        if form.is_valid():
+            send_feedback(form.cleaned_data, get_language() or settings.LANGUAGE_CODE)
+            # Post/redirect/get: reloading the thank-you page never sends the message twice.
+            return redirect("accessibility_thanks")
+        return render(request, "manual/accessibility_feedback.html", {"form": form}, status=400)
+    initial = {"page_url": request.GET.get("page", "")[:500]}
+    return render(request, "manual/accessibility_feedback.html", {"form": AccessibilityFeedbackForm(initial=initial)})
+
+
+def accessibility_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "manual/accessibility_thanks.html")
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "manual/privacy.html",
+        {
+            "purge_days": getattr(settings, "SUBMISSIONS_PURGE_DAYS", 90),
+            "contact_email": settings.ACCESSIBILITY_FEEDBACK_EMAIL,
+            "consent_version": settings.SUBMISSIONS_CONSENT_VERSION,
+        },
+    )
+
+
+def headless_preview(request: HttpRequest) -> JsonResponse:
+    """The draft an external front end was asked to preview (wagtail-headless-preview).
+
+    The admin's preview opens ``HEADLESS_PREVIEW_CLIENT_URL?content_type=...&token=...``; the front
+    end asks this route for the draft with the same two parameters. The token is signed by
+    Wagtail's preview and names one stored draft, so nothing else can be read through it.
+    """
+    content_type = request.GET.get("content_type", "")
+    token = request.GET.get("token", "")
+    try:
+        app_label, model_name = content_type.split(".", 1)
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+    except (ValueError, ContentType.DoesNotExist):
+        return JsonResponse(
+            {"errors": [{"field": "content_type", "code": "invalid", "message": "Unknown content type."}]}, status=400
+        )
+    if model is None or not issubclass(model, HeadlessPreviewMixin):
+        return JsonResponse(
+            {"errors": [{"field": "content_type", "code": "invalid", "message": "Not previewable."}]}, status=400
+        )
+    try:
+        page = model.get_page_from_preview_token(token)
+    except BadSignature:
+        page = None
+    if page is None:
+        return JsonResponse(
+            {"errors": [{"field": "token", "code": "not_found", "message": "No such preview."}]}, status=404
+        )
+    response = JsonResponse(
+        {"content_type": content_type, "locale": page.locale.language_code, "page": page.serializable_data()},
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
