@@ -7,7 +7,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run         install, load the demo manual and serve it on http://127.0.0.1:8000/"
 	@echo "make test        provision PostgreSQL and run the whole test suite"
-	@echo "make test-quick  run the suite on SQLite only (inner loop)"
+	@echo "make test-quick  run the suite on SQLite only, without the browser tests (inner loop)"
 	@echo "make lint        ruff check"
 	@echo "make bench       API latency and query-count benchmark on the demo content"
 	@echo "make search-engine  the OpenSearch node in the foreground on SEARCH_ENGINE_PORT (default 9200)"
@@ -25,7 +25,7 @@ test: install-dev
 	scripts/test.sh
 
 test-quick: install-dev
-	DATABASE_URL= .venv/bin/python -m pytest -q
+	DATABASE_URL= .venv/bin/python -m pytest -q -m "not browser"
 
 lint: install-dev
 	.venv/bin/ruff check .

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 requirements="${1:?usage: scripts/bootstrap.sh requirements.txt|requirements-dev.txt}"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 # the browser tests use Debian's Chromium, never a downloaded one
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 
 find_python() {
@@ -76,5 +77,49 @@ if stale_translations; then
     else
         log "GNU gettext (msgfmt) is missing: the interface stays in English (Debian: apt-get install gettext)"
         if [ "${CI:-}" = true ]; then exit 1; fi
+    fi
+fi
+
+# Browser tests (tests/browser, docs/browser-tests.md), for the development install only: Playwright
+# (requirements-dev.txt) drives Debian's Chromium at /usr/bin/chromium and injects axe-core from npm
+# (package.json, package-lock.json). No tool ever downloads a browser of its own. Chromium, Node.js and
+# npm are installed with apt-get on Debian as root; elsewhere the message says what to install and
+# the browser tests are skipped (under CI=true that is a failure).
+if [ "$(basename "$requirements")" = requirements-dev.txt ]; then
+    can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+    apt_updated=0
+    apt_install() {
+        if [ "$apt_updated" = 0 ]; then apt-get update -qq && apt_updated=1; fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    }
+
+    if [ ! -x /usr/bin/chromium ]; then
+        if can_apt; then
+            log "installing Debian's chromium with apt-get (for the browser tests)"
+            apt_install chromium || { log "could not install chromium"; if [ "${CI:-}" = true ]; then exit 1; fi; }
+        else
+            log "/usr/bin/chromium is missing: the browser tests are skipped (Debian: apt-get install chromium)"
+            if [ "${CI:-}" = true ]; then exit 1; fi
+        fi
+    fi
+
+    axe_stamp="node_modules/.installed-$(cat package.json package-lock.json | sha256sum | cut -c1-16)"
+    if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ]; then
+        if ! command -v npm >/dev/null 2>&1 && can_apt; then
+            log "installing Node.js and npm with apt-get (for axe-core in the browser tests)"
+            apt_install nodejs npm || log "could not install nodejs and npm"
+        fi
+        if command -v npm >/dev/null 2>&1; then
+            log "installing axe-core from package-lock.json (npm ci)"
+            if npm ci --no-audit --no-fund --loglevel=error >&2; then
+                touch "$axe_stamp"
+            else
+                log "npm ci failed: the browser tests are skipped"
+                if [ "${CI:-}" = true ]; then exit 1; fi
+            fi
+        else
+            log "npm is missing: the browser tests are skipped (Debian: apt-get install nodejs npm)"
+            if [ "${CI:-}" = true ]; then exit 1; fi
+        fi
     fi
 fi
