@@ -22,7 +22,7 @@ os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("STATIC_ROOT", os.environ["VAR_DIR"])
+os.environ.setdefault("STATIC_ROOT", os.path.join(os.environ["VAR_DIR"], "static"))
 
 import django  # noqa: E402
 

@@ -37,7 +37,8 @@ def gunicorn(workers: int, **environ: str) -> Iterator[int]:
     env.update(environ)
     command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "site_config/gunicorn.conf.py"]
     command += ["--error-logfile", "-", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our own gunicorn
+    # The console e-mail backend of development prints to standard output: not the figures.
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)  # noqa: S603
     try:
         for _ in range(600):  # gunicorn's start syncs locales first
             try:

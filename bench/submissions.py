@@ -30,7 +30,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
-os.environ.setdefault("STATIC_ROOT", str(VAR))
+os.environ.setdefault("STATIC_ROOT", str(VAR / "static"))
 os.environ["SUBMISSIONS_RATE_LIMIT"] = "0"
 os.environ["SEARCH_URL"] = ""  # the database search driver: this measures intake, not the engine
 

@@ -28,5 +28,10 @@ def on_starting(server) -> None:
     django.setup()
     from manual.services.locales import sync_locales
 
+    from django.db import connections
+
     report = sync_locales()
+    # The workers are forked from this process: a database connection left open here would be
+    # shared by all of them, interleaving their queries on one socket.
+    connections.close_all()
     server.log.info("locales in sync: %s", ", ".join(report.locales))

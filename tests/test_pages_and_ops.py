@@ -52,3 +52,29 @@ def test_changing_a_slug_redirects_the_old_url(client, en, django_capture_on_com
         case.save_revision().publish()
     response = client.get(old_url)
     assert response.status_code == 301 and response.headers["Location"].endswith("/en/cases/decide-madrid-portal/")
+
+
+@pytest.mark.django_db
+def test_gunicorn_start_leaves_no_database_connection_for_the_workers_to_share():
+    """Workers fork from the master: a connection the master kept open would be shared by all."""
+    import importlib.util
+    import logging
+    from unittest import mock
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", "site_config/gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+
+    class Server:
+        log = logging.getLogger("gunicorn.test")
+
+    calls = []
+    with (
+        mock.patch(
+            "manual.services.locales.sync_locales",
+            side_effect=lambda: calls.append("sync") or mock.Mock(locales=["en"]),
+        ),
+        mock.patch("django.db.connections.close_all", side_effect=lambda: calls.append("close")),
+    ):
+        conf.on_starting(Server())
+    assert calls == ["sync", "close"], "connections are closed after the master used the database"
