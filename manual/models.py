@@ -201,6 +201,16 @@ class Licence(models.TextChoices):
 
 
 BODY_SECTIONS = ("context", "objectives", "approach", "technology", "results", "lessons", "transferability")
+# The headings of the body sections, as readers and submitters see them.
+BODY_SECTION_LABELS = {
+    "context": _("Context"),
+    "objectives": _("Objectives"),
+    "approach": _("Approach"),
+    "technology": _("Technology"),
+    "results": _("Results"),
+    "lessons": _("Lessons learned"),
+    "transferability": _("Transferability"),
+}
 
 
 class CaseStudyPage(ManualPage):

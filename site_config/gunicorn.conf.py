@@ -26,9 +26,9 @@ def on_starting(server) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
     django.setup()
-    from manual.services.locales import sync_locales
-
     from django.db import connections
+
+    from manual.services.locales import sync_locales
 
     report = sync_locales()
     # The workers are forked from this process: a database connection left open here would be

@@ -27,7 +27,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from manual.models import BODY_SECTIONS, InitiativeStatus, Licence
+from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, InitiativeStatus, Licence
 from manual.services.taxonomies import KINDS_BY_KEY, TaxonomyLabels
 from submissions.services.validate import FieldError, UploadedPart
 
@@ -65,15 +65,7 @@ MESSAGES = {
     "not_an_image": _("The first attachment must be an image to be shown on the case."),
 }
 
-SECTION_LABELS = {
-    "context": _("Context"),
-    "objectives": _("Objectives"),
-    "approach": _("Approach"),
-    "technology": _("Technology"),
-    "results": _("Results"),
-    "lessons": _("Lessons learned"),
-    "transferability": _("Transferability"),
-}
+SECTION_LABELS = BODY_SECTION_LABELS  # the form asks for the sections readers see
 REQUIRED_SECTIONS = {"context", "objectives", "approach", "results"}
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from wagtail.models import Page
 
 from manual.models import (
+    BODY_SECTION_LABELS,
     BODY_SECTIONS,
     CaseStudyIndexPage,
     CaseStudyPage,
@@ -105,15 +106,7 @@ def _number(value: Decimal | float) -> str:
 
 def body_headings() -> dict[str, str]:
     """Headings of the seven body sections, in the active language."""
-    return {
-        "context": _("Context"),
-        "objectives": _("Objectives"),
-        "approach": _("Approach"),
-        "technology": _("Technology"),
-        "results": _("Results"),
-        "lessons": _("Lessons learned"),
-        "transferability": _("Transferability"),
-    }
+    return {name: str(label) for name, label in BODY_SECTION_LABELS.items()}
 
 
 def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, Any]:

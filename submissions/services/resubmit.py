@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from submissions.models import (
@@ -32,7 +31,7 @@ from submissions.models import (
 from submissions.services.notifications import notify
 from submissions.services.review import find_for_edit_token
 from submissions.services.status import transition
-from submissions.services.store import case_payload
+from submissions.services.store import case_payload, store_attachment
 from submissions.services.validate import FieldError, UploadedPart, ValidSubmission, validate_submission
 from submissions.storage import private_storage
 
@@ -131,18 +130,4 @@ def _store(submission: Submission, valid: ValidSubmission, kept: int, written: l
             old.delete()
         new_files.append((AttachmentRole.BODY_DOCX, 0, valid.body_docx))
     for role, position, checked in new_files:
-        attachment = SubmissionAttachment(
-            submission=submission,
-            role=role,
-            position=position,
-            kind=checked.kind,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            original_name=checked.original_name,
-            width=checked.width,
-            height=checked.height,
-        )
-        attachment.file.save(f"{attachment.pk}.{checked.extension}", ContentFile(checked.content), save=False)
-        written.append(attachment.file.name)
-        attachment.save()
+        store_attachment(submission, role, position, checked, written)

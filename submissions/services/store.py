@@ -25,6 +25,7 @@ from submissions.models import (
     SubmissionStatus,
     SubmitterContact,
 )
+from submissions.services.files import CheckedFile
 from submissions.services.idempotency import new_status_token, sha256
 from submissions.services.validate import ValidSubmission
 from submissions.storage import private_storage
@@ -80,22 +81,7 @@ def store_submission(
             )
 
             for role, position, checked in valid.files:
-                attachment = SubmissionAttachment(
-                    submission=submission,
-                    role=role,
-                    position=position,
-                    kind=checked.kind,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    original_name=checked.original_name,
-                    width=checked.width,
-                    height=checked.height,
-                )
-                # The stored name is ours (<submission>/<attachment id>.<ext>); the client's is display text.
-                attachment.file.save(f"{attachment.pk}.{checked.extension}", ContentFile(checked.content), save=False)
-                written.append(attachment.file.name)
-                attachment.save()
+                store_attachment(submission, role, position, checked, written)
 
             SubmissionEvent.objects.create(
                 submission=submission,
@@ -107,6 +93,30 @@ def store_submission(
         _remove(written)
         raise
     return StoredSubmission(submission, token)
+
+
+def store_attachment(
+    submission: Submission, role: str, position: int, checked: CheckedFile, written: list[str]
+) -> SubmissionAttachment:
+    """Write one checked file to the private storage and record it; its name goes to ``written``
+    so that the caller can remove the file again if its transaction fails."""
+    attachment = SubmissionAttachment(
+        submission=submission,
+        role=role,
+        position=position,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        original_name=checked.original_name,
+        width=checked.width,
+        height=checked.height,
+    )
+    # The stored name is ours (<submission>/<attachment id>.<ext>); the client's is display text.
+    attachment.file.save(f"{attachment.pk}.{checked.extension}", ContentFile(checked.content), save=False)
+    written.append(attachment.file.name)
+    attachment.save()
+    return attachment
 
 
 def _remove(names: list[str]) -> None:
