@@ -31,7 +31,11 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
+from submissions.services.convert import ConversionError, convert_submission
 from submissions.services.duplicates import find_duplicates
+from submissions.services.review import MAX_REASON_LENGTH, ReviewActionError, reject_submission, request_changes
+from submissions.services.spam import mark_spam
+from submissions.services.status import TransitionNotAllowed
 
 NAME = "submissions_admin"  # the reader's URLs already use the namespace "submissions"
 VIEW = "submissions.view_submission"
@@ -120,7 +124,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
+        max_length=MAX_REASON_LENGTH,
         required=False,
         help_text=gettext_lazy("Shown to the submitter for a rejection or a request for changes."),
     )
@@ -228,13 +232,9 @@ def act(request: HttpRequest, pk, action: str) -> HttpResponse:
 
 def _run(request: HttpRequest, submission: Submission, action: str, reason: str) -> str | None:
     """Do the action; None when done, else the message explaining why not."""
-    from submissions.services.status import TransitionNotAllowed
-
     user = request.user
     try:
         if action == "convert":
-            from submissions.services.convert import ConversionError, convert_submission
-
             if submission.status != SubmissionStatus.RECEIVED:
                 return _("Only a received submission can be converted.")
             try:
@@ -243,27 +243,21 @@ def _run(request: HttpRequest, submission: Submission, action: str, reason: str)
                 return _("The submission could not be converted: %(reason)s") % {"reason": exc}
             messages.success(request, _("The submission is now a draft in review."))
         elif action == "reject":
-            from submissions.services.review import reject_submission
-
             reject_submission(submission, reason, user)
             messages.success(request, _("The submission was rejected."))
         elif action == "request_changes":
-            from submissions.services.review import request_changes
-
             request_changes(submission, reason, user)
             messages.success(request, _("Changes were requested from the submitter."))
         elif action == "spam":
-            from submissions.services.spam import mark_spam
-
             mark_spam(submission, user, reason)
             messages.success(request, _("The submission was marked as spam."))
+    except ReviewActionError as exc:
+        return exc.message
     except TransitionNotAllowed:
         submission.refresh_from_db(fields=["status"])
         return _("This action is not possible while the submission is “%(status)s”.") % {
             "status": submission.get_status_display()
         }
-    except ImportError:
-        return _("This action is not available yet.")
     return None
 
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
-from submissions.services import review as review_service
 from tests.test_submissions_support import (
     make_image,
     make_pdf,
@@ -206,9 +205,6 @@ def test_spam_in_review_cancels_the_workflow_and_deletes_the_never_published_dra
 def test_reject_and_request_changes_need_a_reason(
     client, django_capture_on_commit_callbacks, moderator, action, status
 ):
-    function = "reject_submission" if action == "reject" else "request_changes"
-    if not hasattr(review_service, function):
-        pytest.skip(f"services.review.{function} does not exist yet")
     submission = in_review(client, django_capture_on_commit_callbacks)
     client.force_login(moderator)
     response = client.post(action_url(submission, action), {"reason": ""})
