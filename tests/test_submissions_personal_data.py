@@ -10,10 +10,8 @@ from datetime import timedelta
 
 import polib
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import models
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from manual.models import CaseStudyPage
 from manual.services import translations
 from search import services as search_services
 from submissions.models import Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
+from submissions.services import personal_data
 from submissions.services.status import transition
 from tests.test_submissions_support import (
     post_json,
@@ -63,16 +62,7 @@ def engine_sources(driver) -> list[dict]:
 
 def traces(text: str) -> dict[str, int]:
     """Every text-like column of every model, searched for ``text`` (any case)."""
-    found = {}
-    for model in apps.get_models():
-        if model._meta.proxy or not model._meta.managed:
-            continue
-        for field in model._meta.concrete_fields:
-            if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
-                count = model._base_manager.filter(**{f"{field.name}__icontains": text}).count()
-                if count:
-                    found[f"{model._meta.label}.{field.name}"] = count
-    return found
+    return personal_data.find_traces(text)
 
 
 def admin_search() -> set[int]:

@@ -125,10 +125,7 @@ def _draft_again(submission: Submission, locale: Locale, contact: SubmitterConta
     page = CaseStudyPage.objects.filter(pk=submission.page_id).first()
     if page is None:
         raise ConversionError(f"the draft page {submission.page_id} of this submission is gone")
-    if page.workflow_in_progress:
-        raise ConversionError(f"page {page.pk} is in review already")
-    if page.locked:
-        raise ConversionError(f"page {page.pk} is locked by an editor")
+    _check_free(page, "page")
     draft = page.get_latest_revision_as_object()
     fill_page(draft, submission, locale, contact, written, contacts=[])
     return draft
@@ -138,14 +135,19 @@ def _draft_update(submission: Submission, locale: Locale, contact: SubmitterCont
     case = CaseStudyPage.objects.filter(pk=submission.updates_case_id, live=True, alias_of__isnull=True).first()
     if case is None:
         raise ConversionError(f"case {submission.updates_case_id} is no longer published")
-    if case.workflow_in_progress:
-        raise ConversionError(f"case {case.pk} is already in review; convert again once that review is done")
-    if case.locked:
-        raise ConversionError(f"case {case.pk} is locked by an editor")
+    _check_free(case, "case")
     # The latest revision, so an editor's unpublished changes are kept under the submitter's.
     page = case.get_latest_revision_as_object()
     fill_page(page, submission, locale, contact, written, contacts=list(page.contacts.all()))
     return page
+
+
+def _check_free(page: CaseStudyPage, what: str) -> None:
+    """A page in review or locked by an editor takes no new revision: convert again later."""
+    if page.workflow_in_progress:
+        raise ConversionError(f"{what} {page.pk} is already in review; convert again once that review is done")
+    if page.locked:
+        raise ConversionError(f"{what} {page.pk} is locked by an editor")
 
 
 def fill_page(
