@@ -1,16 +1,20 @@
 """Search benchmark (prints figures; not a test). Needs a search engine:
 
     scripts/with-search-engine.sh .venv/bin/python bench/search.py [--cases 10000] [--seconds 20]
+        [--data DIR]
 
 Generates N case studies per locale (en, ru) with realistic text and taxonomy spread in a fresh
-SQLite database (or DATABASE_URL), rebuilds the index (documents per second), serves the service
-with gunicorn on loopback and measures /api/v1/search (text + facets + 20 hits) against the stock
-Wagtail path on the same data and engine and against a constant-response route (this machine's
-ceiling); then the publish-to-searchable latency.
+SQLite database (or DATABASE_URL; with --data DIR the SQLite database in DIR, generated on the
+first run and reused after), rebuilds the index (documents per second), serves the service with
+gunicorn on loopback and measures /api/v1/search (text + facets + 20 hits) two ways: 50 searches
+repeated (answered from the answer cache once seen) and every search new (always the engine),
+against the stock Wagtail path on the same data and engine and against a constant-response route
+(this machine's ceiling); then the publish-to-searchable latency.
 """
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import random
@@ -24,8 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 if not os.environ.get("SEARCH_URL"):
     sys.exit("bench/search.py needs SEARCH_URL: run it through scripts/with-search-engine.sh")
-VAR = Path(tempfile.mkdtemp(prefix="manual-bench-search-"))
-os.environ.setdefault("VAR_DIR", str(VAR))
+_data = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--data=")), None)
+if "--data" in sys.argv[:-1]:
+    _data = sys.argv[sys.argv.index("--data") + 1]
+# Settings read VAR_DIR at import: the data directory is known before Django starts.
+VAR = Path(_data).resolve() if _data else Path(tempfile.mkdtemp(prefix="manual-bench-search-"))
+VAR.mkdir(parents=True, exist_ok=True)
+os.environ["VAR_DIR"] = str(VAR)
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -196,13 +205,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--data", help="keep the generated database in this directory and reuse it")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    t0 = time.perf_counter()
-    generate(args.cases)
-    print(f"generated {args.cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")
+    generated = CaseStudyPage.objects.filter(slug__startswith="bench-en-").count()
+    if generated and generated != args.cases:
+        sys.exit(f"{VAR} holds {generated} generated cases per locale, not {args.cases}: use another --data")
+    if generated:
+        print(f"reusing {generated} cases x 2 locales in {VAR}")
+    else:
+        call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        t0 = time.perf_counter()
+        generate(args.cases)
+        print(f"generated {args.cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")
 
     t0 = time.perf_counter()
     written = services.rebuild()
@@ -230,20 +246,28 @@ def main() -> None:
             params.update(government_level=rng.choice(["local", "regional"]), topic=rng.choice(["budget", "health"]))
             searches.append("/api/v1/search?" + urlencode(params))
             stock.append("/bench/stock?" + urlencode({"q": words, "locale": "en"}))
+        fresh = _fresh_searches(random.Random(11))
         for paths in (searches, stock, ["/bench/constant"]):
             loadgen.load(port, loadgen.get(paths), 10, args.threads)  # warm up the JVM's and Python's caches
+        loadgen.load(port, loadgen.get(fresh[-1000:]), 10, args.threads)  # ... with searches not measured below
+        fresh = fresh[:-1000]
         # Latency with one client at a time, then throughput with --threads clients.
         for clients in (1, args.threads):
             print(f"\nthrough gunicorn ({args.workers} workers) on loopback, {clients} client thread(s),", end=" ")
             print(f"{args.seconds:.0f} s each:")
             run_args = argparse.Namespace(seconds=args.seconds, threads=clients)
-            ours = loadgen.figures("/api/v1/search (7 facets, 20 hits)", *_run(port, searches, run_args))
+            ours = loadgen.figures("ours, 50 searches repeated", *_run(port, searches, run_args))
+            # Each request a search never seen before: the answer cache and the engine's request
+            # cache cannot help; what a long tail of distinct searches costs.
+            new = loadgen.figures("ours, every search new", *_run_once(port, fresh, run_args))
             # The stock path: see STOCK_FACETS in bench/urls.py.
             theirs = loadgen.figures("stock .search() + .facet() each", *_run(port, stock, run_args))
             ceiling = loadgen.figures("constant response", *_run(port, ["/bench/constant"], run_args))
             print(
-                f"ratios: stock p95 / ours p95 = {theirs['p95'] / ours['p95']:.1f}x; "
-                f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f}"
+                f"ratios: stock p95 / ours p95 = {theirs['p95'] / ours['p95']:.1f}x repeated, "
+                f"{theirs['p95'] / new['p95']:.1f}x new; "
+                f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f} repeated, "
+                f"{new['rps'] / ceiling['rps']:.2f} new"
             )
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", stock[0])
@@ -262,6 +286,41 @@ def _documents(locale: str):
 
 def _run(port: int, paths: list[str], args) -> tuple[list[float], float, int]:
     timings, errors = loadgen.load(port, loadgen.get(paths), args.seconds, args.threads)
+    return timings, args.seconds, errors
+
+
+def _fresh_searches(rng: random.Random) -> list[str]:
+    """Distinct searches (two words, two facet filters, a page), shuffled."""
+    combinations = [
+        (pair, level, topic, page)
+        for pair in itertools.combinations(WORDS["en"], 2)
+        for level in ("local", "regional")
+        for topic in ("budget", "health")
+        for page in (1, 2, 3)
+    ]
+    rng.shuffle(combinations)
+    return [
+        "/api/v1/search?" + urlencode(
+            {"q": " ".join(pair), "locale": "en", "page_size": 20, "government_level": level, "topic": topic,
+             "page": page}
+        )
+        for pair, level, topic, page in combinations
+    ]  # fmt: skip
+
+
+_fresh_taken = itertools.count()
+
+
+def _run_once(port: int, paths: list[str], args) -> tuple[list[float], float, int]:
+    """Like _run, but no path is requested twice in the whole benchmark."""
+
+    def next_request(_i: int) -> loadgen.Request:
+        taken = next(_fresh_taken)
+        if taken >= len(paths):
+            raise RuntimeError("bench/search.py ran out of distinct searches: use fewer --seconds")
+        return ("GET", paths[taken], None, {})
+
+    timings, errors = loadgen.load(port, next_request, args.seconds, args.threads)
     return timings, args.seconds, errors
 
 

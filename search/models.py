@@ -69,3 +69,17 @@ class IndexOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.translation_key} (attempts: {self.attempts})"
+
+
+class IndexGeneration(models.Model):
+    """A counter bumped whenever the index changes (one row).
+
+    Cached search answers are keyed by it, so every process stops serving an answer the moment
+    any process changed the index: the database is the one thing all workers share.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"index generation {self.value}"

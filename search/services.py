@@ -7,10 +7,15 @@ every page sharing that key (a translation's publication changes ``translated_lo
 source too). If the engine fails, the row stays with an exponential back-off and is retried by a
 deferred task (backends that support ``run_after``) and by ``manage.py search_index sync`` (cron
 or the worker), which is idempotent: nothing is dropped.
+
+Answer cache: a search's raw answer (before labels) is cached under its query and the index
+generation, a counter in the database that every index change bumps (``index_changed``), so no
+process serves an answer older than the index; ``SEARCH_CACHE_SECONDS`` only bounds memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -20,7 +25,9 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
@@ -31,7 +38,7 @@ from search.documents import FACET_KEYS, build_documents, indexable_pages
 from search.drivers.base import EngineUnavailable, RawResults
 from search.drivers.database import DatabaseDriver
 from search.drivers.engine import EngineDriver, make_client
-from search.models import IndexOutbox, SearchDocument
+from search.models import IndexGeneration, IndexOutbox, SearchDocument
 from search.query import FacetValue, SearchHit, SearchQuery, SearchResults
 
 logger = logging.getLogger(__name__)
@@ -88,18 +95,66 @@ class EngineHealth:
 
 
 def search(query: SearchQuery) -> SearchResults:
-    """Answer from the engine; from the database, marked ``degraded``, when the engine is down."""
+    """Answer from the engine; from the database, marked ``degraded``, when the engine is down.
+
+    Answers of the index's current generation come from the answer cache; degraded answers are
+    never cached (the engine's answer is wanted as soon as it is back).
+    """
+    key = _answer_key(query) if settings.SEARCH_CACHE_SECONDS else None
+    if key is not None:
+        cached = caches["search"].get(key)
+        if cached is not None:
+            raw, driver = cached
+            return _labelled(raw, query, degraded=False, driver=driver)
     engine = engine_driver()
     degraded = False
     if engine is not None and EngineHealth.available():
         try:
-            return _labelled(engine.search(query), query, degraded=False, driver=engine.name)
+            raw, driver = engine.search(query), engine.name
         except EngineUnavailable as exc:
             EngineHealth.failed(exc)
             degraded = True
     elif engine is not None:
         degraded = True
-    return _labelled(database_driver().search(query), query, degraded=degraded, driver="database")
+    if engine is None or degraded:
+        raw, driver = database_driver().search(query), "database"
+    if key is not None and not degraded:
+        caches["search"].set(key, (raw, driver), settings.SEARCH_CACHE_SECONDS)
+    return _labelled(raw, query, degraded=degraded, driver=driver)
+
+
+# Part of every answer key: bump it when RawResults or the meaning of a query changes.
+ANSWER_FORMAT = 1
+
+
+def index_generation() -> int:
+    return IndexGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def index_changed() -> None:
+    """From now on no process serves a cached answer from before (call after each index write)."""
+    if not IndexGeneration.objects.filter(pk=1).update(value=F("value") + 1, changed_at=timezone.now()):
+        IndexGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def _answer_key(query: SearchQuery) -> str:
+    parts = (
+        ANSWER_FORMAT,
+        index_generation(),
+        settings.SEARCH_URL,  # a shared cache may serve several deployments
+        settings.SEARCH_INDEX_PREFIX,
+        query.default_locale,
+        query.q,
+        query.locale,
+        sorted(query.filters.items()),
+        query.year_from,
+        query.year_to,
+        query.effective_sort,
+        query.page,
+        query.page_size,
+        query.fallback,
+    )
+    return "answer:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def suggest(q: str, locale: str, limit: int = 8) -> tuple[list[dict[str, Any]], bool]:
@@ -224,6 +279,7 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
         database = database_driver()
         database.index(documents)
         database.delete({locale: sorted(ids) for locale, ids in gone.items()})
+        index_changed()  # the database driver's answers changed with this commit
 
     engine = engine_driver()
     report.documents = len(documents)
@@ -245,6 +301,8 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
             retry_at = row.next_attempt_at if retry_at is None else min(retry_at, row.next_attempt_at)
         transaction.on_commit(lambda: enqueue_processing(run_after=retry_at))
         return report
+    if engine is not None:
+        index_changed()  # and the engine's now
     IndexOutbox.objects.filter(pk__in=[row.pk for row in rows]).delete()
     report.processed = len(rows)
     return report
@@ -269,6 +327,7 @@ def rebuild(locales: list[str] | None = None) -> dict[str, int]:
                 .iterator(2000)
             )
             engine.rebuild(locale, source)
+        index_changed()
         written[locale] = len(documents)
     return written
 

@@ -96,16 +96,19 @@ class Env:
 def database_config(env: Env, default_sqlite: Path) -> dict:
     """Turn DATABASE_URL into Django's DATABASES['default']; SQLite under var/ when unset."""
     url = env.url("DATABASE_URL", {"sqlite", "postgres", "postgresql"})
+    conn_max_age = env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": default_sqlite,
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+            # Kept open like PostgreSQL's: opening a file and setting WAL cost more than a small query.
+            "CONN_MAX_AGE": conn_max_age,
         }
     import dj_database_url
 
     try:
-        config = dj_database_url.parse(url, conn_max_age=env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0))
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
     except ValueError as exc:
         raise env.fail("DATABASE_URL", str(exc)) from None
     if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):

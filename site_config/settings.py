@@ -199,6 +199,9 @@ if SEARCH_ENGINE not in {"auto", "opensearch", "elasticsearch"}:
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", "manual")
 # Seconds a search waits for the engine before answering from the database (marked degraded).
 SEARCH_TIMEOUT = env.int("SEARCH_TIMEOUT_MS", 500, minimum=50, maximum=30_000) / 1000
+# Seconds a search answer stays in the "search" cache (0 = no answer cache). Any change of the index
+# makes every cached answer stale at once (search.services "answer cache"); this is only a ceiling.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", 300, minimum=0, maximum=86_400)
 
 # Tasks: immediate in the embedded default; a database queue with `manage.py db_worker` in production.
 TASKS_BACKEND = env.str("TASKS_BACKEND", "immediate")
@@ -286,6 +289,14 @@ CACHES = {
         "TIMEOUT": 3600,
         # One row per client and hour; culling must not drop live counters under many clients.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+    # Search answers, per process unless configured otherwise (a shared cache serves every worker
+    # from one copy); entries are a few kilobytes.
+    "search": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "search-answers",
+        "TIMEOUT": SEARCH_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
     },
 }
 # GDPR retention: days after their last status change when rejected and spam submissions lose their

@@ -60,6 +60,16 @@ def _fresh_label_cache():
     clear_label_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_answers():
+    """The index generation rolls back with each test's transaction; cached answers would not."""
+    from django.core.cache import caches
+
+    caches["search"].clear()
+    yield
+    caches["search"].clear()
+
+
 @pytest.fixture
 def en(db) -> Locale:
     return Locale.objects.get(language_code="en")

@@ -375,3 +375,81 @@ def test_status_command_reports_counts(capsys):
     out = capsys.readouterr().out
     assert "en: " in out and "published pages" in out and "outbox: 0 pending" in out
     assert Locale.objects.filter(language_code="ru").exists()
+
+
+# --- answer cache ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def driver_calls(monkeypatch):
+    """The searches that reached a driver (the engine or the database), recorded on the way through."""
+    from search.drivers.database import DatabaseDriver
+    from search.drivers.engine import EngineDriver
+
+    calls = []
+    for driver_class in (EngineDriver, DatabaseDriver):
+
+        def recording(self, query, real=driver_class.search):
+            calls.append(query)
+            return real(self, query)
+
+        monkeypatch.setattr(driver_class, "search", recording)
+    return calls
+
+
+def test_a_repeated_search_is_answered_from_the_cache(client, driver, driver_calls, django_assert_num_queries):
+    params = {"q": "budget", "locale": "ru", "topic": "budget", "fallback": 1}
+    first = run(client, **params)
+    with django_assert_num_queries(1):  # the index generation; labels are cached per process
+        again = run(client, **params)
+    assert again == first and len(driver_calls) == 1
+    # Any other parameter is another search.
+    for other in ({"page": 2}, {"locale": "en"}, {"sort": "newest"}, {"country": "ES"}, {"fallback": 0}):
+        run(client, **{**params, **other})
+    assert len(driver_calls) == 6
+
+
+def test_an_index_change_anywhere_makes_cached_answers_stale(client, driver, driver_calls, en):
+    params = {"q": "zyxwvut", "locale": "en"}
+    assert run(client, **params)["count"] == 0
+    # Published without processing the outbox here: the index does not have the page yet, and the
+    # cached answer stays right until the index changes.
+    page = _untranslated_english_case(en)
+    assert run(client, **params)["count"] == 0 and len(driver_calls) == 1
+    # Another worker processes the outbox: it writes the index and bumps the generation in the
+    # database, never this process's cache.
+    try:
+        assert services.process_outbox(force=True).processed >= 1
+        assert [hit["id"] for hit in run(client, **params)["results"]] == [page.pk]
+        assert len(driver_calls) == 2
+    finally:
+        if driver == "engine":
+            services.engine_driver().delete({"en": [page.pk]})
+
+
+def test_rebuild_makes_cached_answers_stale(settings):
+    settings.SEARCH_URL = ""
+    before = services.index_generation()
+    services.rebuild(["en"])
+    assert services.index_generation() > before
+
+
+def test_degraded_answers_are_not_cached(client, driver_calls):
+    services.EngineHealth.reset()
+    params = {"q": "budget", "locale": "en"}
+    try:
+        with override_settings(SEARCH_URL=engine_url()):
+            services.EngineHealth.failed(EngineUnavailable("engine restarting"))
+            assert client.get("/api/v1/search", params).json()["degraded"] is True
+            services.EngineHealth.reset()
+            body = run(client, **params)  # asks the engine, not the cache
+    finally:
+        services.EngineHealth.reset()
+    assert body["count"] >= 1 and len(driver_calls) == 2
+
+
+def test_without_the_answer_cache_every_search_asks_the_driver(client, driver, driver_calls, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    run(client, q="budget", locale="en")
+    run(client, q="budget", locale="en")
+    assert len(driver_calls) == 2

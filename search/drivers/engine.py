@@ -70,7 +70,9 @@ class OpenSearchClient(EngineClient):
             self.client.search,
             index=index,
             body=body,
-            params={"ignore_unavailable": "true"},
+            # The shard request cache keeps the query phase and the aggregations of a repeated
+            # search until the next refresh (it caches only size=0 requests unless asked).
+            params={"ignore_unavailable": "true", "request_cache": "true"},
             request_timeout=self.timeout,
         )
 
@@ -153,7 +155,7 @@ class ElasticsearchClient(OpenSearchClient):
         if "from" in body:
             body["from_"] = body.pop("from")
         client = self.client.options(request_timeout=self.timeout)
-        return self._call(client.search, index=index, ignore_unavailable=True, **body)
+        return self._call(client.search, index=index, ignore_unavailable=True, request_cache=True, **body)
 
     def bulk(self, actions: list[dict[str, Any]], refresh: bool) -> None:
         lines: list[dict[str, Any]] = []
