@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import nh3
 from django.db.models import Prefetch
-from django.utils.html import strip_tags
 from wagtail.models import Page
 
 from manual.models import (
@@ -29,9 +30,15 @@ def indexable_pages() -> Any:
     return Page.objects.live().filter(alias_of__isnull=True).type(*DOCUMENT_TYPES)
 
 
-def _text(html: str) -> str:
+def _text(markup: str) -> str:
+    """The words of rich text: tags (and script or style content) removed, entities decoded.
+
+    nh3 parses HTML natively, several times faster than Django's ``strip_tags``, and gives text
+    ("A & B", not "A &amp; B": the engine escapes highlights itself).
+    """
     # Block tags end words: "</p><p>" must not glue the last word of one paragraph to the next.
-    return " ".join(strip_tags(re.sub(r"<(/p|br|/li|/h[1-6])\b", r" <\1", html or "")).split())
+    spaced = re.sub(r"<(/p|br|/li|/h[1-6])\b", r" <\1", markup or "")
+    return " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())
 
 
 def _stream_text(stream: Any) -> str:

@@ -13,7 +13,7 @@ from wagtail.models import Locale
 
 from manual.models import CaseStudyIndexPage, CaseStudyPage
 from search import services
-from search.documents import build_documents
+from search.documents import FACET_KEYS, build_documents
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
 from search.query import build_query
@@ -453,3 +453,29 @@ def test_without_the_answer_cache_every_search_asks_the_driver(client, driver, d
     run(client, q="budget", locale="en")
     run(client, q="budget", locale="en")
     assert len(driver_calls) == 2
+
+
+def test_documents_hold_the_text_readers_see(en):
+    page = _untranslated_english_case(en)
+    page.approach = "<p>Safety &amp; trust&nbsp;first</p><script>var hiddenword = 1;</script><p>Next</p>"
+    page.save_revision().publish()
+    [document] = build_documents([page.pk])
+    assert "Safety & trust first Next" in document["body"]
+    assert "hiddenword" not in document["body"] and "&amp;" not in document["body"]
+
+
+def test_database_rebuild_replaces_documents_and_their_terms(en):
+    from search.drivers.database import DatabaseDriver
+    from search.models import SearchDocumentTerm
+
+    driver = DatabaseDriver()
+    documents = build_documents(CaseStudyPage.objects.live().filter(locale=en).values_list("pk", flat=True))
+    expected = sum(1 + sum(len(document[key]) for key in FACET_KEYS if key != "type") for document in documents)
+    for _round in range(2):
+        assert driver.rebuild("en", documents) == len(documents)
+        terms = SearchDocumentTerm.objects.filter(document__locale="en")
+        assert terms.count() == expected
+    assert not SearchDocumentTerm.objects.exclude(document__in=SearchDocument.objects.all()).exists()
+    driver.delete({"en": [documents[0]["id"]]})
+    assert not SearchDocument.objects.filter(page_id=documents[0]["id"]).exists()
+    assert SearchDocumentTerm.objects.filter(document__locale="en").count() < expected

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.html import escape
 
@@ -26,6 +27,40 @@ FRAGMENT = 160
 
 def _stem_string(text: str, language: str) -> str:
     return " " + " ".join(dict.fromkeys(stems(text, language))) + " "
+
+
+def _delete(documents: QuerySet) -> None:
+    """Delete documents and their terms: two statements, whatever their number.
+
+    ``QuerySet.delete()`` would load every row and send delete signals for it (Wagtail listens to
+    every model's deletions), which made a locale's rebuild spend seconds deleting.
+    """
+    try:
+        select, params = documents.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. page_id__in=[]: nothing can match
+        return
+    quote = connection.ops.quote_name
+    terms, rows = SearchDocumentTerm._meta, SearchDocument._meta
+    document_column = terms.get_field("document").column
+    # Names come from the models and the subquery from the ORM; every value is a parameter.
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {quote(terms.db_table)} WHERE {quote(document_column)} IN ({select})", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM {quote(rows.db_table)} WHERE {quote(rows.pk.column)} IN ({select})", params)  # noqa: S608
+
+
+def _insert_terms(rows: list[SearchDocument]) -> None:
+    """Insert the facet terms of stored rows with one prepared statement (ten or so per document)."""
+    quote = connection.ops.quote_name
+    meta = SearchDocumentTerm._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("document", "key", "code"))
+    values = [
+        (row.pk, key, code)
+        for row in rows
+        for key in FACET_KEYS
+        for code in ([row.document[key]] if key == "type" else row.document.get(key) or [])
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)", values)  # noqa: S608
 
 
 class DatabaseDriver(SearchDriver):
@@ -53,19 +88,10 @@ class DatabaseDriver(SearchDriver):
             document=document,
         )
 
-    @staticmethod
-    def _terms(row: SearchDocument) -> list[SearchDocumentTerm]:
-        document = row.document
-        return [
-            SearchDocumentTerm(document=row, key=key, code=code)
-            for key in FACET_KEYS
-            for code in ([document[key]] if key == "type" else document.get(key) or [])
-        ]
-
     def index(self, documents: list[dict[str, Any]]) -> None:
         """Replace the rows of these pages (delete + bulk insert: a handful of queries per batch)."""
         with transaction.atomic():
-            SearchDocument.objects.filter(page_id__in=[document["id"] for document in documents]).delete()
+            _delete(SearchDocument.objects.filter(page_id__in=[document["id"] for document in documents]))
             rows = SearchDocument.objects.bulk_create([self._row(document) for document in documents], batch_size=500)
             if rows and rows[0].pk is None:  # backends that do not return keys from bulk inserts
                 by_page = dict(
@@ -73,16 +99,17 @@ class DatabaseDriver(SearchDriver):
                 )
                 for row in rows:
                     row.pk = by_page[row.page_id]
-            SearchDocumentTerm.objects.bulk_create([term for row in rows for term in self._terms(row)], batch_size=2000)
+            _insert_terms(rows)
 
     def delete(self, locale_page_ids: dict[str, list[int]]) -> None:
         ids = [page_id for page_ids in locale_page_ids.values() for page_id in page_ids]
-        SearchDocument.objects.filter(page_id__in=ids).delete()
+        with transaction.atomic():
+            _delete(SearchDocument.objects.filter(page_id__in=ids))
 
     def rebuild(self, locale: str, documents: Iterable[dict[str, Any]]) -> int:
         documents = list(documents)
         with transaction.atomic():
-            SearchDocument.objects.filter(locale=locale).delete()
+            _delete(SearchDocument.objects.filter(locale=locale))
             self.index(documents)
         return len(documents)
 
