@@ -9,16 +9,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import nh3
-from django.db.models import Prefetch
 from wagtail.models import Page
 
 from manual.models import (
     BODY_SECTIONS,
     CaseStudyPage,
-    EParticipationTool,
     ManualSectionPage,
-    PolicyStage,
-    Topic,
 )
 
 FACET_KEYS = ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
@@ -77,19 +73,17 @@ def build_documents(page_ids: Iterable[int]) -> list[dict[str, Any]]:
     """Documents of the given pages (those still live and indexable), in page-id order."""
     ids = list(page_ids)
     cases = list(
-        CaseStudyPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True)
-        .select_related("locale", "government_level", "participation_level")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.only("id", "code")),
-            Prefetch("tools", queryset=EParticipationTool.objects.only("id", "code")),
-            Prefetch("stages", queryset=PolicyStage.objects.only("id", "code")),
+        CaseStudyPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True).select_related(
+            "locale", "government_level", "participation_level"
         )
     )
+    case_ids = [page.pk for page in cases]
+    codes = {name: _term_codes(name, case_ids) for name in ("topics", "tools", "stages")}
     sections = list(
         ManualSectionPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True).select_related("locale")
     )
     translated = _translated_locales([*cases, *sections])
-    documents = [_case_document(page, translated) for page in cases]
+    documents = [_case_document(page, translated, codes) for page in cases]
     documents += [_section_document(page, translated) for page in sections]
     documents.sort(key=lambda document: document["id"])
     return documents
@@ -116,7 +110,24 @@ def _base(page: Page, translated: dict[Any, list[str]], doc_type: str) -> dict[s
     }
 
 
-def _case_document(page: CaseStudyPage, translated: dict[Any, list[str]]) -> dict[str, Any]:
+def _term_codes(field_name: str, case_ids: list[int]) -> dict[int, list[str]]:
+    """Codes of a case's many-to-many terms, read from the link table in one query (no term objects)."""
+    field = CaseStudyPage._meta.get_field(field_name)
+    case, term = field.m2m_field_name(), field.m2m_reverse_field_name()
+    rows = (
+        field.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
+        .order_by(*(f"{term}__{name}" for name in field.related_model._meta.ordering))
+        .values_list(f"{case}_id", f"{term}__code")
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for case_id, code in rows:
+        found[case_id].append(code)
+    return found
+
+
+def _case_document(
+    page: CaseStudyPage, translated: dict[Any, list[str]], codes: dict[str, dict[int, list[str]]]
+) -> dict[str, Any]:
     document = _base(page, translated, "case_study")
     document.update(
         {
@@ -125,9 +136,9 @@ def _case_document(page: CaseStudyPage, translated: dict[Any, list[str]]) -> dic
                 [page.organisation, page.city, page.region] + [_text(getattr(page, name)) for name in BODY_SECTIONS]
             ),
             "country": [page.country.code] if page.country else [],
-            "topic": [term.code for term in page.topics.all()],
-            "tool": [term.code for term in page.tools.all()],
-            "stage": [term.code for term in page.stages.all()],
+            "topic": codes["topics"].get(page.pk, []),
+            "tool": codes["tools"].get(page.pk, []),
+            "stage": codes["stages"].get(page.pk, []),
             "participation_level": [page.participation_level.code] if page.participation_level else [],
             "government_level": [page.government_level.code] if page.government_level else [],
             "start_year": page.start_year,

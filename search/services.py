@@ -19,6 +19,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -308,27 +309,36 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
     return report
 
 
-def rebuild(locales: list[str] | None = None) -> dict[str, int]:
-    """Rebuild the database index from the pages, then the engine's from it (new index, alias swap)."""
+def rebuild(locales: list[str] | None = None, engine_only: bool = False) -> dict[str, int]:
+    """Rebuild the database index and the engine's from the pages (engine: new index, alias swap).
+
+    ``engine_only`` skips reading the pages: the engine's indexes are rebuilt from the database
+    index, which the outbox keeps current; enough after a mapping or engine change.
+    """
     written: dict[str, int] = {}
     engine = engine_driver()
+    if engine_only and engine is None:
+        raise EngineUnavailable("no search engine is configured (SEARCH_URL)")
     database = database_driver()
     for locale in locales or settings.MANUAL_LOCALES:
-        page_ids = list(indexable_pages().filter(locale__language_code=locale).values_list("pk", flat=True))
-        documents = []
-        for start in range(0, len(page_ids), 500):
-            documents.extend(build_documents(page_ids[start : start + 500]))
-        database.rebuild(locale, documents)
-        if engine is not None:
-            source = (
-                row
-                for row in SearchDocument.objects.filter(locale=locale)
-                .values_list("document", flat=True)
-                .iterator(2000)
-            )
-            engine.rebuild(locale, source)
+        if engine_only:
+            rows = SearchDocument.objects.filter(locale=locale).values_list("document", flat=True)
+            written[locale] = engine.rebuild(locale, rows.iterator(2000))
+        else:
+            page_ids = list(indexable_pages().filter(locale__language_code=locale).values_list("pk", flat=True))
+            documents = []
+            for start in range(0, len(page_ids), 500):
+                documents.extend(build_documents(page_ids[start : start + 500]))
+            if engine is None:
+                written[locale] = database.rebuild(locale, documents)
+            else:
+                # The engine indexes in its own process while this one writes the database index:
+                # the two rebuilds overlap instead of taking turns.
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    engine_written = pool.submit(engine.rebuild, locale, documents)
+                    database.rebuild(locale, documents)
+                    written[locale] = engine_written.result()
         index_changed()
-        written[locale] = len(documents)
     return written
 
 

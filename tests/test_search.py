@@ -479,3 +479,22 @@ def test_database_rebuild_replaces_documents_and_their_terms(en):
     driver.delete({"en": [documents[0]["id"]]})
     assert not SearchDocument.objects.filter(page_id=documents[0]["id"]).exists()
     assert SearchDocumentTerm.objects.filter(document__locale="en").count() < expected
+
+
+def test_engine_only_rebuild_reads_the_database_index(own_index, capsys):
+    from django.core.management import call_command
+
+    before = services.index_generation()
+    call_command("search_index", "rebuild", "--engine-only", "--locale", "en")
+    expected = SearchDocument.objects.filter(locale="en").count()
+    assert own_index.count("en") == expected > 0
+    assert f"en: {expected} documents" in capsys.readouterr().out
+    assert services.index_generation() > before
+
+
+def test_engine_only_rebuild_without_an_engine_is_a_clear_error(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.SEARCH_URL = ""
+    with pytest.raises(CommandError, match="no search engine is configured"):
+        call_command("search_index", "rebuild", "--engine-only")

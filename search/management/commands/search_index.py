@@ -16,10 +16,18 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["rebuild", "sync", "status"])
         parser.add_argument("--locale", action="append", help="rebuild only these locales")
         parser.add_argument("--json", action="store_true", help="status as JSON")
+        parser.add_argument(
+            "--engine-only",
+            action="store_true",
+            help="rebuild: only the engine's indexes, from the database index (after a mapping or engine change)",
+        )
 
     def handle(self, *args, action: str, locale: list[str] | None, json: bool, **options) -> None:
         if action == "rebuild":
-            written = services.rebuild(locale)
+            try:
+                written = services.rebuild(locale, engine_only=options["engine_only"])
+            except services.EngineUnavailable as exc:
+                raise CommandError(f"rebuild failed: the search engine did not answer ({exc})") from exc
             for code, count in written.items():
                 self.stdout.write(f"{code}: {count} documents")
         elif action == "sync":
