@@ -291,12 +291,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
     # Search answers, per process unless configured otherwise (a shared cache serves every worker
-    # from one copy); entries are a few kilobytes.
+    # from one copy); an answer of 20 hits is about 20 KB (100 hits: 100 KB).
     "search": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "search-answers",
         "TIMEOUT": SEARCH_CACHE_SECONDS,
-        "OPTIONS": {"MAX_ENTRIES": 2_000},
+        "OPTIONS": {"MAX_ENTRIES": 500},
     },
 }
 # GDPR retention: days after their last status change when rejected and spam submissions lose their
