@@ -5,6 +5,7 @@ test-quick``, PostgreSQL in ``make test``) with a new English case: the demo cas
 already.
 """
 
+import json
 import re
 
 import polib
@@ -238,7 +239,7 @@ def test_status_route_reports_every_page_per_locale_in_constant_queries(client, 
     from manual.models import ManualSectionPage
 
     body = client.get("/api/v1/translations/status", {"type": "case_study", "page_size": 100}).json()
-    cases = CaseStudyPage.objects.filter(locale=en, alias_of__isnull=True)
+    cases = CaseStudyPage.objects.live().filter(locale=en, alias_of__isnull=True)
     assert body["count"] == cases.count() and {row["id"] for row in body["results"]} == set(
         cases.values_list("pk", flat=True)
     )
@@ -277,6 +278,33 @@ def test_status_route_reports_a_new_locale(client, settings):
     assert all(set(row["locales"]) == {"de", "ru"} for row in body["results"])
     assert all(not row["locales"]["de"]["present"] and row["locales"]["de"]["percent"] == 0 for row in body["results"])
     assert "/api/v1/translations/status" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_status_route_and_report_list_live_source_pages_only(client, en, editor, django_capture_on_commit_callbacks):
+    unpublished = new_english_case(en, slug="withdrawn-case")
+    unpublished.title = "Withdrawn case"
+    unpublished.save_revision().publish()
+    unpublished.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        in_review = new_english_case(en, slug="draft-in-review")
+        in_review.unpublish()
+        in_review.title = "Draft still in review"
+        in_review.save()
+        in_review.save_revision()
+        in_review.get_workflow().start(in_review, editor)
+    live = new_english_case(en, slug="live-case")
+    hidden = {unpublished.pk, in_review.pk}
+
+    body = client.get("/api/v1/translations/status", {"type": "case_study", "page_size": 100}).json()
+    ids = {row["id"] for row in body["results"]}
+    assert live.pk in ids and not ids & hidden
+    assert body["count"] == CaseStudyPage.objects.live().filter(locale=en, alias_of__isnull=True).count()
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Withdrawn case" not in text and "Draft still in review" not in text
+
+    client.force_login(editor)
+    rows = client.get(reverse("manual_translations:report")).context["rows"]
+    assert live.pk in {row["id"] for row in rows} and not {row["id"] for row in rows} & hidden
 
 
 def test_review_page_shows_what_blocks_a_submission(client, en, ru, editor, translator):

@@ -369,10 +369,15 @@ PAGE_TYPES = {"case_study": "manual.CaseStudyPage", "section": "manual.ManualSec
 def status_report(
     locale_code: str | None, page_type: str | None, page_number: int, page_size: int, needing_work: bool = False
 ) -> dict:
-    """``GET /api/v1/translations/status``: source pages of the default locale with, per target
+    """``GET /api/v1/translations/status``: live source pages of the default locale with, per target
     locale, whether a real translation exists and its string counts. Constant number of queries.
 
     ``needing_work`` keeps only pages missing, outdated or incomplete in some locale (admin report).
+
+    Source pages that are not live (drafts in review, rejected submissions kept for the record) are
+    left out: the route is public and must not list their ids or titles. The admin report leaves
+    them out too: it is the translators' and editors' list of work, and a draft's text may still
+    change in review, while rejected drafts would stay in it for ever.
     """
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
@@ -393,7 +398,9 @@ def status_report(
     types = {key: ContentType.objects.get_for_model(apps.get_model(label)) for key, label in PAGE_TYPES.items()}
     type_of = {content_type.pk: key for key, content_type in types.items()}
     wanted = [types[page_type].pk] if page_type else list(type_of)
-    pages = Page.objects.filter(locale=default, alias_of__isnull=True, content_type_id__in=wanted).order_by("path")
+    pages = Page.objects.filter(locale=default, alias_of__isnull=True, live=True, content_type_id__in=wanted).order_by(
+        "path"
+    )
     pages = pages.only("id", "title", "translation_key", "content_type_id", "locale_id")
     start = (page_number - 1) * page_size
 
