@@ -1,5 +1,6 @@
 from django import forms
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.models import Locale
 
 TAXONOMY_FIELDS = ("government_level", "participation_level", "stages", "topics", "tools")
 
@@ -29,3 +30,18 @@ class CaseStudyPageForm(WagtailAdminPageForm):
             if isinstance(field, forms.ModelMultipleChoiceField):
                 field.widget = forms.CheckboxSelectMultiple()
                 field.widget.choices = field.choices
+
+
+class TaxonomyForm(WagtailAdminModelForm):
+    """A term's ``code`` is edited in the default locale only.
+
+    Filters, facets, links and the index use the code, and wagtail-localize copies it from the
+    source term to its translations (a synchronised field): in another locale's row it is shown
+    read-only, and a posted value is ignored.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields.get("code")
+        if code is not None and self.instance.pk and self.instance.locale_id != Locale.get_default().pk:
+            code.disabled = True

@@ -24,7 +24,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock
-from manual.forms import CaseStudyPageForm
+from manual.forms import CaseStudyPageForm, TaxonomyForm
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
@@ -46,6 +46,7 @@ class Taxonomy(TranslatableMixin, models.Model):
 
     override_translatable_fields = [SynchronizedField("code"), SynchronizedField("sort_order")]
     panels = [FieldPanel("code"), FieldPanel("label"), FieldPanel("description"), FieldPanel("sort_order")]
+    base_form_class = TaxonomyForm
 
     class Meta(TranslatableMixin.Meta):
         abstract = True

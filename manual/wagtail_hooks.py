@@ -1,5 +1,6 @@
-"""Admin registration: the taxonomies as one "Taxonomies" menu of translatable snippets, and the
-translators' review page ("Submit for review", machine strings reviewed)."""
+"""Admin registration: the taxonomies as one "Taxonomies" menu of translatable snippets, the
+translators' review page ("Submit for review", machine strings reviewed), and wagtail-localize's
+views that would let a page or a term go public without review, narrowed to who may (docs/roles.md)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,16 +13,34 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.widgets import Button
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 from wagtail_localize.models import Translation
+from wagtail_localize.views import convert as localize_convert
 from wagtail_localize.views.update_translations import UpdateTranslationsForm, UpdateTranslationsView
 
 from manual.models import EParticipationTool, GovernmentLevel, ParticipationLevel, PolicyStage, Topic
-from manual.services import translations
+from manual.services import taxonomies, translation_editor, translations
+
+
+class TaxonomyEditView(EditView):
+    """The plain edit form of a term is the editors'; translators translate in the translation editor.
+
+    wagtail-localize's ``before_edit_snippet`` hook answers with its translation editor for a row
+    that is the target of a synchronised translation; any other row (the default locale's, or a
+    translation no longer synchronised) is refused to those who may not edit terms directly.
+    """
+
+    def run_before_hook(self):
+        response = super().run_before_hook()
+        if response is None and not taxonomies.may_edit_terms_directly(self.request.user, self.model):
+            raise PermissionDenied
+        return response
 
 
 class TaxonomyViewSet(SnippetViewSet):
+    edit_view_class = TaxonomyEditView
     list_display = ["label", "code", "locale"]
     list_filter = ["locale"]
     search_fields = ["label", "code"]
@@ -157,18 +176,43 @@ class SyncTranslationsView(UpdateTranslationsView):
         return SyncWithoutPublishingForm(self.request.POST if self.request.method == "POST" else None)
 
 
+def convert_to_alias(request, page_id: int):
+    """wagtail-localize's "Convert to alias page" for users who may publish the page only.
+
+    Converting makes the translated page a live copy of its source at once, without review
+    (manual.services.translation_editor).
+    """
+    page = get_object_or_404(Page, pk=page_id)
+    if not translation_editor.may_convert_to_alias(request.user, page):
+        raise PermissionDenied
+    return localize_convert.convert_to_alias(request, page_id)
+
+
 @hooks.register("register_admin_urls")
 def register_translation_review_urls():
     return [
         path("manual/translations/", include((TRANSLATION_URLS, "manual_translations"))),
-        # The same path as wagtail-localize's view, matched first ("manual" precedes it in
-        # INSTALLED_APPS), so that its links and reverse("wagtail_localize:update_translations") reach it.
+        # Both shadow wagtail-localize's view at the same path: matched first ("manual" precedes it
+        # in INSTALLED_APPS), so that its links and reverse("wagtail_localize:...") reach them.
+        path(
+            "localize/page/<int:page_id>/convert_to_alias/",
+            convert_to_alias,
+            name="manual_convert_to_alias",
+        ),
         path(
             "localize/update/<int:translation_source_id>/",
             SyncTranslationsView.as_view(),
             name="manual_sync_translations",
         ),
     ]
+
+
+@hooks.register("construct_page_action_menu")
+def hide_convert_to_alias(menu_items, request, context):
+    """The page editor's "Convert to alias page" (a translation no longer synchronised): publishers only."""
+    page = context.get("page")
+    if page is not None and not translation_editor.may_convert_to_alias(request.user, page):
+        menu_items[:] = [item for item in menu_items if item.name != "localize-convert-to-alias"]
 
 
 @hooks.register("register_page_header_buttons")

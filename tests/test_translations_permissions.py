@@ -1,13 +1,20 @@
 """Roles in the translation workflow: translators translate and submit for review, never publish,
-move or approve; editors submit pages for translation."""
+move or approve, never convert a translation to an alias and never edit taxonomy terms outside the
+translation editor; editors submit pages for translation (docs/roles.md)."""
+
+import html
+import json
+import re
 
 import pytest
 from django.urls import reverse
 from wagtail.models import Page
+from wagtail_localize.models import StringSegment, Translation
+from wagtail_localize.operations import TranslationCreator
 
-from manual.models import CaseStudyPage, ManualSectionPage
+from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from manual.services import translations
-from tests.test_translations import RUSSIAN, fill_po, new_english_case
+from tests.test_translations import RUSSIAN, fill_po, new_english_case, new_english_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +84,136 @@ def test_editors_submit_pages_for_translation_translators_do_not(client, en, ru,
     assert response.status_code == 302
     target = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
     assert target.alias_of_id is None
+
+
+# --- "Convert to alias page": publishers only -------------------------------------------------------
+
+
+def _page_in_translation(en, ru, editor, slug: str) -> tuple[CaseStudyPage, Translation]:
+    source_page = new_english_case(en, slug=slug)
+    [translation] = translations.submit_for_translation(source_page, [ru], editor)
+    return CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru), translation
+
+
+def editor_props(response) -> dict:
+    match = re.search(r'class="js-translation-editor" data-props="([^"]*)"', response.content.decode())
+    assert match, "the translation editor"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def test_a_translator_cannot_convert_a_translation_to_an_alias(client, en, ru, editor, translator):
+    target, translation = _page_in_translation(en, ru, editor, "alias-refused")
+    url = reverse("wagtail_localize:convert_to_alias", args=[target.pk])
+    client.force_login(translator)
+    assert refused(client.get(url)) and refused(client.post(url))
+    assert client.post(url, headers={"X-Requested-With": "XMLHttpRequest"}).status_code == 403
+    # The page editor's own "Convert to alias page" action redirects to the same refusal.
+    edit_url = reverse("wagtailadmin_pages:edit", args=[target.pk])
+    response = client.post(edit_url, {"localize-convert-to-alias": "1"})
+    assert response.status_code == 302 and refused(client.post(response.headers["Location"]))
+    target.refresh_from_db()
+    assert target.alias_of_id is None and not target.live
+    assert Translation.objects.filter(pk=translation.pk, enabled=True).exists()
+
+    client.force_login(editor)  # who may publish the page still may
+    assert client.post(url).status_code == 302
+    target.refresh_from_db()
+    assert target.alias_of_id is not None
+
+
+def test_the_translation_editor_offers_translators_submit_for_review_not_convert_to_alias(
+    client, en, ru, editor, translator
+):
+    target, translation = _page_in_translation(en, ru, editor, "editor-actions")
+    edit_url = reverse("wagtailadmin_pages:edit", args=[target.pk])
+    review_url = reverse("manual_translations:review", args=[translation.pk])
+
+    client.force_login(translator)
+    response = client.get(edit_url)
+    assert response.status_code == 200
+    props = editor_props(response)
+    assert props["links"]["convertToAliasUrl"] is None and not props["perms"]["canPublish"]
+    assert f'href="{review_url}"' in response.content.decode() and "Submit for review" in response.content.decode()
+
+    client.force_login(editor)
+    response = client.get(edit_url)
+    assert editor_props(response)["links"]["convertToAliasUrl"] == reverse(
+        "wagtail_localize:convert_to_alias", args=[target.pk]
+    )
+    assert f'href="{review_url}"' not in response.content.decode()
+
+
+def test_the_page_editor_shows_convert_to_alias_to_publishers_only(client, en, ru, editor, translator):
+    target, translation = _page_in_translation(en, ru, editor, "menu-convert")
+    translation.enabled = False  # "Stop Synced translation": the page is edited in Wagtail's editor
+    translation.save()
+    edit_url = reverse("wagtailadmin_pages:edit", args=[target.pk])
+    client.force_login(translator)
+    assert "localize-convert-to-alias" not in client.get(edit_url).content.decode()
+    client.force_login(editor)
+    assert "localize-convert-to-alias" in client.get(edit_url).content.decode()
+
+
+# --- Taxonomy terms: translators translate in the translation editor only ---------------------------
+
+
+def term_edit_url(term) -> str:
+    return reverse(type(term).snippet_viewset.get_url_name("edit"), args=[term.pk])
+
+
+def term_form(term, **changes) -> dict:
+    data = {"code": term.code, "label": term.label, "description": term.description, "sort_order": term.sort_order}
+    return {**data, **changes}
+
+
+def test_a_translator_cannot_edit_a_source_term_nor_its_code(client, en, ru, translator):
+    term = Topic.objects.get(locale=en, code="budget")
+    russian = Topic.objects.get(locale=ru, code="budget")
+    assert not Translation.objects.filter(source__object_id=term.translation_key).exists()
+    client.force_login(translator)
+    for row in (term, russian):  # the source row, and a Russian row not in synchronised translation
+        assert refused(client.get(term_edit_url(row)))
+        assert refused(client.post(term_edit_url(row), term_form(row, code="budget-2", label="Changed")))
+        xhr = {"X-Requested-With": "XMLHttpRequest"}
+        assert client.post(term_edit_url(row), term_form(row, label="Changed"), headers=xhr).status_code == 403
+    assert Topic.objects.get(pk=term.pk).label == term.label and Topic.objects.get(pk=term.pk).code == "budget"
+    assert Topic.objects.get(pk=russian.pk).label == russian.label and Topic.objects.get(pk=russian.pk).code == "budget"
+
+
+def test_editors_edit_codes_in_the_default_locale_only(client, en, ru, editor):
+    term = new_english_topic(en, "civic-tek", "Civic technology")
+    client.force_login(editor)
+    response = client.post(term_edit_url(term), term_form(term, code="civic-tech", label="Civic tech"))
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert (term.code, term.label) == ("civic-tech", "Civic tech")
+
+    russian = Topic.objects.get(locale=ru, code="budget")
+    response = client.post(term_edit_url(russian), term_form(russian, code="russian-budget", label="Бюджет"))
+    assert response.status_code == 302
+    russian.refresh_from_db()
+    assert (russian.code, russian.label) == ("budget", "Бюджет"), "the code of a translation is read-only"
+    assert Topic.objects.get(locale=en, code="budget").label != "Бюджет"
+
+
+def test_a_translator_translates_a_term_in_the_translation_editor(client, en, ru, editor, translator):
+    term = new_english_topic(en, "civic-tech", "Civic technology")
+    TranslationCreator(editor, [ru]).create_translations(term)
+    translation = Translation.objects.get(source__object_id=term.translation_key, target_locale=ru, enabled=True)
+    russian = Topic.objects.get(locale=ru, translation_key=term.translation_key)
+
+    client.force_login(translator)
+    response = client.get(term_edit_url(russian))
+    assert response.status_code == 200 and "wagtail_localize/admin/edit_translation.html" in [
+        template.name for template in response.templates
+    ]
+    segment = StringSegment.objects.get(source=translation.source, context__path="label")
+    string_url = reverse("wagtail_localize:edit_string_translation", args=[translation.pk, segment.pk])
+    response = client.put(string_url, "value=Гражданские+технологии", content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 201)
+    assert client.post(term_edit_url(russian), {"action": "publish"}).status_code in (200, 302)
+
+    russian.refresh_from_db()
+    term.refresh_from_db()
+    assert (russian.label, russian.code) == ("Гражданские технологии", "civic-tech")
+    assert (term.label, term.code) == ("Civic technology", "civic-tech")

@@ -240,6 +240,16 @@ def default_locale_terms(model: type[Taxonomy]):
     return model.objects.filter(locale=Locale.get_default()).order_by("sort_order", "code")
 
 
+def may_edit_terms_directly(user, model: type[Taxonomy]) -> bool:
+    """Whether ``user`` may use the plain edit form of ``model``'s terms (codes, any locale's labels).
+
+    Only those who may create terms (Editors). Translators hold the change permission because
+    wagtail-localize's translation editor of a snippet needs it, and change a term only there: it
+    writes the target locale's row and never the code (docs/roles.md).
+    """
+    return user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
+
+
 class TaxonomyLabels:
     """Labels of every taxonomy term in one language, with the default locale as fallback.
 
