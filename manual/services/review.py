@@ -1,10 +1,13 @@
 """Roles (Editors, Moderators, Translators) and the "Editorial review" workflow.
 
 They exist from the first migration on (post_migrate runs ``sync_locales``) and are re-asserted at
-every start, so a locale added later gets the workflow on its home page too.
+every start, so a locale added later gets the workflow on its home page too. Who may do what is
+declared once per role in ``ROLES`` and documented in docs/roles.md.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -25,28 +28,72 @@ TRANSLATORS = "Translators"
 REVIEW_WORKFLOW = "Editorial review"
 REVIEW_TASK = "Moderator approval"
 
-# Page permissions granted on the root page, i.e. in every locale tree.
-PAGE_PERMISSIONS = {
-    EDITORS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
-    MODERATORS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
-    # Translators edit translated drafts; they never publish (issue "Translation workflows").
-    TRANSLATORS: ["change_page"],
-}
-COLLECTION_PERMISSIONS = {
-    EDITORS: ["add_image", "change_image", "choose_image", "add_document", "change_document", "choose_document"],
-    MODERATORS: ["choose_image", "choose_document"],
-    TRANSLATORS: ["choose_image", "choose_document"],
-}
 TAXONOMY_MODELS = ("topic", "eparticipationtool", "participationlevel", "governmentlevel", "policystage")
-MODEL_PERMISSIONS = {
-    EDITORS: [("wagtailadmin", "access_admin"), ("wagtail_localize", "submit_translation")]
-    + [("manual", f"{action}_{model}") for model in TAXONOMY_MODELS for action in ("add", "change", "delete")],
-    MODERATORS: [("wagtailadmin", "access_admin")],
-    TRANSLATORS: [("wagtailadmin", "access_admin")] + [("manual", f"change_{model}") for model in TAXONOMY_MODELS],
-}
 
 
-def _permission(app_label: str, codename: str) -> Permission:
+def _each_taxonomy(*actions: str) -> tuple[str, ...]:
+    return tuple(f"manual.{action}_{model}" for model in TAXONOMY_MODELS for action in actions)
+
+
+@dataclass(frozen=True)
+class Role:
+    """Everything one group may do, declared once; docs/roles.md is the same table in words.
+
+    ``model``: Django permissions (``app_label.codename``); ``page``: Wagtail page permissions on the
+    root page, i.e. in every locale tree; ``collection``: image and document permissions
+    (``app_label.codename``) on the root collection. Approving in "Editorial review" is not a
+    permission but membership of the review task's group (``ensure_review_workflow``).
+    """
+
+    name: str
+    model: tuple[str, ...] = ()
+    page: tuple[str, ...] = ()
+    collection: tuple[str, ...] = ()
+
+
+ROLES = (
+    Role(
+        EDITORS,
+        model=(
+            "wagtailadmin.access_admin",
+            "wagtail_localize.submit_translation",
+            "submissions.view_submission",
+            "submissions.change_submission",
+            *_each_taxonomy("add", "change", "delete"),
+        ),
+        page=("add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"),
+        # Wagtail lets whoever may change an image or document delete it: no separate delete_*.
+        collection=(
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.choose_document",
+        ),
+    ),
+    # Moderators review: they may fix and publish a page, and choose the images and documents it
+    # uses, but the media library is the editors' (Wagtail's own migrations give this group more).
+    Role(
+        MODERATORS,
+        model=("wagtailadmin.access_admin", "submissions.view_submission", "submissions.change_submission"),
+        page=("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
+        collection=("wagtailimages.choose_image", "wagtaildocs.choose_document"),
+    ),
+    # Translators never publish (issue "Translation workflows"). They hold change_<taxonomy> only
+    # because wagtail-localize's translation editor of a snippet needs it; the taxonomy admin
+    # refuses them the plain edit form (manual.wagtail_hooks.TaxonomyEditView).
+    Role(
+        TRANSLATORS,
+        model=("wagtailadmin.access_admin", *_each_taxonomy("change")),
+        page=("change_page",),
+        collection=("wagtailimages.choose_image", "wagtaildocs.choose_document"),
+    ),
+)
+
+
+def _permission(label: str) -> Permission:
+    app_label, codename = label.split(".")
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
@@ -67,26 +114,35 @@ def _ensure_permission_rows() -> None:
 
 
 def ensure_roles() -> dict[str, Group]:
-    """Create the three groups with their permissions; adds what is missing, removes nothing."""
+    """Give the three groups exactly the permissions of their ``Role``; returns the groups.
+
+    Excess is removed (the model permissions, and those on the root page and root collection):
+    Wagtail's and wagtail-localize's own migrations grant Editors and Moderators more, and the
+    documented roles (docs/roles.md, compared by tests/test_roles.py) must be what is granted.
+    Permissions an operator gives a group on a subtree or a sub-collection are left alone.
+    """
     _ensure_permission_rows()
     groups = {}
     root = Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
     with transaction.atomic():
-        for name in (EDITORS, MODERATORS, TRANSLATORS):
-            group, _created = Group.objects.get_or_create(name=name)
-            groups[name] = group
-            group.permissions.add(*(_permission(app, code) for app, code in MODEL_PERMISSIONS[name]))
+        for role in ROLES:
+            group, _created = Group.objects.get_or_create(name=role.name)
+            groups[role.name] = group
+            group.permissions.set([_permission(label) for label in role.model])
             if root is not None:
-                for codename in PAGE_PERMISSIONS[name]:
-                    GroupPagePermission.objects.get_or_create(
-                        group=group, page=root, permission=_page_permission(codename)
-                    )
+                wanted = [_page_permission(codename) for codename in role.page]
+                GroupPagePermission.objects.filter(group=group, page=root).exclude(permission__in=wanted).delete()
+                for permission in wanted:
+                    GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
             if root_collection is not None:
-                for codename in COLLECTION_PERMISSIONS[name]:
-                    app = "wagtailimages" if codename.endswith("image") else "wagtaildocs"
+                wanted = [_permission(label) for label in role.collection]
+                GroupCollectionPermission.objects.filter(group=group, collection=root_collection).exclude(
+                    permission__in=wanted
+                ).delete()
+                for permission in wanted:
                     GroupCollectionPermission.objects.get_or_create(
-                        group=group, collection=root_collection, permission=_permission(app, codename)
+                        group=group, collection=root_collection, permission=permission
                     )
     return groups
 
