@@ -14,6 +14,10 @@ the thin handlers in ``submissions.signals``, which call the functions below:
 - the page published outside the workflow (an editor with publish rights cancels the review and
   publishes the draft): ``published`` too, since what went live contains the submission.
 
+Whatever publishes a page made from a submission, its images and documents become public after
+the commit (``services.media.release_files``); a final rejection deletes them
+(``services.media.discard_files``): nothing unreviewed is ever public.
+
 Two actions for moderators (the admin's submission views call them; they validate and raise
 ``ReviewActionError`` with a message to show):
 
@@ -39,6 +43,7 @@ from wagtail.models import Page, Revision, TaskState, Workflow, WorkflowState
 from manual.models import CaseStudyPage
 from manual.services.review import REVIEW_WORKFLOW
 from submissions.models import ALLOWED_TRANSITIONS, Submission, SubmissionStatus
+from submissions.services import media
 from submissions.services.idempotency import sha256, token_matches
 from submissions.services.notifications import notify
 from submissions.services.status import transition
@@ -133,10 +138,19 @@ def on_task_submitted(task_state: TaskState, user: Any) -> None:
 
 
 def on_page_published(page: Page, revision: Revision | None) -> None:
-    """Publication outside the workflow: submissions whose revision is part of what went live."""
+    """Any publication (the workflow's approval too): the files of the submissions whose revision is
+    part of what went live become public; outside the workflow, those submissions are ``published``."""
     if revision is None or not isinstance(page, CaseStudyPage):
         return
     with transaction.atomic():
+        # Every status but spam: an editor's import (``converted``) published from the admin too.
+        for submission in (
+            Submission.objects.filter(page_id=page.pk, revision_id__lte=revision.pk)
+            .exclude(status=SubmissionStatus.SPAM)
+            .filter(media.HAS_UNPUBLISHED_FILES)
+            .distinct()
+        ):
+            media.schedule_release(submission)
         pending = _in(
             {SubmissionStatus.IN_REVIEW, SubmissionStatus.REJECTED, SubmissionStatus.CHANGES_REQUESTED}
         ).filter(page_id=page.pk, revision_id__lte=revision.pk)
@@ -209,6 +223,7 @@ def reject_submission(submission: Submission, reason: str, actor: Any) -> None:
             state.cancel(user=actor if getattr(actor, "is_authenticated", False) else None)
         locked.edit_token_hash, locked.edit_token_expires_at = "", None
         locked.save(update_fields=["edit_token_hash", "edit_token_expires_at", "updated_at"])
+        media.discard_files(locked)  # never reviewed into the manual: they go, the originals stay
         transition(locked, SubmissionStatus.REJECTED, actor=actor, note=text)
         notify("rejected", locked, reason=text)
     submission.refresh_from_db()
