@@ -85,6 +85,9 @@ def export(email: str) -> dict[str, Any]:
                         "to": event.to_status,
                         "at": event.created_at.isoformat(),
                         "note": event.note,
+                        # Staff's note, held about this submission: part of what an access request
+                        # covers; the operator decides what to hand over (docs/personal-data.md).
+                        "internal_note": event.internal_note,
                     }
                     for event in submission.events.all()
                 ],
@@ -219,9 +222,9 @@ def _blank_contact(contact: SubmitterContact, report: EraseReport) -> None:
 
 def _scrub_events(events, scrubber: Scrubber, report: EraseReport) -> None:
     for event in events:
-        note = scrubber.text(event.note)
-        if note != event.note:
-            SubmissionEvent.objects.filter(pk=event.pk).update(note=note)
+        note, internal_note = scrubber.text(event.note), scrubber.text(event.internal_note)
+        if (note, internal_note) != (event.note, event.internal_note):
+            SubmissionEvent.objects.filter(pk=event.pk).update(note=note, internal_note=internal_note)
             report.add("submission events")
 
 
@@ -367,7 +370,11 @@ def erase(email: str) -> EraseReport:
 
         for submission in submissions.values():
             _scrub_submission(submission, scrubber, report)
-        _scrub_events(SubmissionEvent.objects.filter(note__icontains=email), scrubber, report)
+        _scrub_events(
+            SubmissionEvent.objects.filter(Q(note__icontains=email) | Q(internal_note__icontains=email)),
+            scrubber,
+            report,
+        )
         for contact in contacts:
             _blank_contact(contact, report)
         _scrub_translations(scrubber, email, keys, report)
