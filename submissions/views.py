@@ -97,7 +97,9 @@ def submission_status(request: HttpRequest, submission_id: Any) -> HttpResponse:
         {"report": report, "status_label": labels.get(report["status"], report["status"]), "history": history},
     )
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"  # the URL holds the secret token
+    # The URL holds the secret token. The page has no form, so the strictest policy costs nothing
+    # here, unlike on the edit page (EDIT_PAGE_REFERRER_POLICY).
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -110,12 +112,23 @@ def _edit_context(submission: Submission) -> dict[str, Any]:
     }
 
 
+# The edit page's URL holds the secret edit token, and its form posts back to that URL. ``no-referrer``
+# would keep the token from every referrer but also makes browsers send ``Origin: null`` with the
+# post (Fetch standard), which Django's CSRF check refuses (403 "Origin checking failed - null").
+# ``same-origin`` sends the referrer, and a real Origin, to this site only: the token reaches nobody
+# who does not already see it in the request line, and no other site ever. Moving the token into the
+# session after the first GET was the other way; it was not taken because the session table would
+# then hold the token itself (the database keeps only hashes of tokens), the first GET would still
+# carry it in its URL, and the edit link would depend on a session outliving the link's 30 days.
+EDIT_PAGE_REFERRER_POLICY = "same-origin"
+
+
 def _render_edit(request: HttpRequest, submission: Submission, form: SubmissionForm, code: int = 200) -> HttpResponse:
     response = render(
         request, "submissions/form.html", {"form": form, "editing": _edit_context(submission)}, status=code
     )
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"  # the URL holds the secret token
+    response["Referrer-Policy"] = EDIT_PAGE_REFERRER_POLICY
     return response
 
 

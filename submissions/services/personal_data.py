@@ -88,6 +88,9 @@ def export(email: str) -> dict[str, Any]:
                         "to": event.to_status,
                         "at": event.created_at.isoformat(),
                         "note": event.note,
+                        # Staff's note, held about this submission: part of what an access request
+                        # covers; the operator decides what to hand over (docs/personal-data.md).
+                        "internal_note": event.internal_note,
                     }
                     for event in submission.events.all()
                 ],
@@ -222,9 +225,9 @@ def _blank_contact(contact: SubmitterContact, report: EraseReport) -> None:
 
 def _scrub_events(events, scrubber: Scrubber, report: EraseReport) -> None:
     for event in events:
-        note = scrubber.text(event.note)
-        if note != event.note:
-            SubmissionEvent.objects.filter(pk=event.pk).update(note=note)
+        note, internal_note = scrubber.text(event.note), scrubber.text(event.internal_note)
+        if (note, internal_note) != (event.note, event.internal_note):
+            SubmissionEvent.objects.filter(pk=event.pk).update(note=note, internal_note=internal_note)
             report.add("submission events")
 
 
@@ -370,8 +373,16 @@ def erase(email: str) -> EraseReport:
 
         for submission in submissions.values():
             _scrub_submission(submission, scrubber, report)
+<<<<<<< HEAD
             _discard_unpublished_files(submission, report)
         _scrub_events(SubmissionEvent.objects.filter(note__icontains=email), scrubber, report)
+=======
+        _scrub_events(
+            SubmissionEvent.objects.filter(Q(note__icontains=email) | Q(internal_note__icontains=email)),
+            scrubber,
+            report,
+        )
+>>>>>>> i11-csrf-notes
         for contact in contacts:
             _blank_contact(contact, report)
         _scrub_translations(scrubber, email, keys, report)

@@ -29,7 +29,14 @@ def can_mark_spam(submission: Submission) -> bool:
     return SubmissionStatus.SPAM in ALLOWED_TRANSITIONS[SubmissionStatus(submission.status)]
 
 
-def mark_spam(submission: Submission, actor: Any, reason: str = "") -> SubmissionEvent:
+# The internal note when the moderator wrote none; the submitter's note stays empty then.
+DEFAULT_INTERNAL_NOTE = "Marked as spam."
+
+
+def mark_spam(submission: Submission, actor: Any, *, note: str = "", internal_note: str = "") -> SubmissionEvent:
+    """``note`` is shown to the submitter (status page and API; no e-mail is sent for spam), and is
+    usually left empty; ``internal_note`` (why it is spam) stays in the admin. Both keyword-only, so
+    a caller must say which one it writes: a verdict for colleagues must not land in ``note``."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
@@ -46,7 +53,13 @@ def mark_spam(submission: Submission, actor: Any, reason: str = "") -> Submissio
                 live = page.live_revision.as_object()
                 live.save_revision(user=user, log_action=True)
         media.discard_files(submission)
-        return transition(submission, SubmissionStatus.SPAM, actor=user, note=reason or "Marked as spam.")
+        return transition(
+            submission,
+            SubmissionStatus.SPAM,
+            actor=user,
+            note=note.strip(),
+            internal_note=internal_note.strip() or DEFAULT_INTERNAL_NOTE,
+        )
 
 
 def _delete_draft(page: Page) -> None:
