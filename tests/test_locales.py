@@ -70,3 +70,30 @@ def test_a_locale_without_a_catalogue_shows_the_interface_in_english_and_says_so
     assert "shown in English" in notice.group(1)
     english = client.get("/en/submit/").content.decode()
     assert "notice--interface" not in english and '<a class="skip-link" href="#main">' in english
+
+
+def test_taxonomy_labels_of_a_new_locale_are_marked_untranslated_and_listed(client, with_german):
+    from manual.models import Topic
+
+    topics = client.get("/api/v1/taxonomies/topics?locale=de").json()["results"]
+    budget = next(term for term in topics if term["code"] == "budget")
+    assert budget["label"] == "Public budget" and budget["translated"] is False
+
+    status = client.get("/api/v1/translations/status?locale=de").json()["taxonomies"]
+    assert list(status) == ["de"]
+    assert status["de"]["translated"] == 0 and status["de"]["percent"] == 0 and status["de"]["total"] >= 30
+    assert {"kind": "topics", "code": "budget", "label": "Public budget"} in status["de"]["untranslated"]
+    everything = client.get("/api/v1/translations/status").json()["taxonomies"]
+    assert everything["ru"]["percent"] == 100 and everything["ru"]["untranslated"] == []
+
+    source = Topic.objects.get(locale__language_code="en", code="budget")
+    german = source.copy_for_translation(Locale.objects.get(language_code="de"))
+    german.label = "Öffentlicher Haushalt"
+    german.save()
+    topics = client.get("/api/v1/taxonomies/topics?locale=de").json()["results"]
+    assert {"code": "budget", "label": "Öffentlicher Haushalt", "translated": True}.items() <= next(
+        term for term in topics if term["code"] == "budget"
+    ).items()
+    status = client.get("/api/v1/translations/status?locale=de").json()["taxonomies"]["de"]
+    assert status["translated"] == 1
+    assert all(term["code"] != "budget" or term["kind"] != "topics" for term in status["untranslated"])
