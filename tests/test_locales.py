@@ -97,3 +97,18 @@ def test_taxonomy_labels_of_a_new_locale_are_marked_untranslated_and_listed(clie
     status = client.get("/api/v1/translations/status?locale=de").json()["taxonomies"]["de"]
     assert status["translated"] == 1
     assert all(term["code"] != "budget" or term["kind"] != "topics" for term in status["untranslated"])
+
+
+def test_the_admin_offers_the_configured_languages():
+    from tests.test_settings_env import run_manage
+
+    result = run_manage(
+        {"MANUAL_LOCALES": "en,ru,de", "SECRET_KEY": "tests-only-secret-key-" + "x" * 40},
+        "shell",
+        "-v0",
+        "-c",
+        "from wagtail.admin.localization import get_available_admin_languages as languages;"
+        "print(','.join(code for code, _name in languages()))",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "en,ru,de"
