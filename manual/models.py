@@ -24,7 +24,7 @@ from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock
+from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
 from manual.forms import CaseStudyPageForm
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
@@ -171,6 +171,15 @@ class ManualSectionPage(ManualPage):
 
     class Meta:
         verbose_name = _("manual section")
+
+    def clean(self) -> None:
+        super().clean()
+        # List items need stable ids to be translatable (see manual/blocks.py): runs before every
+        # save and save_revision, whoever assigned the body.
+        raw = list(self.body.raw_data)
+        with_ids = list_items_with_ids(self.body.stream_block, raw)
+        if with_ids != raw:
+            self.body = with_ids
 
     def get_context(self, request, *args, **kwargs):
         from manual.services.reader import section_context

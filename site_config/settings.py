@@ -151,7 +151,9 @@ LANGUAGE_CODE = MANUAL_LOCALES[0]
 LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in MANUAL_LOCALES]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# The admin's interface languages follow the content locales, so a translator of a new locale can
+# work in it (Wagtail ships admin catalogues for the EU languages; the rest shows English).
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -14,10 +14,12 @@ from django import template
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.urls import translate_url
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from wagtail.models import Page
+
+from manual.services.locales import interface_language
 
 register = template.Library()
 
@@ -142,9 +144,14 @@ def reader_chrome(context: template.Context) -> dict[str, Any]:
     stand_in = getattr(request, "stand_in", None) if page is not None else None
     shown_at = stand_in or page
     language = shown_at.locale.language_code if shown_at is not None else (get_language() or settings.LANGUAGE_CODE)
+    interface = interface_language(language)
     chrome: dict[str, Any] = {
         "language": language,
         "language_name": language_name(language),
+        # Set when the interface has no catalogue in this language and is shown in English: the
+        # template marks the interface's own text with this lang and says so in a notice.
+        "interface_fallback": interface if interface != language else "",
+        "language_name_marked": format_html('<span lang="{}">{}</span>', language, language_name(language)),
         "og_locale": og_locale(language),
         "home_url": f"/{language}/",
         "sections": [],

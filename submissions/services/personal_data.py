@@ -373,16 +373,12 @@ def erase(email: str) -> EraseReport:
 
         for submission in submissions.values():
             _scrub_submission(submission, scrubber, report)
-<<<<<<< HEAD
             _discard_unpublished_files(submission, report)
-        _scrub_events(SubmissionEvent.objects.filter(note__icontains=email), scrubber, report)
-=======
         _scrub_events(
             SubmissionEvent.objects.filter(Q(note__icontains=email) | Q(internal_note__icontains=email)),
             scrubber,
             report,
         )
->>>>>>> i11-csrf-notes
         for contact in contacts:
             _blank_contact(contact, report)
         _scrub_translations(scrubber, email, keys, report)

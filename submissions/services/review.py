@@ -249,14 +249,9 @@ def reject_submission(submission: Submission, reason: str, actor: Any, *, intern
             state.cancel(user=actor if getattr(actor, "is_authenticated", False) else None)
         locked.edit_token_hash, locked.edit_token_expires_at = "", None
         locked.save(update_fields=["edit_token_hash", "edit_token_expires_at", "updated_at"])
-<<<<<<< HEAD
         media.discard_files(locked)  # never reviewed into the manual: they go, the originals stay
-        transition(locked, SubmissionStatus.REJECTED, actor=actor, note=text)
-        notify("rejected", locked, reason=text)
-=======
         transition(locked, SubmissionStatus.REJECTED, actor=actor, note=text, internal_note=internal)
         notify("rejected", locked, reason=text)  # the submitter's note only
->>>>>>> i11-csrf-notes
     submission.refresh_from_db()
 
 

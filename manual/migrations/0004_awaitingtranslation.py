@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('manual', '0002_machinestringreview'),
+        ('manual', '0003_table_list_items_with_ids'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
