@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from manual import schemas
-from manual.services import queries, translations
+from manual.services import queries, taxonomies, translations
 from site_config.api_errors import ERROR_RESPONSES
 
 router = Router(tags=["manual"])
@@ -93,5 +93,8 @@ def translation_status(
     """Per source page (default locale) and target locale: `present` (a real translation, not an
     alias), `live`, `submitted` (wagtail-localize is synchronising it), `percent` translated, and
     string counts: `outdated` (changed in the source since translated), `machine`, `human`, and
-    `reviewed` (machine strings a human confirmed)."""
-    return translations.status_report(locale, type, page, page_size)
+    `reviewed` (machine strings a human confirmed). `taxonomies`: per target locale, the taxonomy
+    terms without a label in it."""
+    report = translations.status_report(locale, type, page, page_size)
+    report["taxonomies"] = taxonomies.translation_status(locale)
+    return report

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -23,7 +24,7 @@ from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock
+from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
 from manual.forms import CaseStudyPageForm, TaxonomyForm
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
@@ -103,6 +104,19 @@ class ManualPage(HeadlessPreviewMixin, Page):
     class Meta:
         abstract = True
 
+    def serve(self, request, *args, **kwargs):
+        # A stand-in (a converted alias awaiting its reviewed translation) shows its source page,
+        # as the alias did, never its own unreviewed row; the chrome marks it (templatetags/reader.py).
+        from manual.services.publication import is_awaiting_translation, source_language_page
+
+        if is_awaiting_translation(self):
+            source = source_language_page(self)
+            if source is None:
+                raise Http404
+            request.stand_in = self
+            return source.specific.serve(request, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)
+
     def serve_preview(self, request, mode_name):
         # With HEADLESS_PREVIEW_CLIENT_URL an external front end previews the draft (it fetches it
         # by token from /api/preview, docs/reader.md); otherwise the reader templates render it.
@@ -113,9 +127,9 @@ class ManualPage(HeadlessPreviewMixin, Page):
     def get_sitemap_urls(self, request=None):
         # hreflang alternates: real translations only (alias pages are source-language copies).
         urls = super().get_sitemap_urls(request)
-        translations = (
-            self.get_translations(inclusive=True).live().filter(alias_of__isnull=True).select_related("locale")
-        )
+        from manual.services.publication import public_pages
+
+        translations = public_pages(Page).filter(translation_key=self.translation_key).select_related("locale")
         alternates = [
             {"location": page.get_full_url(request), "lang_code": page.locale.language_code} for page in translations
         ]
@@ -158,6 +172,15 @@ class ManualSectionPage(ManualPage):
 
     class Meta:
         verbose_name = _("manual section")
+
+    def clean(self) -> None:
+        super().clean()
+        # List items need stable ids to be translatable (see manual/blocks.py): runs before every
+        # save and save_revision, whoever assigned the body.
+        raw = list(self.body.raw_data)
+        with_ids = list_items_with_ids(self.body.stream_block, raw)
+        if with_ids != raw:
+            self.body = with_ids
 
     def get_context(self, request, *args, **kwargs):
         from manual.services.reader import section_context
@@ -466,3 +489,26 @@ class MachineStringReview(models.Model):
 
     def __str__(self) -> str:
         return f"review of string translation {self.string_translation_id}"
+
+
+class AwaitingTranslation(models.Model):
+    """A live page in a locale's tree whose text is not yet a reviewed translation.
+
+    wagtail-localize turns a live alias (the source page's copy that stands in for a missing
+    translation) into a regular page as soon as a translation starts, from any path: "Translate
+    this page", the sync view, ``TranslationCreator`` in code, Wagtail's "Convert alias". The page
+    is then live with source-language text, and its row later receives unreviewed drafts. Until a
+    revision of it is published (a moderator's approval, or an editor's "Publish"), it remains
+    what the alias was: a stand-in. Readers get the source page marked as a fallback, the API
+    answers the source (``fallback: true``), search and hreflang ignore it
+    (``manual.services.publication``).
+    """
+
+    page = models.OneToOneField("wagtailcore.Page", on_delete=models.CASCADE, related_name="awaiting_translation")
+    since = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("page awaiting its translation")
+
+    def __str__(self) -> str:
+        return f"page {self.page_id} awaiting its translation"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class TranslationLink(Schema):
@@ -197,6 +197,23 @@ class TranslationStatusItem(Schema):
     locales: dict[str, TranslationLocaleStatus]
 
 
+class UntranslatedTerm(Schema):
+    kind: str = Field(description="The taxonomy, as in `/api/v1/taxonomies/{kind}`.")
+    code: str
+    label: str = Field(description="The default locale's label, which readers see until it is translated.")
+
+
+class TaxonomyTranslationStatus(Schema):
+    total: int
+    translated: int
+    percent: int
+    untranslated: list[UntranslatedTerm]
+
+
 class TranslationStatusList(Schema):
     count: int
     results: list[TranslationStatusItem]
+    taxonomies: dict[str, TaxonomyTranslationStatus] = Field(
+        description="Per target locale: taxonomy terms labelled in it, and those still shown with the default "
+        "locale's label (`translated: false` in the API)."
+    )

@@ -46,3 +46,25 @@ def connect_translation_submission() -> None:
     from wagtail_localize.models import Translation
 
     post_save.connect(submit_terms_with_page, sender=Translation, dispatch_uid="translation-submits-terms")
+
+
+def page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A page went live: a stand-in becomes a translation; a source's translations learn what changed."""
+    from manual.services.publication import translation_published
+    from manual.services.translations import source_published
+
+    translation_published(instance)
+    source_published(instance)
+
+
+def connect_publication() -> None:
+    from django.db.models.signals import post_save
+    from wagtail.models import PageLogEntry
+    from wagtail.signals import page_published as published
+
+    from manual.services.publication import convert_alias_logged
+
+    # Connected before the search app's receivers (manual precedes search in INSTALLED_APPS), so
+    # the index sees a published stand-in as the translation it has become.
+    published.connect(page_published, dispatch_uid="manual-page-published")
+    post_save.connect(convert_alias_logged, sender=PageLogEntry, dispatch_uid="manual-convert-alias")

@@ -16,14 +16,15 @@ from manual.models import (
     CaseStudyPage,
     ManualSectionPage,
 )
+from manual.services.publication import public_pages
 
 FACET_KEYS = ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
 DOCUMENT_TYPES = {CaseStudyPage: "case_study", ManualSectionPage: "section"}
 
 
 def indexable_pages() -> Any:
-    """Live pages that are content in their own right (aliases are copies, not documents)."""
-    return Page.objects.live().filter(alias_of__isnull=True).type(*DOCUMENT_TYPES)
+    """Live pages that are content in their own right (aliases and stand-ins are not documents)."""
+    return public_pages(Page).type(*DOCUMENT_TYPES)
 
 
 def _text(markup: str) -> str:
@@ -59,11 +60,7 @@ def _stream_text(stream: Any) -> str:
 def _translated_locales(pages: list[Page]) -> dict[Any, list[str]]:
     keys = {page.translation_key for page in pages}
     found: dict[Any, list[str]] = defaultdict(list)
-    rows = (
-        Page.objects.live()
-        .filter(alias_of__isnull=True, translation_key__in=keys)
-        .values_list("translation_key", "locale__language_code")
-    )
+    rows = public_pages(Page).filter(translation_key__in=keys).values_list("translation_key", "locale__language_code")
     for key, code in rows:
         found[key].append(code)
     return found
@@ -73,15 +70,13 @@ def build_documents(page_ids: Iterable[int]) -> list[dict[str, Any]]:
     """Documents of the given pages (those still live and indexable), in page-id order."""
     ids = list(page_ids)
     cases = list(
-        CaseStudyPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True).select_related(
-            "locale", "government_level", "participation_level"
-        )
+        public_pages(CaseStudyPage)
+        .filter(pk__in=ids)
+        .select_related("locale", "government_level", "participation_level")
     )
     case_ids = [page.pk for page in cases]
     codes = {name: _term_codes(name, case_ids) for name in ("topics", "tools", "stages")}
-    sections = list(
-        ManualSectionPage.objects.filter(pk__in=ids, live=True, alias_of__isnull=True).select_related("locale")
-    )
+    sections = list(public_pages(ManualSectionPage).filter(pk__in=ids).select_related("locale"))
     translated = _translated_locales([*cases, *sections])
     documents = [_case_document(page, translated, codes) for page in cases]
     documents += [_section_document(page, translated) for page in sections]

@@ -151,7 +151,9 @@ LANGUAGE_CODE = MANUAL_LOCALES[0]
 LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in MANUAL_LOCALES]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAIL_I18N_ENABLED = True
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# The admin's interface languages follow the content locales, so a translator of a new locale can
+# work in it (Wagtail ships admin catalogues for the EU languages; the rest shows English).
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -257,10 +259,20 @@ SUBMISSIONS_DEFAULT_LICENCE = env.str("SUBMISSIONS_DEFAULT_LICENCE", "CC-BY-4.0"
 # Version of the consent text the submitter agreed to; stored with each consent.
 SUBMISSIONS_CONSENT_VERSION = env.str("SUBMISSIONS_CONSENT_VERSION", "2025-01")
 SUBMISSIONS_PRIVATE_ROOT = env.path("SUBMISSIONS_PRIVATE_ROOT", VAR_DIR / "private" / "submissions")
-for _public in (MEDIA_ROOT, STATIC_ROOT):
-    if _public in (SUBMISSIONS_PRIVATE_ROOT, *SUBMISSIONS_PRIVATE_ROOT.parents):
-        raise env.fail("SUBMISSIONS_PRIVATE_ROOT", f"must not be inside {_public}: that folder is served publicly")
-del _public
+# Wagtail images, renditions and documents of submissions not yet published: outside MEDIA_ROOT so
+# nothing serves them publicly (submissions.storage.MediaStorage, docs/submissions.md "Files in review").
+SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT = env.path(
+    "SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT", VAR_DIR / "private" / "unpublished-media"
+)
+for _name, _private in (
+    ("SUBMISSIONS_PRIVATE_ROOT", SUBMISSIONS_PRIVATE_ROOT),
+    ("SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT", SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT),
+):
+    for _public in (MEDIA_ROOT, STATIC_ROOT):
+        if _public in (_private, *_private.parents):
+            raise env.fail(_name, f"must not be inside {_public}: that folder is served publicly")
+del _name, _private, _public
+STORAGES["default"] = {"BACKEND": "submissions.storage.MediaStorage"}
 SUBMISSIONS_MAX_FILES = 10
 SUBMISSIONS_MAX_FILE_BYTES = 10 * 1024 * 1024
 SUBMISSIONS_MAX_TOTAL_BYTES = 25 * 1024 * 1024

@@ -12,6 +12,7 @@ from manual import views as manual_views
 from search import views as search_views
 from site_config import views
 from site_config.api import api
+from submissions import views as submissions_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/preview", manual_views.headless_preview, name="headless_preview"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    # Files of submissions not yet published: kept outside MEDIA_ROOT, shown to staff only.
+    path("unpublished-media/<path:name>", submissions_views.unpublished_file, name="submissions_unpublished_file"),
 ]
 
 if settings.SERVE_MEDIA:

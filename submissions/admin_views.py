@@ -120,22 +120,42 @@ class SubmissionIndexView(IndexView):
 # --- detail, downloads, actions ------------------------------------------------------------------
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
+class NotesForm(forms.Form):
+    """The two notes of an action: one to the submitter, one for colleagues only.
+
+    Labels and help texts say who reads each, because a reason written for colleagues (a spam
+    verdict, a doubt about the submitter) once reached the submitter's status page.
+    """
+
+    note = forms.CharField(
+        label=gettext_lazy("Note to the submitter"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=MAX_REASON_LENGTH,
         required=False,
-        help_text=gettext_lazy("Shown to the submitter for a rejection or a request for changes."),
+    )
+    internal_note = forms.CharField(
+        label=gettext_lazy("Internal note (staff only)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_REASON_LENGTH,
+        required=False,
+        help_text=gettext_lazy(
+            "Seen only by editors and moderators, in this submission's history. Never shown or sent to the submitter."
+        ),
     )
 
 
-# action -> (label, reason required, needs the confirmation form)
+# Help texts of the note to the submitter, per action: what the submitter will see, and where.
+NOTE_SENT = gettext_lazy("Required. Sent to the submitter by e-mail and shown on their status page.")
+NOTE_SHOWN = gettext_lazy(
+    "Optional; usually left empty. Shown to the submitter on their status page (no e-mail is sent)."
+)
+
+# action -> (label, note to the submitter: None = no notes at all, else (required, help text))
 ACTIONS = {
-    "convert": (gettext_lazy("Convert into a draft"), False),
-    "reject": (gettext_lazy("Reject"), True),
-    "request_changes": (gettext_lazy("Request changes"), True),
-    "spam": (gettext_lazy("Mark as spam"), False),
+    "convert": (gettext_lazy("Convert into a draft"), None),
+    "reject": (gettext_lazy("Reject"), (True, NOTE_SENT)),
+    "request_changes": (gettext_lazy("Request changes"), (True, NOTE_SENT)),
+    "spam": (gettext_lazy("Mark as spam"), (False, NOTE_SHOWN)),
 }
 
 
@@ -172,7 +192,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "events": events,
         "attachments": attachments,
         "duplicates": find_duplicates(submission),
-        "actions": [(name, label) for name, (label, _required) in ACTIONS.items()],
+        "actions": [(name, label) for name, (label, _notes) in ACTIONS.items()],
         "can_act": request.user.has_perm(CHANGE),
         "page_title": submission.title,
         "header_icon": "mail",
@@ -207,14 +227,17 @@ def act(request: HttpRequest, pk, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     submission = get_object_or_404(Submission, pk=pk)
-    label, reason_required = ACTIONS[action]
-    form = ReasonForm(request.POST if request.method == "POST" else None)
+    label, notes = ACTIONS[action]
+    note_required, note_help = notes if notes else (False, "")
+    form = NotesForm(request.POST if request.method == "POST" else None)
+    form.fields["note"].help_text = note_help
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data["reason"].strip()
-        if reason_required and not reason:
-            form.add_error("reason", _("Please give a reason."))
+        note = form.cleaned_data["note"].strip() if notes else ""
+        internal_note = form.cleaned_data["internal_note"].strip() if notes else ""
+        if note_required and not note:
+            form.add_error("note", _("Please write a note to the submitter: it says why."))
         else:
-            outcome = _run(request, submission, action, reason)
+            outcome = _run(request, submission, action, note, internal_note)
             if outcome is None:
                 return redirect(f"{NAME}:detail", pk=submission.pk)
             messages.error(request, outcome)
@@ -223,14 +246,15 @@ def act(request: HttpRequest, pk, action: str) -> HttpResponse:
         "form": form,
         "action": action,
         "action_label": label,
-        "reason_required": reason_required,
+        "has_notes": notes is not None,
+        "note_required": note_required,
         "page_title": f"{label}: {submission.title}",
         "header_icon": "mail",
     }
     return TemplateResponse(request, "submissions/admin/confirm.html", context, status=200)
 
 
-def _run(request: HttpRequest, submission: Submission, action: str, reason: str) -> str | None:
+def _run(request: HttpRequest, submission: Submission, action: str, note: str, internal_note: str) -> str | None:
     """Do the action; None when done, else the message explaining why not."""
     user = request.user
     try:
@@ -243,13 +267,13 @@ def _run(request: HttpRequest, submission: Submission, action: str, reason: str)
                 return _("The submission could not be converted: %(reason)s") % {"reason": exc}
             messages.success(request, _("The submission is now a draft in review."))
         elif action == "reject":
-            reject_submission(submission, reason, user)
+            reject_submission(submission, note, user, internal_note=internal_note)
             messages.success(request, _("The submission was rejected."))
         elif action == "request_changes":
-            request_changes(submission, reason, user)
+            request_changes(submission, note, user, internal_note=internal_note)
             messages.success(request, _("Changes were requested from the submitter."))
         elif action == "spam":
-            mark_spam(submission, user, reason)
+            mark_spam(submission, user, note=note, internal_note=internal_note)
             messages.success(request, _("The submission was marked as spam."))
     except ReviewActionError as exc:
         return exc.message

@@ -16,3 +16,4 @@ class SubmissionsConfig(AppConfig):
 
         post_migrate.connect(signals.create_cache_table_after_migrate, sender=self)
         post_migrate.connect(ensure_admin_access_after_migrate, sender=self)
+        post_migrate.connect(signals.conceal_unpublished_files_after_migrate, sender=self)

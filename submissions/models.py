@@ -4,7 +4,8 @@ A ``Submission`` holds the validated case fields (``payload``) and nothing perso
 name, e-mail and consent live in ``SubmitterContact`` so that they can be exported or erased on
 their own (GDPR) and never reach a page without consent. Files live in a private storage outside
 ``MEDIA_ROOT`` (``submissions.storage``) until an editor publishes them. Every change of status is
-a ``SubmissionEvent``: the audit log the status route and the admin read.
+a ``SubmissionEvent``: the audit log the status route and the admin read (the status route only
+its note to the submitter, never the internal note).
 """
 
 from __future__ import annotations
@@ -132,7 +133,13 @@ class Submission(models.Model):
 
 
 class SubmissionEvent(models.Model):
-    """One transition of a submission: from, to, who (a user, or nobody for the system), why."""
+    """One transition of a submission: from, to, who (a user, or nobody for the system), why.
+
+    Two notes, because the history has two readers: ``note`` is written *to the submitter* (their
+    status page, ``GET /api/v1/submissions/{id}``, the e-mails they get), ``internal_note`` is for
+    staff only (the submissions admin) and never leaves it: a spam verdict or a reason written for
+    colleagues must not reach the person it is about.
+    """
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=SubmissionStatus.choices, blank=True)
@@ -140,7 +147,12 @@ class SubmissionEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, help_text=_("Shown to the submitter: status page, status API, e-mails to the submitter.")
+    )
+    internal_note = models.TextField(
+        blank=True, help_text=_("For staff only, in the submissions admin; never shown or sent to the submitter.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

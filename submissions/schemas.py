@@ -259,7 +259,7 @@ class SubmissionCreated(Schema):
 class StatusEvent(Schema):
     status: str
     at: datetime
-    note: str
+    note: str = Field(description="The editors' note to the submitter (their internal notes are never shown).")
 
 
 class CaseLink(Schema):

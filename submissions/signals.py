@@ -20,6 +20,13 @@ def create_cache_table_after_migrate(sender: Any, using: str = "default", **kwar
     call_command("createcachetable", database=using, verbosity=0)
 
 
+def conceal_unpublished_files_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """Images and documents made before files in review were kept private go private now."""
+    from submissions.services.media import conceal_unpublished
+
+    conceal_unpublished()
+
+
 @receiver(workflow_approved, dispatch_uid="submissions_workflow_approved")
 def workflow_approved_handler(sender: Any, instance: Any, user: Any = None, **kwargs: Any) -> None:
     review.on_workflow_approved(instance, user)

@@ -43,3 +43,19 @@ def send_notification_task(kind: str, submission_id: str, context: dict | None =
     except Exception:
         logger.exception("submission e-mail failed", extra={"submission": submission_id, "kind": kind})
         raise
+
+
+@task()
+def release_files_task(submission_id: str) -> int:
+    """Make the files of a published submission public (services.media); returns how many moved."""
+    from submissions.services.media import release_files
+
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None:
+        return 0
+    try:
+        return release_files(submission)
+    except Exception:
+        # The case is live with its images still private (they show to staff only): say it loudly.
+        logger.exception("submission files not published", extra={"submission": submission_id})
+        raise

@@ -1,5 +1,6 @@
 """HTML pages of submissions: the form at ``/<locale>/submit/``, the submitter's status page, and
-the edit page of a submission sent back for changes (``/<locale>/submit/<id>/edit/?token=...``).
+the edit page of a submission sent back for changes (``/<locale>/submit/<id>/edit/?token=...``);
+and, for staff, the files of submissions not yet published (``/unpublished-media/...``).
 
 Thin views: the form's fields become the API's document (``forms.build_document``) and go through
 ``services.intake.submit`` like any submission (rate limit, the one validator, storage, conversion).
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -30,7 +31,7 @@ from submissions.forms import (
     uploaded_parts,
 )
 from submissions.models import Submission, SubmissionStatus, SubmitterContact
-from submissions.services import intake, ratelimit, resubmit, review, status
+from submissions.services import intake, media, ratelimit, resubmit, review, status
 from submissions.services.captcha import captcha_widget, check_captcha
 from submissions.services.validate import FieldError, SubmissionInvalid
 
@@ -96,7 +97,9 @@ def submission_status(request: HttpRequest, submission_id: Any) -> HttpResponse:
         {"report": report, "status_label": labels.get(report["status"], report["status"]), "history": history},
     )
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"  # the URL holds the secret token
+    # The URL holds the secret token. The page has no form, so the strictest policy costs nothing
+    # here, unlike on the edit page (EDIT_PAGE_REFERRER_POLICY).
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -109,12 +112,23 @@ def _edit_context(submission: Submission) -> dict[str, Any]:
     }
 
 
+# The edit page's URL holds the secret edit token, and its form posts back to that URL. ``no-referrer``
+# would keep the token from every referrer but also makes browsers send ``Origin: null`` with the
+# post (Fetch standard), which Django's CSRF check refuses (403 "Origin checking failed - null").
+# ``same-origin`` sends the referrer, and a real Origin, to this site only: the token reaches nobody
+# who does not already see it in the request line, and no other site ever. Moving the token into the
+# session after the first GET was the other way; it was not taken because the session table would
+# then hold the token itself (the database keeps only hashes of tokens), the first GET would still
+# carry it in its URL, and the edit link would depend on a session outliving the link's 30 days.
+EDIT_PAGE_REFERRER_POLICY = "same-origin"
+
+
 def _render_edit(request: HttpRequest, submission: Submission, form: SubmissionForm, code: int = 200) -> HttpResponse:
     response = render(
         request, "submissions/form.html", {"form": form, "editing": _edit_context(submission)}, status=code
     )
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"  # the URL holds the secret token
+    response["Referrer-Policy"] = EDIT_PAGE_REFERRER_POLICY
     return response
 
 
@@ -170,4 +184,19 @@ def render_resubmitted(request: HttpRequest, submission: Submission) -> HttpResp
     response = render(request, "submissions/resubmitted.html", {"submission": submission})
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def unpublished_file(request: HttpRequest, name: str) -> HttpResponse:
+    """An image (or rendition) of a submission not yet published: to Editors, Moderators and
+    superusers only; 404 to anyone else, so a stranger learns nothing (services.media)."""
+    try:
+        handle, content_type = media.open_unpublished(request.user, name)
+    except media.FileNotVisible:
+        raise Http404("No such file.") from None
+    response = FileResponse(handle, content_type=content_type)
+    # Only images are shown in the page; anything else is downloaded, never rendered by the browser.
+    if not content_type.startswith("image/"):
+        response["Content-Disposition"] = "attachment"
+    response["Cache-Control"] = "private, no-store"  # a shared cache must never keep it
     return response

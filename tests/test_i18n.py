@@ -1,6 +1,6 @@
-"""Interface strings in Russian: reader pages, the submission form, API error messages, the PO file.
+"""Interface strings in Russian (German, French): reader pages, the submission form, API error messages, the PO files.
 
-The .mo file is compiled from locale/ru/LC_MESSAGES/django.po by scripts/bootstrap.sh (docs/translations.md).
+The .mo files are compiled from locale/<language>/LC_MESSAGES/django.po by scripts/bootstrap.sh (docs/translations.md).
 """
 
 from __future__ import annotations
@@ -17,12 +17,23 @@ from tests.test_submissions_support import (
     private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
 )
 
-PO_FILE = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+PO_FILE = LOCALE_DIR / "ru" / "LC_MESSAGES" / "django.po"
+# Every shipped catalogue, with its number of plural forms. A new language's .po must be complete.
+CATALOGUES = {"ru": 3, "de": 2, "fr": 2}
 
 
-def test_every_russian_entry_is_translated_and_none_is_fuzzy():
-    po = polib.pofile(str(PO_FILE))
+def test_every_shipped_catalogue_is_listed_here():
+    shipped = {path.parent.parent.name for path in LOCALE_DIR.glob("*/LC_MESSAGES/django.po")}
+    assert shipped == set(CATALOGUES)
+
+
+@pytest.mark.parametrize(("language", "plurals"), CATALOGUES.items())
+def test_every_entry_is_translated_and_none_is_fuzzy(language, plurals):
+    po = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+    source = polib.pofile(str(PO_FILE))
     assert len(po) > 100
+    assert {entry.msgid for entry in po} == {entry.msgid for entry in source}, "every catalogue has every msgid"
     assert not po.metadata_is_fuzzy
     untranslated = [entry.msgid for entry in po if not entry.translated()]
     fuzzy = [entry.msgid for entry in po if "fuzzy" in entry.flags]
@@ -30,15 +41,19 @@ def test_every_russian_entry_is_translated_and_none_is_fuzzy():
     assert untranslated == [] and fuzzy == [] and obsolete == []
     for entry in po:
         if entry.msgid_plural:
-            assert len(entry.msgstr_plural) == 3 and all(entry.msgstr_plural.values()), entry.msgid
+            assert len(entry.msgstr_plural) == plurals and all(entry.msgstr_plural.values()), entry.msgid
         else:
             assert entry.msgstr.strip(), entry.msgid
+            copied = entry.msgstr == entry.msgid and len(entry.msgid) >= 15
+            assert not copied, f"{language}: copied, not translated: {entry.msgid}"
 
 
-def test_the_russian_translations_are_compiled():
-    mo = PO_FILE.with_suffix(".mo")
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_the_translations_are_compiled(language):
+    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "django.po"
+    mo = po_file.with_suffix(".mo")
     assert mo.exists(), "run scripts/bootstrap.sh (make install-dev) to compile the translations"
-    assert mo.stat().st_mtime >= PO_FILE.stat().st_mtime, "the .mo file is older than the .po file"
+    assert mo.stat().st_mtime >= po_file.stat().st_mtime, "the .mo file is older than the .po file"
 
 
 @pytest.mark.django_db

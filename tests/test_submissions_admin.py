@@ -158,28 +158,28 @@ def test_convert_and_spam_change_the_status_and_record_the_actor(client, moderat
     to_spam = received(client, title="Buy cheap watches")
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(moderator)
-    assert csrf_client.post(action_url(to_spam, "spam"), {"reason": "x"}).status_code == 403, "CSRF"
+    assert csrf_client.post(action_url(to_spam, "spam"), {"internal_note": "x"}).status_code == 403, "CSRF"
     client.force_login(moderator)
     confirm = client.get(action_url(to_spam, "spam"))
     assert confirm.status_code == 200 and 'method="post"' in confirm.content.decode()
     assert Submission.objects.get(pk=to_spam.pk).status == SubmissionStatus.RECEIVED, "GET changes nothing"
     assert client.put(action_url(to_spam, "spam")).status_code == 405
 
-    response = client.post(action_url(to_spam, "spam"), {"reason": "Advertising."})
+    response = client.post(action_url(to_spam, "spam"), {"note": "", "internal_note": "Advertising."})
     assert response.status_code == 302
     to_spam.refresh_from_db()
     assert to_spam.status == SubmissionStatus.SPAM
     event = to_spam.events.last()
-    assert (event.to_status, event.actor, event.note) == ("spam", moderator, "Advertising.")
+    assert (event.to_status, event.actor, event.note, event.internal_note) == ("spam", moderator, "", "Advertising.")
 
-    response = client.post(action_url(to_convert, "convert"), {"reason": ""})
+    response = client.post(action_url(to_convert, "convert"), {})
     assert response.status_code == 302
     to_convert.refresh_from_db()
     assert to_convert.status == SubmissionStatus.IN_REVIEW and to_convert.page_id
     assert {e.actor for e in to_convert.events.filter(to_status__in=["converted", "in_review"])} == {moderator}
 
     # Not allowed from this status: a message, nothing changes.
-    response = client.post(action_url(to_spam, "convert"), {"reason": ""})
+    response = client.post(action_url(to_spam, "convert"), {})
     assert response.status_code == 200 and Submission.objects.get(pk=to_spam.pk).status == SubmissionStatus.SPAM
 
 
@@ -193,8 +193,9 @@ def test_spam_in_review_cancels_the_workflow_and_deletes_the_never_published_dra
     state = page.current_workflow_state
     assert CaseStudyPage.objects.filter(alias_of=page).exists()
 
-    event = mark_spam(submission, moderator, "bot")
-    assert (event.from_status, event.to_status, event.actor, event.note) == ("in_review", "spam", moderator, "bot")
+    event = mark_spam(submission, moderator, internal_note="bot")
+    assert (event.from_status, event.to_status, event.actor) == ("in_review", "spam", moderator)
+    assert (event.note, event.internal_note) == ("", "bot")
     assert not CaseStudyPage.objects.filter(translation_key=page.translation_key).exists(), "draft and aliases"
     remaining = type(state).objects.filter(pk=state.pk).first()
     assert remaining is None or remaining.status == state.STATUS_CANCELLED, "no review left for spam"
@@ -207,11 +208,11 @@ def test_reject_and_request_changes_need_a_reason(
 ):
     submission = in_review(client, django_capture_on_commit_callbacks)
     client.force_login(moderator)
-    response = client.post(action_url(submission, action), {"reason": ""})
-    assert response.status_code == 200 and "reason" in response.content.decode()
+    response = client.post(action_url(submission, action), {"note": "", "internal_note": "Looks thin."})
+    assert response.status_code == 200 and "Please write a note to the submitter" in response.content.decode()
     assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.IN_REVIEW
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(action_url(submission, action), {"reason": "Please add figures."})
+        response = client.post(action_url(submission, action), {"note": "Please add figures."})
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.status == status

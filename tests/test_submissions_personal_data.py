@@ -120,6 +120,9 @@ def published_case_with_contact(
     approve(client, moderator, page, capture)
     russian = translate_to_russian(CaseStudyPage.objects.get(pk=page.pk), ru, editor, capture)
     SubmissionEvent.objects.filter(submission=submission).update(note=f"Asked {EMAIL} for a photo.")
+    SubmissionEvent.objects.filter(submission=submission, to_status="published").update(
+        internal_note=f"Confirmed by phone with {EMAIL}."
+    )
     return submission, CaseStudyPage.objects.get(pk=page.pk), russian
 
 
@@ -155,6 +158,7 @@ def test_export_then_erase_leaves_no_trace_in_database_revisions_translations_or
     assert item["consent"]["publish_contact"] is True
     assert item["consent"]["text_version"] == settings.SUBMISSIONS_CONSENT_VERSION and item["consent"]["given_at"]
     assert [event["to"] for event in item["events"]] == ["received", "converted", "in_review", "published"]
+    assert EMAIL in item["events"][-1]["internal_note"], "staff's internal notes are held about the person too"
     assert {entry["page"] for entry in exported["published_contacts"]} == {page.pk, russian.pk}
 
     # Erase.

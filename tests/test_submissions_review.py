@@ -142,25 +142,30 @@ def test_a_multipart_submission_gets_its_hero_image_documents_and_images(
     page = CaseStudyPage.objects.get(pk=submission.page_id)
     image = page.hero_image
     assert image is not None and (image.width, image.height) == (160, 90)
-    assert image.collection.name == "Submissions"
-    assert image.file.name.startswith("original_images/submission-"), "an unguessable name, not the client's"
+    assert image.collection.name == "Submissions in review", "unpublished until the case is"
+    assert image.file.name.startswith("original_images/unreviewed-"), "an unguessable name, not the client's"
     hero_attachment = SubmissionAttachment.objects.get(submission=submission, position=1)
     assert hero_attachment.image == image
     # The PDF is a Wagtail document listed on the case, titled by its name but stored under another.
     pdf = SubmissionAttachment.objects.get(submission=submission, position=0)
     [listed] = page.documents.all()
     assert listed.document == pdf.document and pdf.image is None
-    assert pdf.document.title == "report.pdf" and pdf.document.collection.name == "Submissions"
-    assert pdf.document.file.name.startswith("documents/submission-") and pdf.document.file_size == pdf.size
+    assert pdf.document.title == "report.pdf" and pdf.document.collection.name == "Submissions in review"
+    assert pdf.document.file.name.startswith("documents/unreviewed-") and pdf.document.file_size == pdf.size
     # The other image waits in the image library for an editor.
     other = SubmissionAttachment.objects.get(submission=submission, position=2)
-    assert other.image is not None and other.image.collection.name == "Submissions"
+    assert other.image is not None and other.image.collection.name == "Submissions in review"
     assert len(private_files()) == 3, "the originals stay with the submission"
 
-    _act(client, moderator, page, "approve")
+    with django_capture_on_commit_callbacks(execute=True):  # the files go public after the commit
+        _act(client, moderator, page, "approve")
+    pdf.document.refresh_from_db()
+    assert pdf.document.collection.name == "Submissions"
+    assert pdf.document.file.name.startswith("documents/submission-")
     html = client.get(CaseStudyPage.objects.get(pk=page.pk).url).content.decode()
     assert pdf.document.url in html, "the published case links its document"
     for made in (image, other.image, pdf.document):
+        made.refresh_from_db()
         made.file.delete(save=False)  # under MEDIA_ROOT; keep it tidy
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import to_locale
 from wagtail.models import Locale, Page
 
 from manual.models import ManualHomePage
@@ -66,6 +68,26 @@ def create_locale_aliases(page: Page) -> None:
     from wagtail_localize.synctree import create_aliases_for_new_page
 
     create_aliases_for_new_page(page)
+
+
+# The language the interface strings are written in (msgids); every other one needs a catalogue.
+INTERFACE_SOURCE_LANGUAGE = "en"
+
+
+def interface_language(code: str) -> str:
+    """The language the reader's interface strings are shown in for a page in ``code``.
+
+    A content locale needs no interface catalogue: without ``locale/<code>/LC_MESSAGES/django.mo``
+    gettext answers the English msgids, and the reader then marks its interface ``lang="en"``
+    with a notice instead of claiming it speaks ``code``. Only the service's own catalogues
+    count: Django's would translate its form errors but not our labels.
+    """
+    if code.split("-")[0] == INTERFACE_SOURCE_LANGUAGE:
+        return code
+    for path in settings.LOCALE_PATHS:
+        if (Path(path) / to_locale(code) / "LC_MESSAGES" / "django.mo").exists():
+            return code
+    return INTERFACE_SOURCE_LANGUAGE
 
 
 def sync_locales() -> LocaleSyncReport:

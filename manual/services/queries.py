@@ -30,6 +30,7 @@ from manual.models import (
     RelatedCase,
     Topic,
 )
+from manual.services.publication import public_pages
 from manual.services.taxonomies import COUNTRY_CODES, KINDS_BY_KEY, TaxonomyLabels, label_lookup
 from site_config.api_errors import InvalidInput, NotFound
 
@@ -90,8 +91,8 @@ def validate_filters(filters: CaseFilters) -> CaseFilters:
 
 
 def _real_pages(model: type[Page]) -> QuerySet:
-    """Live pages that are content in their own right (wagtail-localize aliases are not)."""
-    return model.objects.live().filter(alias_of__isnull=True)
+    """Live pages that are content in their own right (aliases and stand-ins are not)."""
+    return public_pages(model)
 
 
 def localized_pages(model: type[Page], locale: Locale, fallback: bool) -> QuerySet:

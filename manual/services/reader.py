@@ -31,6 +31,7 @@ from manual.models import (
     RelatedCase,
     Topic,
 )
+from manual.services.publication import public_pages
 from manual.services.taxonomies import label_lookup
 
 LATEST_CASES = 6
@@ -42,7 +43,7 @@ def _is_preview(request: HttpRequest | None) -> bool:
 
 
 def _real(model: type[Page]) -> Any:
-    return model.objects.live().filter(alias_of__isnull=True)
+    return public_pages(model)
 
 
 def home_context(page: Page, request: HttpRequest | None) -> dict[str, Any]:
@@ -73,13 +74,25 @@ def section_context(page: ManualSectionPage, request: HttpRequest | None) -> dic
     context: dict[str, Any] = {"headings": headings, "children": [], "previous": None, "next": None, "breadcrumbs": []}
     if not page.pk or not page.path:
         return context  # a new page in preview has no place in the tree yet
-    context["children"] = list(ManualSectionPage.objects.live().child_of(page).order_by("path"))
-    siblings = ManualSectionPage.objects.live().sibling_of(page, inclusive=False)
-    context["previous"] = siblings.filter(path__lt=page.path).order_by("-path").first()
-    context["next"] = siblings.filter(path__gt=page.path).order_by("path").first()
+    # Navigation stays in the tree of the URL's locale, also for a page shown in place of a stand-in.
+    place = getattr(request, "stand_in", None) or page
+    context["children"] = list(ManualSectionPage.objects.live().child_of(place).order_by("path"))
+    siblings = ManualSectionPage.objects.live().sibling_of(place, inclusive=False)
+    context["previous"] = siblings.filter(path__lt=place.path).order_by("-path").first()
+    context["next"] = siblings.filter(path__gt=place.path).order_by("path").first()
     # Home and the chapters above this section; Wagtail's root (depth 1) is not a page visitors see.
-    context["breadcrumbs"] = list(Page.objects.ancestor_of(page).filter(depth__gt=1).order_by("depth"))
+    context["breadcrumbs"] = _breadcrumbs(page, request)
     return context
+
+
+def _breadcrumbs(page: Page, request: HttpRequest | None) -> list[Page]:
+    """Home and the chapters above the page, in the tree of the URL's locale.
+
+    Wagtail's root (depth 1) is not a page visitors see. A page shown in place of a stand-in
+    (``ManualPage.serve``) keeps the visitor in the stand-in's tree.
+    """
+    shown_at = getattr(request, "stand_in", None) or page
+    return list(Page.objects.ancestor_of(shown_at).filter(depth__gt=1).order_by("depth"))
 
 
 def _localize_case_references(page: ManualSectionPage) -> None:
@@ -179,5 +192,5 @@ def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, 
         "contacts": [contact for contact in page.contacts.all() if contact.name or contact.email],
         "related": related,
         "coordinates": coordinates,
-        "breadcrumbs": list(Page.objects.ancestor_of(page).filter(depth__gt=1).order_by("depth")) if page.path else [],
+        "breadcrumbs": _breadcrumbs(page, request) if page.path else [],
     }

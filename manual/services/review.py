@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import (
     Collection,
+    CollectionViewRestriction,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
@@ -27,7 +28,18 @@ MODERATORS = "Moderators"
 TRANSLATORS = "Translators"
 REVIEW_WORKFLOW = "Editorial review"
 REVIEW_TASK = "Moderator approval"
+# Wagtail images and documents made from submissions wait here until their case is published
+# (submissions.services.media). Permissions on the root collection reach every collection, so
+# Translators' "choose" there reaches this one too: the choosers leave it out for anyone without a
+# permission granted on this collection itself (submissions.wagtail_hooks).
+SUBMISSIONS_IN_REVIEW_COLLECTION = "Submissions in review"
 
+# Image and document permissions on the private "Submissions in review" collection (beside the
+# roles' grants on the root collection, which the choosers do not honour for it).
+IN_REVIEW_COLLECTION_PERMISSIONS = {
+    EDITORS: ["choose_image", "change_image", "choose_document", "change_document"],
+    MODERATORS: ["choose_image", "change_image", "choose_document", "change_document"],
+}
 TAXONOMY_MODELS = ("topic", "eparticipationtool", "participationlevel", "governmentlevel", "policystage")
 
 
@@ -144,7 +156,42 @@ def ensure_roles() -> dict[str, Group]:
                     GroupCollectionPermission.objects.get_or_create(
                         group=group, collection=root_collection, permission=permission
                     )
+        if root_collection is not None:
+            ensure_in_review_collection(groups)
     return groups
+
+
+def _collection_permission(codename: str) -> Permission:
+    return _permission("wagtailimages" if codename.endswith("image") else "wagtaildocs", codename)
+
+
+def ensure_in_review_collection(groups: dict[str, Group] | None = None) -> Collection:
+    """The private collection of submitted files in review: Editors and Moderators only.
+
+    Its permissions are granted on the collection itself (that is what the choosers look for), and
+    a "groups" view restriction makes Wagtail's own document view refuse everyone else, a second
+    lock behind the hook that answers 404 (submissions.wagtail_hooks).
+    """
+    if groups is None:
+        groups = {name: Group.objects.get_or_create(name=name)[0] for name in IN_REVIEW_COLLECTION_PERMISSIONS}
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=SUBMISSIONS_IN_REVIEW_COLLECTION).first()
+    if collection is None:
+        collection = root.add_child(name=SUBMISSIONS_IN_REVIEW_COLLECTION)
+    for name, codenames in IN_REVIEW_COLLECTION_PERMISSIONS.items():
+        for codename in codenames:
+            GroupCollectionPermission.objects.get_or_create(
+                group=groups[name], collection=collection, permission=_collection_permission(codename)
+            )
+    restriction = CollectionViewRestriction.objects.filter(
+        collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+    ).first()
+    if restriction is None:
+        restriction = CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.GROUPS
+        )
+    restriction.groups.add(*(groups[name] for name in IN_REVIEW_COLLECTION_PERMISSIONS))
+    return collection
 
 
 def ensure_review_workflow(moderators: Group) -> Workflow:

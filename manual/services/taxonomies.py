@@ -329,3 +329,43 @@ def label_lookup(language_code: str | None) -> TaxonomyLabels:
 
 def clear_label_cache(**kwargs: Any) -> None:
     _label_cache.clear()
+
+
+def translation_status(locale_code: str | None) -> dict[str, dict[str, Any]]:
+    """Per target locale: the terms with a label in it, and those without (the translators' to-do).
+
+    A term without a row in a locale is shown there with the default locale's label, marked
+    ``translated: false`` (``TaxonomyLabels``); this lists the same terms, so a locale added to
+    ``MANUAL_LOCALES`` shows its untranslated labels at once. One query per taxonomy.
+    """
+    from manual.services.queries import resolve_locale
+
+    default = Locale.get_default()
+    if locale_code:
+        targets = [resolve_locale(locale_code)]
+    else:
+        targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).order_by("language_code"))
+    targets = [locale for locale in targets if locale.pk != default.pk]
+    status: dict[str, dict[str, Any]] = {
+        locale.language_code: {"total": 0, "translated": 0, "percent": 100, "untranslated": []} for locale in targets
+    }
+    for kind in TAXONOMY_KINDS:
+        labelled: dict[str, set[int]] = {}
+        sources = []
+        rows = kind.model.objects.filter(locale__in=[default, *targets]).order_by("sort_order", "code")
+        for code, locale_id, label in rows.values_list("code", "locale_id", "label"):
+            labelled.setdefault(code, set()).add(locale_id)
+            if locale_id == default.pk:
+                sources.append((code, label))
+        for locale in targets:
+            item = status[locale.language_code]
+            for code, label in sources:
+                item["total"] += 1
+                if locale.pk in labelled[code]:
+                    item["translated"] += 1
+                else:
+                    item["untranslated"].append({"kind": kind.kind, "code": code, "label": label})
+    for item in status.values():
+        if item["total"]:
+            item["percent"] = item["translated"] * 100 // item["total"]
+    return status

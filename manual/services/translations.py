@@ -14,8 +14,12 @@ Read like wagtail-localize's ``operations.py``: each function is one thing a per
 Traps handled here (DESIGN.md "Known traps"): ``save_target(publish=True)`` skips workflows, so it is
 never used; wagtail-localize saves a draft of a *live* page into the page row itself (Wagtail's own
 drafts live in revisions only), so the row is restored from the live revision after saving the draft;
-a target converted from a live alias must not stay a live page in the source language, so
-``submit_for_translation`` unpublishes it should wagtail-localize leave it live.
+a target converted from a live alias stays a marked stand-in that shows its source until a reviewed
+translation is published (``manual.services.publication``, on every path that converts an alias).
+
+Publishing a source page brings its translation sources up to date at once
+(``source_published``): the changed strings are outdated in the status and the review page, and
+readers of a live translation are told the original has changed, without anyone pressing "Sync".
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 from wagtail_localize.operations import TranslationCreator
 
 from manual.models import MachineStringReview
+from manual.services.publication import is_awaiting_translation
 
 
 class TranslationRefused(Exception):
@@ -114,24 +119,18 @@ def outdated_strings(translation: Translation) -> QuerySet:
 def submit_for_translation(page: Page, locales: Iterable[Locale], user) -> list[Translation]:
     """What wagtail-localize's "Translate this page" does, for code and tests; editors only.
 
-    Related snippets are submitted too (one level, as in the admin). The target pages are drafts;
-    a target that was a live alias of the source is unpublished (see module docstring).
+    Related snippets are submitted too (one level, as in the admin). New target pages are drafts;
+    a target that was a live alias of the source stays live as a stand-in showing the source,
+    marked as such, until a reviewed translation is published (see module docstring).
     """
     if not user.has_perm("wagtail_localize.submit_translation"):
         raise TranslationRefused("permission_denied", "Only editors can submit pages for translation.")
     page = page.specific
     locales = list(locales)
-    live_aliases = set(
-        Page.objects.filter(
-            translation_key=page.translation_key, locale__in=locales, alias_of__isnull=False, live=True
-        ).values_list("pk", flat=True)
-    )
     with transaction.atomic():
         creator = TranslationCreator(user, locales)
         creator.create_translations(page)
         submit_terms_for_translation(page, locales, user)
-        for converted in Page.objects.filter(pk__in=live_aliases, alias_of__isnull=True, live=True):
-            converted.specific.unpublish(user=user, log_action=True)
     return list(
         Translation.objects.filter(source__object_id=page.translation_key, target_locale__in=locales).select_related(
             "source", "target_locale"
@@ -176,6 +175,32 @@ def submit_terms_for_translation(page: Page, locales: Iterable[Locale], user) ->
         for translations_of_source in creator.mappings.values():
             created.extend(translations_of_source)
     return created
+
+
+def source_published(page: Page) -> int:
+    """A page went live: bring the translation sources made from it up to date; returns how many.
+
+    wagtail-localize re-extracts the segments only on "Sync translated pages". Doing it on publish
+    makes the status, the review page and the reader's "original has changed" note true at once.
+    The translated pages are not touched: they keep their published text until a translator
+    updates the outdated strings and a moderator approves (``save_target`` is never called here).
+    """
+    sources = list(TranslationSource.objects.filter(object_id=page.translation_key, locale_id=page.locale_id))
+    for source in sources:
+        source.update_from_db()
+    return len(sources)
+
+
+def source_changed_since_translated(page: Page) -> bool:
+    """Whether the source of translated ``page`` has strings its translation lacks (outdated or new)."""
+    translation = (
+        Translation.objects.filter(
+            source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
+        )
+        .select_related("source")
+        .first()
+    )
+    return translation is not None and missing_segments(translation).exists()
 
 
 # --- Translator: machine strings, submit for review ------------------------------------------------
@@ -245,7 +270,10 @@ def submit_translation_for_review(translation: Translation, user) -> WorkflowSta
         workflow = target.get_workflow()
         if workflow is None:
             raise TranslationRefused("no_workflow", "This page has no review workflow.")
-        live_revision_id = target.live_revision_id if target.live else None
+        # A stand-in's row is never shown (manual.services.publication), and its live_revision
+        # is the one its alias copied from the source page: nothing of its own to restore.
+        stand_in = is_awaiting_translation(target)
+        live_revision_id = target.live_revision_id if target.live and not stand_in else None
         translation.save_target(user=user, publish=False)
         page = Page.objects.get(pk=target.pk).specific
         _restore_live_row(page, live_revision_id, page.latest_revision)

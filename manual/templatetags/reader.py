@@ -14,10 +14,12 @@ from django import template
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.urls import translate_url
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from wagtail.models import Page
+
+from manual.services.locales import interface_language
 
 register = template.Library()
 
@@ -55,12 +57,19 @@ def _primary_sections(language: str) -> list[Page]:
     )
 
 
-def _page_languages(request: Any, page: Page) -> dict[str, Any]:
-    """Real translations of ``page`` (aliases are source-language copies, not translations)."""
-    language = page.locale.language_code
+def _page_languages(request: Any, page: Page, stand_in: Page | None = None) -> dict[str, Any]:
+    """Real translations of ``page`` (aliases and stand-ins are source-language copies, not translations).
+
+    ``stand_in`` is the page of the URL when ``page`` is shown in its place (``ManualPage.serve``).
+    """
+    from manual.services.publication import public_pages
+    from manual.services.translations import source_changed_since_translated
+
+    shown_at = stand_in or page
+    language = shown_at.locale.language_code
     translations = list(
-        Page.objects.live()
-        .filter(translation_key=page.translation_key, alias_of__isnull=True)
+        public_pages(Page)
+        .filter(translation_key=page.translation_key)
         .select_related("locale")
         .only("id", "url_path", "path", "depth", "locale__language_code", "translation_key")
         .order_by("locale__language_code")
@@ -72,13 +81,18 @@ def _page_languages(request: Any, page: Page) -> dict[str, Any]:
         # An alias shows the source page's content in this locale's tree: say which language it is.
         source = Page.objects.filter(pk=page.alias_of_id).select_related("locale").only("locale__language_code").first()
         source_language = source.locale.language_code if source else None
+    elif stand_in is not None:
+        source_language = page.locale.language_code
+    fallback = source_language is not None
+    # A live translation whose source has changed since: readers are told (the text is older).
+    source_changed = not fallback and page.live and source_changed_since_translated(page)
     links = [
         {
             "code": item.locale.language_code,
             "name": language_name(item.locale.language_code),
             "url": item.get_url(request),
             "full_url": item.get_full_url(request),
-            "current": item.locale.language_code == language and not page.alias_of_id,
+            "current": item.locale.language_code == language and not fallback,
         }
         for item in translations
     ]
@@ -87,8 +101,9 @@ def _page_languages(request: Any, page: Page) -> dict[str, Any]:
         "links": links,
         "alternates": links,
         "x_default": default["full_url"] if default else None,
-        "canonical": page.get_full_url(request),
+        "canonical": shown_at.get_full_url(request),
         "source_language": source_language,
+        "source_changed": source_changed,
         "source_language_name": language_name(source_language) if source_language else "",
     }
 
@@ -126,10 +141,17 @@ def reader_chrome(context: template.Context) -> dict[str, Any]:
     page = context.get("page")
     if not isinstance(page, Page):
         page = None
-    language = page.locale.language_code if page is not None else (get_language() or settings.LANGUAGE_CODE)
+    stand_in = getattr(request, "stand_in", None) if page is not None else None
+    shown_at = stand_in or page
+    language = shown_at.locale.language_code if shown_at is not None else (get_language() or settings.LANGUAGE_CODE)
+    interface = interface_language(language)
     chrome: dict[str, Any] = {
         "language": language,
         "language_name": language_name(language),
+        # Set when the interface has no catalogue in this language and is shown in English: the
+        # template marks the interface's own text with this lang and says so in a notice.
+        "interface_fallback": interface if interface != language else "",
+        "language_name_marked": format_html('<span lang="{}">{}</span>', language, language_name(language)),
         "og_locale": og_locale(language),
         "home_url": f"/{language}/",
         "sections": [],
@@ -142,7 +164,7 @@ def reader_chrome(context: template.Context) -> dict[str, Any]:
         return chrome
     chrome["sections"] = [{"title": item.title, "url": item.get_url(request)} for item in _primary_sections(language)]
     if page is not None:
-        chrome.update(_page_languages(request, page))
+        chrome.update(_page_languages(request, page, stand_in))
     elif getattr(request, "resolver_match", None) is not None:
         chrome.update(_view_languages(request, language))
     chrome["og_alternates"] = [og_locale(link["code"]) for link in chrome["links"] if link["code"] != language]

@@ -14,10 +14,10 @@ instead; the live version stays online until a moderator approves. Either way:
 - taxonomies link the *default locale's* terms by code (docs/architecture.md "Decision");
 - metrics and links become the page's inline children; the submitter appears as a public contact
   only with ``consent.publish_contact``, and otherwise the case is attributed to its organisation;
-- in the "Submissions" collection, every image attachment becomes a Wagtail image (the hero one
-  the page's hero image, the others ready for editors to place) and every other file (PDF, Word,
-  OpenDocument) a Wagtail document listed among the case's documents; their files get
-  unguessable names, since they sit under MEDIA_ROOT before the case is published;
+- every image attachment becomes a Wagtail image (the hero one the page's hero image, the others
+  ready for editors to place) and every other file (PDF, Word, OpenDocument) a Wagtail document
+  listed among the case's documents; they are *unpublished* until the case is published: in the
+  private "Submissions in review" collection, their files outside MEDIA_ROOT (``services.media``);
 - the page's revision enters the "Editorial review" workflow (``services.review``).
 """
 
@@ -35,7 +35,7 @@ from django.utils.text import slugify
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
-from wagtail.models import Collection, Locale, Page
+from wagtail.models import Locale, Page
 
 from manual.models import (
     BODY_SECTIONS,
@@ -48,12 +48,12 @@ from manual.models import (
 )
 from manual.services.taxonomies import KINDS_BY_KEY, default_locale_terms
 from submissions.models import AttachmentRole, Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
+from submissions.services.media import in_review_collection, unpublished_name
 from submissions.services.review import start_review
 from submissions.services.status import transition
 
 logger = logging.getLogger(__name__)
 
-SUBMISSIONS_COLLECTION = "Submissions"
 CONVERT_LOG_ACTION = "submissions.convert"
 
 
@@ -259,18 +259,12 @@ def unique_slug(parent: Page, title: str) -> str:
     return slug
 
 
-def submissions_collection() -> Collection:
-    root = Collection.get_first_root_node()
-    existing = root.get_children().filter(name=SUBMISSIONS_COLLECTION).first()
-    return existing or root.add_child(name=SUBMISSIONS_COLLECTION)
-
-
 def _wagtail_image(attachment: SubmissionAttachment, title: str, written: list) -> Any:
     """An image attachment as a Wagtail image (its stored bytes: already re-encoded, without EXIF)."""
     if attachment.image_id:
         return attachment.image
-    image = get_image_model()(title=title[:255], collection=submissions_collection())
-    image.file.save(_public_name(attachment), ContentFile(_content(attachment)), save=False)
+    image = get_image_model()(title=title[:255], collection=in_review_collection())
+    image.file.save(unpublished_name(attachment), ContentFile(_content(attachment)), save=False)
     written.append(image.file)
     # Known from the checks at intake (saving by name does not make Django read the dimensions).
     image.width, image.height = attachment.width, attachment.height
@@ -286,8 +280,8 @@ def _wagtail_document(attachment: SubmissionAttachment, written: list) -> Any:
     if attachment.document_id:
         return attachment.document
     title = attachment.original_name or f"{attachment.get_kind_display()} {attachment.position + 1}"
-    document = get_document_model()(title=title[:255], collection=submissions_collection())
-    document.file.save(_public_name(attachment), ContentFile(_content(attachment)), save=False)
+    document = get_document_model()(title=title[:255], collection=in_review_collection())
+    document.file.save(unpublished_name(attachment), ContentFile(_content(attachment)), save=False)
     written.append(document.file)
     document._set_document_file_metadata()
     document.save()
@@ -299,11 +293,6 @@ def _wagtail_document(attachment: SubmissionAttachment, written: list) -> Any:
 def _content(attachment: SubmissionAttachment) -> bytes:
     with attachment.file.open("rb") as source:
         return source.read()
-
-
-def _public_name(attachment: SubmissionAttachment) -> str:
-    # Never the client's name: unguessable, since the file is under MEDIA_ROOT before publication.
-    return f"submission-{attachment.pk}.{attachment.file.name.rsplit('.', 1)[-1]}"
 
 
 def alias_in_synchronised_locales(page: CaseStudyPage) -> None:

@@ -8,8 +8,10 @@ database task backend a slow SMTP server never holds up a request. The e-mail ba
 (SMTP when ``EMAIL_HOST`` is set, the console in development, locmem in tests).
 
 Each kind has three templates under ``templates/submissions/emails/``: ``<kind>_subject.txt``,
-``<kind>.txt`` and ``<kind>.html``. Messages to the submitter are in the submission's locale; to a
-moderator in their admin language when they chose one, otherwise in the submission's locale.
+``<kind>.txt`` and ``<kind>.html``. The moderators' kinds go to ``review_recipients()``: the active
+members of the Moderators group with an address, else the active superusers with one. Messages
+to the submitter are in the submission's locale; to a moderator in their admin language when they
+chose one, otherwise in the submission's locale.
 ``import_cases`` never calls ``notify``: the editors' trusted import sends no e-mail.
 
 The context passed to the task may hold a secret (the status token at receipt, the edit token of
@@ -28,6 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -89,20 +92,49 @@ def _recipients(audience: str, submission: Submission) -> list[tuple[str, str]]:
     if audience == SUBMITTER:
         contact = SubmitterContact.objects.filter(submission=submission).first()
         return [(contact.email, submission.locale)] if contact is not None and contact.email else []
-    moderators = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=MODERATORS)
-        .exclude(email="")
-        .select_related("wagtail_userprofile")
-        .distinct()
-        .order_by("pk")
-    )
+    reviewers = review_recipients()
+    if not reviewers:
+        logger.warning(
+            "no one to tell of a submission: no active moderator or superuser has an e-mail address",
+            extra={"submission": str(submission.pk)},
+        )
     result = []
-    for user in moderators:
+    for user in reviewers:
         profile = getattr(user, "wagtail_userprofile", None)
         language = (getattr(profile, "preferred_language", "") or "") if profile else ""
         result.append((user.email, language or submission.locale))
     return result
+
+
+def _with_address() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .select_related("wagtail_userprofile")
+        .order_by("pk")
+    )
+
+
+def moderators_with_address() -> QuerySet:
+    """Active members of the Moderators group with an e-mail address: those told of submissions."""
+    return _with_address().filter(groups__name=MODERATORS).distinct()
+
+
+def administrators_with_address() -> QuerySet:
+    """Active superusers with an e-mail address: told of submissions when no moderator can be."""
+    return _with_address().filter(is_superuser=True)
+
+
+def review_recipients() -> list:
+    """Who hears of a submission to review: the moderators, else the site's administrators.
+
+    A fresh install has an empty Moderators group and its one account (``ensure_admin``) in no
+    group: without the fallback the first submissions would reach nobody, and nothing unreviewed
+    may wait unseen. Superusers can act on any submission (they have every permission), so they
+    are the right fallback; ``submissions.W001`` (``submissions.checks``) says when it is in use.
+    """
+    return list(moderators_with_address()) or list(administrators_with_address())
 
 
 def _absolute(path: str) -> str:

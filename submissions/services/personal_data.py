@@ -11,7 +11,9 @@ into the case's text, so every text of these places is searched for it too.
 tied to it from the contact fields and the attribution; the database part is one transaction,
 the search engine is re-indexed after it. It is idempotent: a second run finds nothing.
 ``erase_submission(submission)`` does the same for one submission only (``purge_submissions``):
-its contact, payload and history, and its draft page when that page was never published.
+its contact, payload and history, and its draft page when that page was never published. Both
+delete the Wagtail images and documents made from a submission that was not published
+(``services.media.discard_files``).
 
 No model changes: an erased contact keeps its row (the submission keeps its consent record and
 licence), with name, e-mail and role blanked; a blank e-mail is the marker "erased".
@@ -32,7 +34,8 @@ from django.utils import timezone
 from wagtail.models import Page, Revision, TaskState
 
 from manual.models import CaseStudyContact, CaseStudyPage
-from submissions.models import ImportedCase, Submission, SubmissionEvent, SubmitterContact
+from submissions.models import ImportedCase, Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
+from submissions.services import media
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +88,9 @@ def export(email: str) -> dict[str, Any]:
                         "to": event.to_status,
                         "at": event.created_at.isoformat(),
                         "note": event.note,
+                        # Staff's note, held about this submission: part of what an access request
+                        # covers; the operator decides what to hand over (docs/personal-data.md).
+                        "internal_note": event.internal_note,
                     }
                     for event in submission.events.all()
                 ],
@@ -219,9 +225,9 @@ def _blank_contact(contact: SubmitterContact, report: EraseReport) -> None:
 
 def _scrub_events(events, scrubber: Scrubber, report: EraseReport) -> None:
     for event in events:
-        note = scrubber.text(event.note)
-        if note != event.note:
-            SubmissionEvent.objects.filter(pk=event.pk).update(note=note)
+        note, internal_note = scrubber.text(event.note), scrubber.text(event.internal_note)
+        if (note, internal_note) != (event.note, event.internal_note):
+            SubmissionEvent.objects.filter(pk=event.pk).update(note=note, internal_note=internal_note)
             report.add("submission events")
 
 
@@ -367,7 +373,12 @@ def erase(email: str) -> EraseReport:
 
         for submission in submissions.values():
             _scrub_submission(submission, scrubber, report)
-        _scrub_events(SubmissionEvent.objects.filter(note__icontains=email), scrubber, report)
+            _discard_unpublished_files(submission, report)
+        _scrub_events(
+            SubmissionEvent.objects.filter(Q(note__icontains=email) | Q(internal_note__icontains=email)),
+            scrubber,
+            report,
+        )
         for contact in contacts:
             _blank_contact(contact, report)
         _scrub_translations(scrubber, email, keys, report)
@@ -400,8 +411,17 @@ def erase_submission(submission: Submission) -> EraseReport:
             _scrub_submission(submission, scrubber, report)
             _scrub_events(submission.events.all(), scrubber, report)
             _blank_contact(contact, report)
+        _discard_unpublished_files(submission, report)
     _reindex([page.pk for page in pages], report, search=False)
     return report
+
+
+def _discard_unpublished_files(submission: Submission, report: EraseReport) -> None:
+    # What the person sent and nobody published goes with their data: the images and documents
+    # made from it (files and renditions are deleted after the commit). A published case keeps its
+    # files: they are the case's licensed material, not contact data.
+    if submission.status != SubmissionStatus.PUBLISHED:
+        report.add("unpublished images and documents deleted", media.discard_files(submission))
 
 
 def is_erased(contact: SubmitterContact | None) -> bool:
@@ -461,8 +481,6 @@ def purge_candidates(days: int):
     from datetime import timedelta
 
     from django.db.models import Max
-
-    from submissions.models import SubmissionStatus
 
     cutoff = timezone.now() - timedelta(days=days)
     return (

@@ -14,13 +14,21 @@ the thin handlers in ``submissions.signals``, which call the functions below:
 - the page published outside the workflow (an editor with publish rights cancels the review and
   publishes the draft): ``published`` too, since what went live contains the submission.
 
+Whatever publishes a page made from a submission, its images and documents become public after
+the commit (``services.media.release_files``); a final rejection deletes them
+(``services.media.discard_files``): nothing unreviewed is ever public.
+
 Two actions for moderators (the admin's submission views call them; they validate and raise
 ``ReviewActionError`` with a message to show):
 
-- ``request_changes(submission, reason, actor)``: the same as "Request changes" in the workflow; a
-  running task is rejected with the reason, so Wagtail's state matches;
-- ``reject_submission(submission, reason, actor)``: the final refusal: the page's workflow is
-  cancelled, status ``rejected``, an e-mail with the reason.
+- ``request_changes(submission, reason, actor, internal_note=...)``: the same as "Request changes"
+  in the workflow; a running task is rejected with the reason, so Wagtail's state matches;
+- ``reject_submission(submission, reason, actor, internal_note=...)``: the final refusal: the page's
+  workflow is cancelled, status ``rejected``, an e-mail with the reason.
+
+The ``reason`` is written to the submitter (their e-mail, status page and edit page show it); the
+optional ``internal_note`` is for colleagues and stays in the admin's history
+(``SubmissionEvent.internal_note``), never in anything the submitter receives.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from wagtail.models import Page, Revision, TaskState, Workflow, WorkflowState
 from manual.models import CaseStudyPage
 from manual.services.review import REVIEW_WORKFLOW
 from submissions.models import ALLOWED_TRANSITIONS, Submission, SubmissionStatus
+from submissions.services import media
 from submissions.services.idempotency import sha256, token_matches
 from submissions.services.notifications import notify
 from submissions.services.status import transition
@@ -133,10 +142,19 @@ def on_task_submitted(task_state: TaskState, user: Any) -> None:
 
 
 def on_page_published(page: Page, revision: Revision | None) -> None:
-    """Publication outside the workflow: submissions whose revision is part of what went live."""
+    """Any publication (the workflow's approval too): the files of the submissions whose revision is
+    part of what went live become public; outside the workflow, those submissions are ``published``."""
     if revision is None or not isinstance(page, CaseStudyPage):
         return
     with transaction.atomic():
+        # Every status but spam: an editor's import (``converted``) published from the admin too.
+        for submission in (
+            Submission.objects.filter(page_id=page.pk, revision_id__lte=revision.pk)
+            .exclude(status=SubmissionStatus.SPAM)
+            .filter(media.HAS_UNPUBLISHED_FILES)
+            .distinct()
+        ):
+            media.schedule_release(submission)
         pending = _in(
             {SubmissionStatus.IN_REVIEW, SubmissionStatus.REJECTED, SubmissionStatus.CHANGES_REQUESTED}
         ).filter(page_id=page.pk, revision_id__lte=revision.pk)
@@ -162,6 +180,16 @@ def _clean_reason(reason: Any) -> str:
     return text
 
 
+def clean_internal_note(note: Any) -> str:
+    """The staff-only note of an action: optional, at most ``MAX_REASON_LENGTH`` characters."""
+    text = str(note or "").strip()
+    if len(text) > MAX_REASON_LENGTH:
+        raise ReviewActionError(
+            f"The internal note is too long ({len(text)} characters; at most {MAX_REASON_LENGTH}).", "too_long"
+        )
+    return text
+
+
 def _locked(submission: Submission, allowed_from: set[SubmissionStatus], action: str) -> Submission:
     locked = Submission.objects.select_for_update(of=("self",)).select_related("page").get(pk=submission.pk)
     if locked.status not in allowed_from:
@@ -170,13 +198,15 @@ def _locked(submission: Submission, allowed_from: set[SubmissionStatus], action:
     return locked
 
 
-def request_changes(submission: Submission, reason: str, actor: Any) -> None:
+def request_changes(submission: Submission, reason: str, actor: Any, *, internal_note: str = "") -> None:
     """Ask the submitter to correct the submission: ``changes_requested``, an e-mail with an edit link.
 
     While the draft's review task runs, the task is rejected with the reason (Wagtail's "Request
     changes"), so the page's workflow waits for changes too; the workflow signal then does the rest.
+    The reason goes to the submitter; ``internal_note`` only into the history staff read.
     """
     text = _clean_reason(reason)
+    internal = clean_internal_note(internal_note)
     with transaction.atomic():
         locked = _locked(submission, {SubmissionStatus.IN_REVIEW}, "sent back for changes")
         state = locked.workflow_state
@@ -190,14 +220,24 @@ def request_changes(submission: Submission, reason: str, actor: Any) -> None:
             user = actor if getattr(actor, "is_authenticated", False) else None
             task_state.specific.reject(user=user, comment=text)  # -> on_workflow_rejected
             locked.refresh_from_db(fields=["status"])
+            if locked.status == SubmissionStatus.CHANGES_REQUESTED and internal:
+                # The signal handler knows only Wagtail's comment (the reason): add the staff's note
+                # to the event it just wrote. Wagtail never sees the internal note.
+                event = locked.events.filter(to_status=SubmissionStatus.CHANGES_REQUESTED).order_by("-id").first()
+                event.internal_note = internal
+                event.save(update_fields=["internal_note"])
         if locked.status != SubmissionStatus.CHANGES_REQUESTED:
-            _ask_for_changes(locked, text, actor)
+            _ask_for_changes(locked, text, actor, internal)
     submission.refresh_from_db()
 
 
-def reject_submission(submission: Submission, reason: str, actor: Any) -> None:
-    """Refuse the submission for good: its draft's workflow is cancelled, ``rejected``, an e-mail."""
+def reject_submission(submission: Submission, reason: str, actor: Any, *, internal_note: str = "") -> None:
+    """Refuse the submission for good: its draft's workflow is cancelled, ``rejected``, an e-mail.
+
+    The reason goes to the submitter; ``internal_note`` only into the history staff read.
+    """
     text = _clean_reason(reason)
+    internal = clean_internal_note(internal_note)
     allowed = {status for status, targets in ALLOWED_TRANSITIONS.items() if SubmissionStatus.REJECTED in targets}
     allowed.discard(SubmissionStatus.REJECTED)
     with transaction.atomic():
@@ -209,19 +249,27 @@ def reject_submission(submission: Submission, reason: str, actor: Any) -> None:
             state.cancel(user=actor if getattr(actor, "is_authenticated", False) else None)
         locked.edit_token_hash, locked.edit_token_expires_at = "", None
         locked.save(update_fields=["edit_token_hash", "edit_token_expires_at", "updated_at"])
-        transition(locked, SubmissionStatus.REJECTED, actor=actor, note=text)
-        notify("rejected", locked, reason=text)
+        media.discard_files(locked)  # never reviewed into the manual: they go, the originals stay
+        transition(locked, SubmissionStatus.REJECTED, actor=actor, note=text, internal_note=internal)
+        notify("rejected", locked, reason=text)  # the submitter's note only
     submission.refresh_from_db()
 
 
-def _ask_for_changes(submission: Submission, reason: str, actor: Any) -> None:
+def _ask_for_changes(submission: Submission, reason: str, actor: Any, internal_note: str = "") -> None:
     """``changes_requested``, a new edit token (its hash stored), the e-mail carrying the link."""
     token = secrets.token_urlsafe(32)
     expires = timezone.now() + timedelta(days=settings.SUBMISSIONS_EDIT_LINK_DAYS)
     submission.edit_token_hash = sha256(token)
     submission.edit_token_expires_at = expires
     submission.save(update_fields=["edit_token_hash", "edit_token_expires_at", "updated_at"])
-    transition(submission, SubmissionStatus.CHANGES_REQUESTED, actor=actor, note=reason or NO_REASON_NOTE)
+    transition(
+        submission,
+        SubmissionStatus.CHANGES_REQUESTED,
+        actor=actor,
+        note=reason or NO_REASON_NOTE,
+        internal_note=internal_note,
+    )
+    # The submitter's note only: the internal note never travels with the e-mail's task either.
     notify("changes_requested", submission, token=token, reason=reason, expires=expires.isoformat())
 
 

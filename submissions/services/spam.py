@@ -2,11 +2,12 @@
 
 ``mark_spam`` (the admin's "Mark spam" action) cancels the submission's review workflow if one
 is running and deletes its draft case page when that page was made from this submission and never
-published (with the aliases of other locales and the Wagtail images and documents made from its
-attachments): spam must not stay in the page tree or in public media. An ``updates_case``
-submission's page is a published case: it stays online as it is; the spam draft revision is
-superseded by a new revision made from the live one. Nothing live is unpublished. The private
-files stay with the submission (evidence) until ``purge_submissions`` erases its personal data.
+published (with the aliases of other locales): spam must not stay in the page tree. An
+``updates_case`` submission's page is a published case: it stays online as it is; the spam draft
+revision is superseded by a new revision made from the live one. Either way the Wagtail images and
+documents made from its attachments, never published, are deleted (``services.media``). Nothing
+live is unpublished. The private files stay with the submission (evidence) until
+``purge_submissions`` erases its personal data.
 
 The move must be allowed by ``models.ALLOWED_TRANSITIONS`` (``services.status.transition``);
 it is checked before anything is touched.
@@ -20,6 +21,7 @@ from django.db import transaction
 from wagtail.models import Page, WorkflowState
 
 from submissions.models import ALLOWED_TRANSITIONS, Submission, SubmissionEvent, SubmissionStatus
+from submissions.services import media
 from submissions.services.status import TransitionNotAllowed, transition
 
 
@@ -27,7 +29,14 @@ def can_mark_spam(submission: Submission) -> bool:
     return SubmissionStatus.SPAM in ALLOWED_TRANSITIONS[SubmissionStatus(submission.status)]
 
 
-def mark_spam(submission: Submission, actor: Any, reason: str = "") -> SubmissionEvent:
+# The internal note when the moderator wrote none; the submitter's note stays empty then.
+DEFAULT_INTERNAL_NOTE = "Marked as spam."
+
+
+def mark_spam(submission: Submission, actor: Any, *, note: str = "", internal_note: str = "") -> SubmissionEvent:
+    """``note`` is shown to the submitter (status page and API; no e-mail is sent for spam), and is
+    usually left empty; ``internal_note`` (why it is spam) stays in the admin. Both keyword-only, so
+    a caller must say which one it writes: a verdict for colleagues must not land in ``note``."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
@@ -39,19 +48,21 @@ def mark_spam(submission: Submission, actor: Any, reason: str = "") -> Submissio
         page = Page.objects.filter(pk=submission.page_id).first() if submission.page_id else None
         if page is not None:
             if not submission.updates_case_id and not page.live and page.first_published_at is None:
-                _delete_draft(submission, page)
+                _delete_draft(page)
             elif submission.updates_case_id and page.live and page.live_revision_id:
                 live = page.live_revision.as_object()
                 live.save_revision(user=user, log_action=True)
-        return transition(submission, SubmissionStatus.SPAM, actor=user, note=reason or "Marked as spam.")
+        media.discard_files(submission)
+        return transition(
+            submission,
+            SubmissionStatus.SPAM,
+            actor=user,
+            note=note.strip(),
+            internal_note=internal_note.strip() or DEFAULT_INTERNAL_NOTE,
+        )
 
 
-def _delete_draft(submission: Submission, page: Page) -> None:
-    attachments = submission.attachments.select_related("image", "document")
-    made = [item for attachment in attachments for item in (attachment.image, attachment.document) if item]
+def _delete_draft(page: Page) -> None:
     for alias in Page.objects.filter(alias_of=page):
         alias.delete()
     page.delete()
-    for image_or_document in made:
-        image_or_document.file.delete(save=False)
-        image_or_document.delete()

@@ -2,7 +2,7 @@
 
 Every change of ``Submission.status`` goes through ``transition``, which refuses moves that
 ``models.ALLOWED_TRANSITIONS`` does not list and writes a ``SubmissionEvent`` (from, to, actor,
-note) in the same transaction: the audit log is complete by construction.
+note to the submitter, internal note) in the same transaction: the audit log is complete by construction.
 """
 
 from __future__ import annotations
@@ -22,8 +22,11 @@ class TransitionNotAllowed(Exception):
     pass
 
 
-def transition(submission: Submission, to: SubmissionStatus, *, actor: Any = None, note: str = "") -> SubmissionEvent:
-    """Move ``submission`` to ``to``, recording who did it (a user, or None for the system) and why."""
+def transition(
+    submission: Submission, to: SubmissionStatus, *, actor: Any = None, note: str = "", internal_note: str = ""
+) -> SubmissionEvent:
+    """Move ``submission`` to ``to``, recording who did it (a user, or None for the system) and why:
+    ``note`` for the submitter to read, ``internal_note`` for staff only (never shown to the submitter)."""
     if to not in ALLOWED_TRANSITIONS[SubmissionStatus(submission.status)]:
         raise TransitionNotAllowed(f"submission {submission.pk}: {submission.status} -> {to} is not allowed")
     with transaction.atomic():
@@ -33,6 +36,7 @@ def transition(submission: Submission, to: SubmissionStatus, *, actor: Any = Non
             to_status=to,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             note=note,
+            internal_note=internal_note,
         )
         submission.status = to
         submission.save(update_fields=["status", "updated_at"])
@@ -53,7 +57,11 @@ def find_for_token(submission_id: str, token: str | None) -> Submission:
 
 
 def status_report(submission: Submission, request: HttpRequest | None = None) -> dict[str, Any]:
-    """Status and history for the submitter: no personal data, no names of staff."""
+    """Status and history for the submitter: no personal data, no names of staff, no internal notes.
+
+    The API and the HTML status page both answer from this: it is the one place that decides what
+    of the history a submitter sees, so ``internal_note`` is never even loaded here.
+    """
     case = None
     page = submission.page
     if submission.status == SubmissionStatus.PUBLISHED and page is not None and page.live:
@@ -66,6 +74,7 @@ def status_report(submission: Submission, request: HttpRequest | None = None) ->
         "updated_at": submission.updated_at,
         "case": case,
         "history": [
-            {"status": event.to_status, "at": event.created_at, "note": event.note} for event in submission.events.all()
+            {"status": event.to_status, "at": event.created_at, "note": event.note}
+            for event in submission.events.only("to_status", "created_at", "note")
         ],
     }

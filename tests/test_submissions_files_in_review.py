@@ -1,0 +1,218 @@
+"""Files of a submission in review: no public URL, offered to moderators and editors only, public on
+publication, gone on rejection and erasure (submissions/services/media.py, docs/submissions.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from manual.models import CaseStudyPage
+from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
+from submissions.services import media, personal_data
+from submissions.services import review as review_service
+from tests.test_submissions_support import (
+    make_image,
+    make_pdf,
+    post_multipart,
+    private_files,
+    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
+    valid_payload,
+)
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "Budget of Pärnu neighbourhoods"
+DOCUMENT_TITLE = "parnu-budget-report.pdf"
+
+
+@pytest.fixture(autouse=True)
+def media_files_cleanup():
+    """Files under MEDIA_ROOT and the unpublished folder outlive each test's rolled-back rows, and so
+    do cached renditions (keyed by image id, which the next test's image may reuse)."""
+    renditions_cache = get_image_model().get_rendition_model().cache_backend
+    renditions_cache.clear()
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT)]
+    before = {path for root in roots if root.exists() for path in root.rglob("*") if path.is_file()}
+    yield
+    for root in roots:
+        for path in root.rglob("*") if root.exists() else []:
+            if path.is_file() and path not in before:
+                path.unlink(missing_ok=True)
+
+
+def _submit(client, capture) -> tuple[Submission, CaseStudyPage]:
+    attachments = [(DOCUMENT_TITLE, make_pdf()), ("hero.png", make_image("PNG", (160, 90)))]
+    with capture(execute=True):
+        response = post_multipart(client, valid_payload(title=TITLE, hero_attachment=1), attachments)
+    assert response.status_code == 201, response.content
+    submission = Submission.objects.get(pk=response.json()["id"])
+    assert submission.status == SubmissionStatus.IN_REVIEW
+    return submission, CaseStudyPage.objects.get(pk=submission.page_id)
+
+
+def _files(submission: Submission):
+    image = SubmissionAttachment.objects.get(submission=submission, position=1).image
+    document = SubmissionAttachment.objects.get(submission=submission, position=0).document
+    return image, document
+
+
+def _status(client, url: str) -> int:
+    response = client.get(url)
+    response.close()  # file responses hold the file open
+    return response.status_code
+
+
+def _approve(client, moderator, page, capture) -> None:
+    state = page.current_workflow_task_state
+    client.force_login(moderator)
+    with capture(execute=True):
+        response = client.post(reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", state.pk)))
+    assert response.status_code == 302
+    client.logout()
+
+
+def _disk(*names: str) -> list[Path]:
+    storage = get_image_model()._meta.get_field("file").storage
+    return [Path(storage.path(name)) for name in names]
+
+
+def test_files_in_review_answer_404_to_strangers_and_translators_and_200_to_moderators(
+    client, django_capture_on_commit_callbacks, moderator, editor, translator
+):
+    submission, _page = _submit(client, django_capture_on_commit_callbacks)
+    image, document = _files(submission)
+    rendition = image.get_rendition("fill-100x100")
+    urls = [image.file.url, rendition.url, document.url]
+
+    # No public name and no public place: the files sit outside MEDIA_ROOT, renditions too.
+    media_root = Path(settings.MEDIA_ROOT)
+    paths = _disk(image.file.name, rendition.file.name, document.file.name)
+    assert all(path.is_file() and media_root not in path.parents for path in paths)
+    assert all(Path(settings.SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT) in path.parents for path in paths)
+    assert not any(url.startswith(settings.MEDIA_URL) for url in urls[:2]), "not served from /media/"
+    guesses = [
+        f"/media/{image.file.name}",
+        f"/media/{rendition.file.name}",
+        f"/media/{document.file.name}",
+        f"/media/{media.public_name(image.file.name)}",
+        f"/media/{media.public_name(document.file.name)}",
+    ]
+
+    for url in [*urls, *guesses]:
+        assert _status(client, url) == 404, f"anonymous: {url}"
+    client.force_login(translator)
+    for url in urls:
+        assert _status(client, url) == 404, f"translator: {url}"
+    for user in (moderator, editor):
+        client.force_login(user)
+        for url in urls:
+            assert _status(client, url) == 200, f"{user.username}: {url}"
+    outside = "/unpublished-media/original_images/../../submissions/unreviewed-secret.png"
+    assert _status(client, outside) == 404, "nothing outside the unpublished folder"
+    response = client.get(image.file.url)
+    assert response["Cache-Control"] == "private, no-store" and response["Content-Type"] == "image/png"
+    response.close()
+    client.logout()
+
+
+def test_on_publication_the_files_become_public_and_the_private_copies_go(
+    client, django_capture_on_commit_callbacks, moderator
+):
+    submission, page = _submit(client, django_capture_on_commit_callbacks)
+    image, document = _files(submission)
+    private_paths = _disk(image.file.name, image.get_rendition("fill-100x100").file.name, document.file.name)
+
+    _approve(client, moderator, page, django_capture_on_commit_callbacks)
+
+    image, document = _files(submission)  # fresh objects: an image object reuses the renditions it made
+    assert image.collection.name == document.collection.name == "Submissions"
+    assert image.file.name.startswith("original_images/submission-")
+    assert document.file.name.startswith("documents/submission-")
+    assert not any(path.exists() for path in private_paths), "private copies and renditions removed"
+    rendition = image.get_rendition("fill-100x100")
+    for url in (image.file.url, rendition.url, document.url):
+        assert url.startswith(("/media/", "/documents/"))
+        assert _status(client, url) == 200, f"anonymous after publication: {url}"
+    html = client.get(CaseStudyPage.objects.get(pk=page.pk).url).content.decode()
+    assert document.url in html
+
+
+def test_a_rejection_deletes_the_files_their_renditions_and_urls(client, django_capture_on_commit_callbacks, moderator):
+    submission, page = _submit(client, django_capture_on_commit_callbacks)
+    image, document = _files(submission)
+    rendition = image.get_rendition("fill-100x100")
+    urls = [image.file.url, rendition.url, document.url]
+    paths = _disk(image.file.name, rendition.file.name, document.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_service.reject_submission(submission, "Not an eParticipation initiative.", moderator)
+
+    assert not get_image_model().objects.filter(pk=image.pk).exists()
+    assert not get_document_model().objects.filter(pk=document.pk).exists()
+    assert not any(path.exists() for path in paths), "files and renditions removed from disk"
+    assert CaseStudyPage.objects.get(pk=page.pk).hero_image is None
+    assert len(private_files()) == 2, "the originals stay with the submission until it is erased"
+    for url in urls:
+        assert _status(client, url) == 404
+    client.force_login(moderator)
+    for url in urls:
+        assert _status(client, url) == 404, "gone for everyone"
+
+
+def test_erasure_deletes_the_files_of_an_unpublished_submission(client, django_capture_on_commit_callbacks):
+    submission, _page = _submit(client, django_capture_on_commit_callbacks)
+    image, document = _files(submission)
+    paths = _disk(image.file.name, image.get_rendition("fill-100x100").file.name, document.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = personal_data.erase("mari@example.org")
+
+    assert report.counts["unpublished images and documents deleted"] == 2
+    assert not any(path.exists() for path in paths)
+    assert SubmissionAttachment.objects.filter(submission=submission, image__isnull=False).count() == 0
+
+
+def test_the_choosers_offer_files_in_review_to_moderators_and_editors_only(
+    client, django_capture_on_commit_callbacks, moderator, editor, translator
+):
+    submission, page = _submit(client, django_capture_on_commit_callbacks)
+    choosers = {reverse("wagtailimages_chooser:choose"): TITLE, reverse("wagtaildocs_chooser:choose"): DOCUMENT_TITLE}
+
+    def offered(user) -> list[bool]:
+        client.force_login(user)
+        found = []
+        for url, title in choosers.items():
+            response = client.get(url)
+            assert response.status_code == 200
+            found.append(title in response.json()["html"])
+        return found
+
+    assert offered(translator) == [False, False]
+    assert offered(moderator) == [True, True]
+    assert offered(editor) == [True, True]
+
+    client.logout()
+    _approve(client, moderator, page, django_capture_on_commit_callbacks)
+    assert offered(translator) == [True, True], "published: offered to translators like any file"
+
+
+def test_files_made_before_the_rule_are_concealed_after_migrate(client, django_capture_on_commit_callbacks):
+    submission, _page = _submit(client, django_capture_on_commit_callbacks)
+    image, document = _files(submission)
+    public = media.public_collection()
+    with django_capture_on_commit_callbacks(execute=True):
+        for item in (image, document):  # as conversion made them before: public name and collection
+            media._move(item, media.public_name(item.file.name), public)
+    assert not media.is_unpublished(image) and _status(client, image.file.url) == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert media.conceal_unpublished() == 2
+    image.refresh_from_db()
+    assert media.is_unpublished(image) and image.collection.name == "Submissions in review"
+    assert _status(client, image.file.url) == 404
+    assert media.conceal_unpublished() == 0
