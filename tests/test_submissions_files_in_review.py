@@ -63,7 +63,11 @@ def _files(submission: Submission):
 
 def _status(client, url: str) -> int:
     response = client.get(url)
-    response.close()  # file responses hold the file open
+    if response.streaming:
+        # Reading a file response to its end makes the test client close it (and the file) with
+        # close_old_connections disconnected; response.close() here would send request_finished
+        # with it connected, which closes PostgreSQL's connection in the test's transaction.
+        b"".join(response.streaming_content)
     return response.status_code
 
 
@@ -116,7 +120,7 @@ def test_files_in_review_answer_404_to_strangers_and_translators_and_200_to_mode
     assert _status(client, outside) == 404, "nothing outside the unpublished folder"
     response = client.get(image.file.url)
     assert response["Cache-Control"] == "private, no-store" and response["Content-Type"] == "image/png"
-    response.close()
+    b"".join(response.streaming_content)  # read to the end: the test client closes it (see _status)
     client.logout()
 
 

@@ -162,7 +162,7 @@ def ensure_roles() -> dict[str, Group]:
 
 
 def _collection_permission(codename: str) -> Permission:
-    return _permission("wagtailimages" if codename.endswith("image") else "wagtaildocs", codename)
+    return _permission(f"{'wagtailimages' if codename.endswith('image') else 'wagtaildocs'}.{codename}")
 
 
 def ensure_in_review_collection(groups: dict[str, Group] | None = None) -> Collection:

@@ -106,7 +106,14 @@ class _OneAtATime:
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        from django.core import signals
+        from django.db import close_old_connections
+
         with self.lock:
+            # Closing "old" connections would end the test's transaction; a Django test client
+            # request made by the test in between connects the handlers again, so undo it each time.
+            signals.request_started.disconnect(close_old_connections)
+            signals.request_finished.disconnect(close_old_connections)
             return self.app(environ, start_response)
 
 
