@@ -12,7 +12,13 @@ from django.contrib.auth.models import Group, Permission
 from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission, Page
 
 from manual.services.locales import sync_locales
-from manual.services.review import EDITORS, MODERATORS, TAXONOMY_MODELS, TRANSLATORS
+from manual.services.review import (
+    EDITORS,
+    MODERATORS,
+    SUBMISSIONS_IN_REVIEW_COLLECTION,
+    TAXONOMY_MODELS,
+    TRANSLATORS,
+)
 
 pytestmark = pytest.mark.django_db
 ROLES_DOC = Path(settings.BASE_DIR) / "docs" / "roles.md"
@@ -51,12 +57,18 @@ def documented_roles() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 def held(group: Group) -> set[str]:
     """Everything a group holds, spelt as in docs/roles.md."""
     root, root_collection = Page.get_first_root_node(), Collection.get_first_root_node()
+    in_review = Collection.objects.get(name=SUBMISSIONS_IN_REVIEW_COLLECTION)
     keys = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
     for row in GroupPagePermission.objects.filter(group=group).select_related("permission"):
         keys.add(f"page:{row.permission.codename}" if row.page_id == root.pk else f"page {row.page_id}:?")
     for row in GroupCollectionPermission.objects.filter(group=group).select_related("permission__content_type"):
         label = f"{row.permission.content_type.app_label}.{row.permission.codename}"
-        keys.add(f"collection:{label}" if row.collection_id == root_collection.pk else f"collection {row.pk}:?")
+        if row.collection_id == root_collection.pk:
+            keys.add(f"collection:{label}")
+        elif row.collection_id == in_review.pk:
+            keys.add(f"in-review:{label}")
+        else:
+            keys.add(f"collection {row.collection_id}:?")
     keys |= {f"task:{task.name}" for task in GroupApprovalTask.objects.filter(groups=group)}
     return keys
 
