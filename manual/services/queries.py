@@ -69,6 +69,16 @@ def resolve_locale(code: str | None, field: str = "locale") -> Locale:
         ) from None
 
 
+def target_locales(locale_code: str | None) -> list[Locale]:
+    """The locales translations go into: ``locale_code`` (validated) or every configured one but the default."""
+    default = Locale.get_default()
+    if locale_code:
+        targets = [resolve_locale(locale_code)]
+    else:
+        targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).order_by("language_code"))
+    return [locale for locale in targets if locale.pk != default.pk]
+
+
 def validate_filters(filters: CaseFilters) -> CaseFilters:
     """Refuse unknown codes, naming the filter, so a typo never silently answers nothing."""
     for code in filters.country:

@@ -338,14 +338,10 @@ def translation_status(locale_code: str | None) -> dict[str, dict[str, Any]]:
     ``translated: false`` (``TaxonomyLabels``); this lists the same terms, so a locale added to
     ``MANUAL_LOCALES`` shows its untranslated labels at once. One query per taxonomy.
     """
-    from manual.services.queries import resolve_locale
+    from manual.services.queries import target_locales
 
     default = Locale.get_default()
-    if locale_code:
-        targets = [resolve_locale(locale_code)]
-    else:
-        targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).order_by("language_code"))
-    targets = [locale for locale in targets if locale.pk != default.pk]
+    targets = target_locales(locale_code)
     status: dict[str, dict[str, Any]] = {
         locale.language_code: {"total": 0, "translated": 0, "percent": 100, "untranslated": []} for locale in targets
     }

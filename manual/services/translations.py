@@ -410,19 +410,13 @@ def status_report(
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    from manual.services.queries import resolve_locale
+    from manual.services.queries import target_locales
     from site_config.api_errors import InvalidInput
 
     if page_type is not None and page_type not in PAGE_TYPES:
         raise InvalidInput("type", f"Unknown page type {page_type!r}; expected case_study or section.", "unknown_type")
     default = Locale.get_default()
-    if locale_code:
-        targets = [resolve_locale(locale_code)]
-    else:
-        from django.conf import settings
-
-        targets = list(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).order_by("language_code"))
-    targets = [locale for locale in targets if locale.pk != default.pk]
+    targets = target_locales(locale_code)
     types = {key: ContentType.objects.get_for_model(apps.get_model(label)) for key, label in PAGE_TYPES.items()}
     type_of = {content_type.pk: key for key, content_type in types.items()}
     wanted = [types[page_type].pk] if page_type else list(type_of)
