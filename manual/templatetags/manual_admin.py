@@ -20,7 +20,8 @@ def translation_editor_for_non_publishers(context) -> dict[str, Any] | None:
     """For wagtail-localize's translation editor of a page (templates/wagtail_localize/admin/edit_translation.html).
 
     ``None`` for users who may publish the page; for the others, the editor's props without
-    "Convert to alias page" and a "Submit for review" header button. A template tag because
+    "Convert to alias page", a "Submit for review" header button and the same action as the
+    footer's primary button. A template tag because
     wagtail-localize's view renders its template itself: the template is the only place where
     what the editor shows can be changed without copying the view.
     """
@@ -33,4 +34,7 @@ def translation_editor_for_non_publishers(context) -> dict[str, Any] | None:
     return {
         "props": translation_editor.props_without_convert_to_alias(context["props"]),
         "buttons": [HeaderButton(_("Submit for review"), review_url, icon_name="tasks")],
+        # The footer's primary button (static/manual/js/translator-footer.js) posts here.
+        "submit_url": reverse("manual_translations:submit_for_review", args=[translation.pk]),
+        "submit_label": _("Submit for review"),
     }

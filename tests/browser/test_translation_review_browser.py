@@ -1,11 +1,11 @@
 """An editor, a translator, a moderator and a visitor in a real browser: a translation is public only
-once a moderator approved it (issue "The review promise holds", points 2 and 3).
+once a moderator approved it (issue "The review promise holds", points 2, 3 and 11).
 
 The editor starts the translation with wagtail-localize's own "Translate this page" form; the
 visitor sees the English page marked as a fallback at the Russian URL; the translator's strings are
 filled from a PO file (wagtail-localize's PO import, what "Upload PO file" runs) and the translator
-presses "Submit for review"; the visitor still sees the fallback; the moderator approves in the
-page editor; only then the visitor reads Russian.
+presses "Submit for review", the primary button of the translation editor; the visitor still sees
+the fallback; the moderator approves from the dashboard; only then the visitor reads Russian.
 """
 
 from __future__ import annotations
@@ -62,9 +62,16 @@ def test_a_translation_reaches_visitors_only_after_a_moderator_approved_it(
     # The translator fills the strings (PO file) and submits the translation for review.
     translation = Translation.objects.get(source__object_id=source.translation_key, target_locale=ru)
     assert translation.import_po(fill_po(translation, RUSSIAN), user=translator) == []
+    # In the translation editor the translator's primary action is "Submit for review" (not
+    # wagtail-localize's "Stop Synced translation"), and "Convert to alias page" is not offered.
     desk = log_in(visit, translator.username)
-    desk.goto(f"/admin/manual/translations/{translation.pk}/")
-    desk.get_by_role("button", name="Submit for review").click()
+    desk.goto(f"/admin/pages/{target.pk}/edit/")
+    actions = desk.locator(".js-translation-editor footer .w-dropdown-button").first
+    primary = actions.locator(":scope > :first-child")
+    expect(primary).to_have_text("Submit for review")
+    assert desk.get_by_text("Convert to alias page").count() == 0
+    screenshot(desk, "translation-editor-translator")
+    primary.click()
     expect(desk.get_by_text("The translation was submitted for review.")).to_be_visible()
     assert Page.objects.get(pk=target.pk).workflow_in_progress
     assert_visitor_sees_fallback(open_page, russian_path)
