@@ -51,10 +51,11 @@ def connect_translation_submission() -> None:
 def page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A page went live: a stand-in becomes a translation; a source's translations learn what changed."""
     from manual.services.publication import translation_published
-    from manual.services.translations import source_published
+    from manual.services.translations import publish_reviewed_term_translations, source_published
 
     translation_published(instance)
     source_published(instance)
+    publish_reviewed_term_translations(instance)
 
 
 def connect_publication() -> None:

@@ -23,6 +23,11 @@ from wagtail_localize.views.update_translations import UpdateTranslationsForm, U
 from manual.models import EParticipationTool, GovernmentLevel, ParticipationLevel, PolicyStage, Topic
 from manual.services import taxonomies, translation_editor, translations
 
+TERM_TRANSLATION_SAVED = _(
+    "Your translation of this term is saved. It becomes public with the reviewed translation of a case "
+    "that uses the term."
+)
+
 
 class TaxonomyEditView(EditView):
     """The plain edit form of a term is the editors'; translators translate in the translation editor.
@@ -33,8 +38,15 @@ class TaxonomyEditView(EditView):
     """
 
     def run_before_hook(self):
+        may_edit = taxonomies.may_edit_terms_directly(self.request.user, self.model)
+        if not may_edit and self.request.method == "POST" and self.request.POST.get("action") == "publish":
+            # A term has no drafts: wagtail-localize's "Publish" would put the label live at once.
+            # The translator's strings are saved already; they go live with the reviewed
+            # translation of a case that uses the term (translations.publish_reviewed_term_translations).
+            messages.success(self.request, TERM_TRANSLATION_SAVED)
+            return redirect(self.request.get_full_path())
         response = super().run_before_hook()
-        if response is None and not taxonomies.may_edit_terms_directly(self.request.user, self.model):
+        if response is None and not may_edit:
             raise PermissionDenied
         return response
 

@@ -27,7 +27,8 @@ from django.test import override_settings
 from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page
-from wagtail_localize.models import StringTranslation, Translation
+from wagtail_localize.models import StringSegment, StringTranslation, Translation
+from wagtail_localize.operations import TranslationCreator
 
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from search import services as search_services
@@ -252,6 +253,25 @@ def taxonomy_label_edit(env: Env) -> Marks:
     return Marks([mark], keys=[reviewed_case(env, env.en).translation_key])
 
 
+def term_translation(env: Env) -> Marks:
+    """A translator translates a term in wagtail-localize's translation editor and presses Publish."""
+    mark = marker()
+    # The English term is public (an editor made it); only the translator's label must not be.
+    term = Topic.objects.create(locale=env.en, code=f"term-{uuid.uuid4().hex[:8]}", label="Matrix term", sort_order=95)
+    TranslationCreator(env.editor, [env.ru]).create_translations(term)
+    translation = Translation.objects.get(source__object_id=term.translation_key, target_locale=env.ru)
+    target = Topic.objects.get(locale=env.ru, translation_key=term.translation_key)
+    segment = StringSegment.objects.get(source=translation.source, context__path="label")
+    string_url = reverse("wagtail_localize:edit_string_translation", args=[translation.pk, segment.pk])
+    env.client.force_login(env.translator)
+    response = env.client.put(string_url, f"value=Term+{mark}", content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 201)
+    env.client.logout()
+    url = reverse(Topic.snippet_viewset.get_url_name("edit"), args=[target.pk])
+    env.as_user(env.translator, "post", url, {"action": "publish"}, status=(302,))
+    return Marks([mark], keys=[reviewed_case(env, env.en).translation_key])
+
+
 def rejection(env: Env) -> Marks:
     mark = marker()
     submission = api_submission(env, mark)
@@ -291,6 +311,7 @@ ACTIONS = [
     ("sync from the source", sync_from_source),
     ("convert to alias (translator)", convert_to_alias),
     ("taxonomy label edit (translator)", taxonomy_label_edit),
+    ("term translation published by a translator", term_translation),
     ("draft revision of a live case", draft_of_live_case),
     ("rejection", rejection),
     ("erasure", erasure),

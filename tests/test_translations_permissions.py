@@ -14,7 +14,7 @@ from wagtail_localize.operations import TranslationCreator
 
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from manual.services import translations
-from tests.test_translations import RUSSIAN, fill_po, new_english_case, new_english_topic
+from tests.test_translations import RUSSIAN, approve, fill_po, new_english_case, new_english_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,9 @@ def test_editors_edit_codes_in_the_default_locale_only(client, en, ru, editor):
     assert Topic.objects.get(locale=en, code="budget").label != "Бюджет"
 
 
-def test_a_translator_translates_a_term_in_the_translation_editor(client, en, ru, editor, translator):
+def test_a_translators_term_translation_goes_live_with_a_reviewed_case_translation(
+    client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
+):
     term = new_english_topic(en, "civic-tech", "Civic technology")
     TranslationCreator(editor, [ru]).create_translations(term)
     translation = Translation.objects.get(source__object_id=term.translation_key, target_locale=ru, enabled=True)
@@ -211,9 +213,28 @@ def test_a_translator_translates_a_term_in_the_translation_editor(client, en, ru
     string_url = reverse("wagtail_localize:edit_string_translation", args=[translation.pk, segment.pk])
     response = client.put(string_url, "value=Гражданские+технологии", content_type="application/x-www-form-urlencoded")
     assert response.status_code in (200, 201)
-    assert client.post(term_edit_url(russian), {"action": "publish"}).status_code in (200, 302)
+    before = russian.label
+    response = client.post(term_edit_url(russian), {"action": "publish"}, follow=True)
+    assert "becomes public with the reviewed translation of a case" in response.content.decode()
 
+    # Terms have no drafts: the translator's label is not public yet...
     russian.refresh_from_db()
     term.refresh_from_db()
-    assert (russian.label, russian.code) == ("Гражданские технологии", "civic-tech")
+    assert (russian.label, russian.code) == (before, "civic-tech")
     assert (term.label, term.code) == ("Civic technology", "civic-tech")
+
+    # ...until a moderator approves a case translation that uses the term.
+    case = new_english_case(en, slug="civic-tech-case")
+    case.topics = [term]
+    case.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        [case_translation] = translations.submit_for_translation(case, [ru], editor)
+    case_translation.import_po(fill_po(case_translation, RUSSIAN), user=translator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post(reverse("manual_translations:submit_for_review", args=[case_translation.pk])).status_code == 302
+        )
+        approve(client, moderator, CaseStudyPage.objects.get(translation_key=case.translation_key, locale=ru))
+    russian.refresh_from_db()
+    assert (russian.label, russian.code) == ("Гражданские технологии", "civic-tech")
+    assert Topic.objects.get(pk=term.pk).label == "Civic technology"

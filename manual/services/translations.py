@@ -203,6 +203,33 @@ def source_changed_since_translated(page: Page) -> bool:
     return translation is not None and missing_segments(translation).exists()
 
 
+def publish_reviewed_term_translations(page: Page) -> int:
+    """Apply the finished translations of the terms a just-published translated case uses.
+
+    Taxonomy terms are snippets without drafts: wagtail-localize's "Publish" of a term writes its
+    label live at once. Translators' term translations therefore wait in translation memory
+    (their "Publish" is refused, ``manual.wagtail_hooks.TaxonomyEditView``) and go live here, with
+    the reviewed translation of a case that uses them: a moderator's approval, or an editor's
+    publish. Only complete translations are applied; returns how many.
+    """
+    from manual.models import CaseStudyPage
+
+    page = page.specific
+    if not isinstance(page, CaseStudyPage) or page.locale_id == Locale.get_default().pk:
+        return 0
+    keys = [term.translation_key for term in terms_used_by(page)]
+    applied = 0
+    pending = Translation.objects.filter(
+        source__object_id__in=keys, target_locale_id=page.locale_id, enabled=True
+    ).select_related("source", "target_locale")
+    for translation in pending:
+        if missing_segments(translation).exists() or unreviewed_machine_strings(translation).exists():
+            continue
+        translation.save_target(user=None, publish=True)
+        applied += 1
+    return applied
+
+
 # --- Translator: machine strings, submit for review ------------------------------------------------
 
 
