@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 INSTALLED_APPS.remove("wagtail.contrib.simple_translation")
 
 MIDDLEWARE = [
+    # Outermost, so that even an error of another middleware reaches an API client as JSON.
+    "site_config.api_fallback.ApiErrorMiddleware",
     "site_config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
