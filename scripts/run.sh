@@ -7,13 +7,10 @@ cd "$(dirname "$0")/.."
 
 export VAR_DIR="${VAR_DIR:-$PWD/var}"
 mkdir -p "$VAR_DIR"
-if [ -z "${SECRET_KEY:-}" ]; then
-    # Generated once and kept, so sessions survive restarts.
-    if [ ! -s "$VAR_DIR/secret_key" ]; then
-        (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))' > "$VAR_DIR/secret_key")
-    fi
-    SECRET_KEY="$(cat "$VAR_DIR/secret_key")"
-    export SECRET_KEY
+if [ -z "${SECRET_KEY:-}" ] && [ ! -s "$VAR_DIR/secret_key" ]; then
+    # Generated once and kept, so sessions survive restarts. The settings read this file when
+    # SECRET_KEY is unset, so `.venv/bin/python manage.py ...` run by hand uses the same key.
+    (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(64))' > "$VAR_DIR/secret_key")
 fi
 # Served over plain HTTP on loopback: HTTPS-only cookies and redirects would lock the admin out.
 export SECURE_HTTPS="${SECURE_HTTPS:-0}"

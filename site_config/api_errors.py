@@ -42,3 +42,9 @@ class NotFound(ApiError):
 
 
 ERROR_RESPONSES = {400: ErrorList, 404: ErrorList}
+
+# Bounds of every integer the API reads: a number past them is a 400 naming the parameter, never an
+# overflow in the database (SQLite and PostgreSQL integers stop at 2**63 - 1, and an OFFSET of
+# page * page_size must fit too).
+MAX_ID = 2**63 - 1
+MAX_PAGE = 10_000

@@ -77,6 +77,22 @@ class Env:
             raise self.fail(name, f"a host is required, got {value!r}")
         return value
 
+    def secret(self, name: str, file: Path) -> str:
+        """The variable, else the contents of ``file`` (the one ``make run`` generates), else "".
+
+        Management commands then run with the served secret without anyone exporting it, and a
+        secret given in the environment still wins over the file.
+        """
+        value = self.str(name)
+        if value:
+            return value
+        try:
+            return file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self.fail(name, f"unset, and {file} cannot be read: {exc}") from None
+
     def path(self, name: str, default: Path) -> Path:
         value = self.str(name)
         return Path(value).expanduser().resolve() if value else default

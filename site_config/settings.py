@@ -18,10 +18,17 @@ env = Env()
 VAR_DIR = env.path("VAR_DIR", BASE_DIR / "var")
 
 DEBUG = env.bool("DEBUG", False)
-SECRET_KEY = env.str("SECRET_KEY")
+# scripts/run.sh generates VAR_DIR/secret_key once; reading it here gives every process of the
+# install (gunicorn, manage.py commands, db_worker) the same key without exporting it.
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+SECRET_KEY = env.secret("SECRET_KEY", SECRET_KEY_FILE)
 if not SECRET_KEY:
     if not DEBUG:
-        raise env.fail("SECRET_KEY", "required when DEBUG is off (make run generates one under var/)")
+        raise env.fail(
+            "SECRET_KEY",
+            f"required when DEBUG is off: set it, or keep one in {SECRET_KEY_FILE} (make run generates it; "
+            "VAR_DIR must name the same folder as for the service)",
+        )
     SECRET_KEY = "insecure-development-only-key-set-SECRET_KEY-in-production"
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise env.fail("SECRET_KEY", "must be at least 50 characters long")
@@ -96,6 +103,8 @@ INSTALLED_APPS = [
 INSTALLED_APPS.remove("wagtail.contrib.simple_translation")
 
 MIDDLEWARE = [
+    # Outermost, so that even an error of another middleware reaches an API client as JSON.
+    "site_config.api_fallback.ApiErrorMiddleware",
     "site_config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -14,6 +14,12 @@ from site_config import views
 from site_config.api import api
 from submissions import views as submissions_views
 
+# JSON on /api/ paths, the project's HTML pages elsewhere (site_config.api_fallback).
+handler400 = "site_config.api_fallback.handler400"
+handler403 = "site_config.api_fallback.handler403"
+handler404 = "site_config.api_fallback.handler404"
+handler500 = "site_config.api_fallback.handler500"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

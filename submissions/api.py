@@ -102,9 +102,10 @@ def create_submission(request: HttpRequest, response: HttpResponse):
     request; 429 when this address sent too many submissions (see `Retry-After`).
     """
     try:
+        admitted = intake.admit(request)  # counted and refused before the body is read or parsed
         incoming = intake.read_request(request)  # the size limits (413) come before the CAPTCHA
         check_captcha(request, request.POST)
-        result = intake.submit(incoming)
+        result = intake.submit(incoming, admitted)
     except intake.RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(exc.status, exc.as_body())
@@ -161,8 +162,11 @@ def resubmit_submission(
     404 for an unknown id or a wrong token; 403 when the link has expired or was used.
     """
     add_never_cache_headers(response)
-    incoming = intake.read_request(request)
     try:
+        # The edit link is the gate of this route, as the rate limit is of POST: without an open
+        # link the body is never read.
+        review.find_for_edit_token(submission_id, token)
+        incoming = intake.read_request(request)
         submission = resubmit.resubmit(
             submission_id,
             token,

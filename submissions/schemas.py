@@ -33,6 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from manual.models import YEAR_VALIDATORS, InitiativeStatus, Licence
+from site_config.api_errors import MAX_ID
 from submissions.services.html import to_rich_text, visible_text
 
 MIN_YEAR = YEAR_VALIDATORS[0].limit_value
@@ -204,7 +205,7 @@ class SubmissionIn(_Strict):
     hero_attachment: Annotated[StrictInt, Field(ge=0)] | None = Field(
         None, description="Index in `attachments` of the image to show on the case."
     )
-    updates_case: Annotated[StrictInt, Field(ge=1)] | None = Field(
+    updates_case: Annotated[StrictInt, Field(ge=1, le=MAX_ID)] | None = Field(
         None, description="Id of a published case this submission proposes to update."
     )
 

@@ -45,11 +45,25 @@ def _render_form(request: HttpRequest, form: SubmissionForm, code: int = 200) ->
     return response
 
 
+def _rate_limited(request: HttpRequest, language: str, exc: intake.RateLimited) -> HttpResponse:
+    # The form is shown again with what was typed: CSRF protection has read the posted fields anyway.
+    message = _("Too many cases were sent from your address; please try again in an hour.")
+    response = _render_form(request, SubmissionForm(language, request.POST, [FieldError(None, "rate", message)]), 429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def submit_form(request: HttpRequest) -> HttpResponse:
     language = get_language()
     if request.method == "GET":
         return _render_form(request, SubmissionForm(language))
+
+    try:
+        # Counted before the form is judged, like the API's attempts (services.intake.admit).
+        admitted = intake.admit(request)
+    except intake.RateLimited as exc:
+        return _rate_limited(request, language, exc)
 
     refused = is_bot(request.POST)
     if refused:
@@ -69,16 +83,9 @@ def submit_form(request: HttpRequest) -> HttpResponse:
             attachments=attachments,
             body_docx=body_docx,
         )
-        result = intake.submit(incoming, channel="form")
+        result = intake.submit(incoming, admitted, channel="form")
     except SubmissionInvalid as exc:
         return _render_form(request, SubmissionForm(language, request.POST, exc.errors), 400)
-    except intake.RateLimited as exc:
-        message = _("Too many cases were sent from your address; please try again in an hour.")
-        response = _render_form(
-            request, SubmissionForm(language, request.POST, [FieldError(None, "rate", message)]), 429
-        )
-        response["Retry-After"] = str(exc.retry_after)
-        return response
     url = reverse("submissions:status", kwargs={"submission_id": str(result.submission.pk)})
     return HttpResponseRedirect(f"{url}?token={result.status_token}", status=303)
 

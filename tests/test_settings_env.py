@@ -52,6 +52,54 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY: required when DEBUG is off" in result.stderr
 
 
+def _served_environment(var_dir: Path) -> dict[str, str]:
+    """What a shell has after `make run` in another terminal: nothing exported but, at most, VAR_DIR."""
+    unset = {"SECRET_KEY", "DEBUG", "SECURE_HTTPS", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "VAR_DIR"}
+    return {**{key: value for key, value in os.environ.items() if key not in unset}, "VAR_DIR": str(var_dir)}
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_management_commands_read_the_secret_file_make_run_generates(tmp_path):
+    secret = "generated-by-run-sh-" + "s" * 66
+    (tmp_path / "secret_key").write_text(secret + "\n")  # as scripts/run.sh writes it
+    env = _served_environment(tmp_path)
+
+    check = _manage(env, "check")
+    assert check.returncode == 0, check.stderr
+    same_key = _manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print(settings.SECRET_KEY == {secret!r})",
+    )
+    assert same_key.stdout.strip() == "True", same_key.stderr
+    # A listed command gets past the settings to its own work (here: a clear error about its file).
+    imported = _manage(env, "import_cases", str(tmp_path / "missing.json"))
+    assert imported.returncode != 0
+    assert "SECRET_KEY" not in imported.stderr and "missing.json" in imported.stderr
+
+
+def test_secret_key_in_the_environment_wins_over_the_file(tmp_path):
+    (tmp_path / "secret_key").write_text("from-the-file-" + "f" * 60)
+    env = {**_served_environment(tmp_path), "SECRET_KEY": "from-the-environment-" + "e" * 40}
+    result = _manage(
+        env, "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY[:20])"
+    )
+    assert result.stdout.strip() == "from-the-environment", result.stderr
+
+
+def test_without_secret_file_or_variable_the_error_names_both(tmp_path):
+    result = _manage(_served_environment(tmp_path), "check")
+    assert result.returncode != 0
+    assert f"SECRET_KEY: required when DEBUG is off: set it, or keep one in {tmp_path / 'secret_key'}" in result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage(
         {

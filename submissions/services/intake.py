@@ -1,21 +1,24 @@
 """Intake: read a submission request, then run the pipeline intake -> validate -> store -> convert.
 
-``read_request`` turns an HTTP request into a ``SubmissionRequest`` (the JSON document and the file
-parts, each read no further than its limit); ``submit`` decides, in this order:
+``admit`` counts the attempt against the client's rate limit before a byte of the body is read:
+429 with Retry-After (every attempt counts, valid or not, malformed or not: reading, parsing and
+validating a body is what costs). ``read_request`` turns an HTTP request into a
+``SubmissionRequest`` (the JSON document and the file parts, each read no further than its limit);
+size limits come first there, from the request's declared length, before its body is read: 413.
+``submit`` then decides, in this order:
 
-1. a repeated ``Idempotency-Key``: the first answer again (same content) or 409 (other content);
-2. the client's rate limit: 429 (every attempt counts, valid or not: validating files costs);
-3. validation of everything: 400 with every problem (``services.validate``);
-4. storage, all or nothing (``services.store``);
-5. conversion into a draft in review, queued once the submission is committed (``tasks``), and the
+1. a repeated ``Idempotency-Key``: the first answer again (same content; the attempt is given back,
+   so a replay does not use up the budget) or 409 (other content);
+2. validation of everything: 400 with every problem (``services.validate``);
+3. storage, all or nothing (``services.store``);
+4. conversion into a draft in review, queued once the submission is committed (``tasks``), and the
    e-mails of its arrival (to the submitter, to the moderators: ``services.notifications``).
-
-Size limits come first of all, from the request's declared length, before its body is read: 413.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -35,6 +38,8 @@ from submissions.services.store import store_submission
 from submissions.services.validate import FieldError, UploadedPart, validate_submission
 
 JSON = "application/json"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # only an escape can bring one: UTF-8 cannot
 MULTIPART = "multipart/form-data"
 DATA_PART = "data"
 ATTACHMENTS_PART = "attachments"
@@ -93,6 +98,18 @@ class IntakeResult:
     replayed: bool = False
 
 
+def admit(request: HttpRequest) -> ratelimit.RateDecision:
+    """Count this attempt of the client; ``RateLimited`` (429) when its budget is spent.
+
+    Only the client's address is looked at: a refused request costs one cache round trip, however
+    large or malformed its body.
+    """
+    decision = ratelimit.hit(ratelimit.client_fingerprint(request))
+    if not decision.allowed:
+        raise RateLimited(decision.retry_after)
+    return decision
+
+
 def read_request(request: HttpRequest) -> SubmissionRequest:
     key = idempotency.read_key(request.headers.get(idempotency.HEADER))
     fingerprint = ratelimit.client_fingerprint(request)
@@ -122,9 +139,40 @@ def _parse_json(raw: bytes, field_name: str | None) -> tuple[Any, FieldError | N
         raise ValueError(f"{name} is not valid JSON")
 
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=refuse_constant), None
+        document = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None, FieldError(field_name, "invalid_json", f"Not a valid UTF-8 JSON document: {exc}")
+    # JSON's "\ud800" escape decodes to half a UTF-16 pair, which no text column can store: refused
+    # here, naming where, before anything tries to save or hash it.
+    where = _lone_surrogate_at(document) if _SURROGATE_ESCAPE.search(raw) else None
+    if where is not None:
+        return None, FieldError(
+            where or field_name,
+            "invalid_characters",
+            "The text holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair); send valid Unicode.",
+        )
+    return document, None
+
+
+def _lone_surrogate_at(document: Any) -> str | None:
+    """The dotted path of the first key or string with a lone surrogate ("" for the document itself).
+
+    Iterative: a document nested as deep as the parser allows must not overflow the stack here.
+    """
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    return path
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value))
+    return None
 
 
 def _read_multipart(request: HttpRequest, fingerprint: str, key: str | None) -> SubmissionRequest:
@@ -184,16 +232,14 @@ def _read_part(upload: UploadedFile) -> UploadedPart:
     return UploadedPart(upload.read(), upload.name, size=upload.size)
 
 
-def submit(incoming: SubmissionRequest, channel: str = "api") -> IntakeResult:
+def submit(incoming: SubmissionRequest, admitted: ratelimit.RateDecision, channel: str = "api") -> IntakeResult:
+    """``admitted`` is the answer of ``admit`` for this request, which the caller asked first."""
     content_hash = incoming.content_hash
     if incoming.idempotency_key:
         replay = _replay(incoming.idempotency_key, content_hash)
         if replay is not None:
+            ratelimit.refund(admitted)
             return replay
-
-    decision = ratelimit.hit(incoming.fingerprint)
-    if not decision.allowed:
-        raise RateLimited(decision.retry_after)
 
     valid = validate_submission(
         incoming.document, incoming.attachments, incoming.body_docx, known_problems=incoming.problems
@@ -209,6 +255,7 @@ def submit(incoming: SubmissionRequest, channel: str = "api") -> IntakeResult:
     except IntegrityError:
         # Two requests with one key raced; the other stored first.
         if incoming.idempotency_key and (replay := _replay(incoming.idempotency_key, content_hash)):
+            ratelimit.refund(admitted)
             return replay
         raise
     transaction.on_commit(partial(enqueue_conversion, str(stored.submission.pk)), robust=True)

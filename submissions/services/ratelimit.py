@@ -17,6 +17,7 @@ brake on abuse, not an exact quota.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ WINDOW_SECONDS = 3600
 class RateDecision:
     allowed: bool
     retry_after: int = 0
+    key: str | None = None  # the counter that was incremented, for ``refund``
 
 
 def client_address(request: HttpRequest) -> str:
@@ -83,5 +85,16 @@ def hit(fingerprint: str, now: float | None = None) -> RateDecision:
         cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
         count = 1
     if count > limit:
-        return RateDecision(False, retry_after)
-    return RateDecision(True)
+        return RateDecision(False, retry_after, key)
+    return RateDecision(True, key=key)
+
+
+def refund(decision: RateDecision) -> None:
+    """Give back an attempt that turned out not to be one (an idempotent replay of a stored submission).
+
+    Attempts are counted before the body is read, so only then can a replay be recognised.
+    """
+    if decision.key is None or not decision.allowed:
+        return
+    with contextlib.suppress(ValueError):  # the window's counter is gone: nothing left to give back
+        caches[CACHE_ALIAS].decr(decision.key)
