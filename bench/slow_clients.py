@@ -47,7 +47,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_stack(front_proxy: str, log_path: Path) -> tuple[subprocess.Popen, str, Path]:
+def start_stack(front_proxy: str, log_path: Path, **extra: str) -> tuple[subprocess.Popen, str, Path]:
     """Start the app the way `make run` does (scripts/run.sh) in an empty VAR_DIR on a free port."""
     var_dir = Path(tempfile.mkdtemp(prefix="manual-bench-slow-"))
     port = free_port()
@@ -60,6 +60,8 @@ def start_stack(front_proxy: str, log_path: Path) -> tuple[subprocess.Popen, str
         GUNICORN_ACCESS_LOG="/dev/null",  # 400 attack connections would flood the terminal
         LOG_LEVEL="WARNING",
         SEARCH_URL="",
+        DJANGO_SETTINGS_MODULE="site_config.settings",
+        **extra,
     )
     environ.pop("DATABASE_URL", None)
     log = log_path.open("wb")
