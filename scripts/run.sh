@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh - the embedded default: SQLite, database search driver, demo content, gunicorn.
+# run.sh - the embedded default: SQLite, database search driver, demo content, nginx in front of
+# gunicorn (scripts/serve.sh; FRONT_PROXY=none for gunicorn alone).
 #
 # Everything is idempotent, so a second run keeps the data (and the admin password).
 set -euo pipefail
@@ -25,4 +26,4 @@ manage search_index rebuild  # cheap for the demo; brings an index made before a
 manage ensure_admin
 manage collectstatic --no-input -v 0
 echo "serving the manual on http://$HOST:$PORT/en/ (admin: http://$HOST:$PORT/admin/)"
-exec .venv/bin/gunicorn -c site_config/gunicorn.conf.py
+exec scripts/serve.sh

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # Outermost, so that even an error of another middleware reaches an API client as JSON.
     "site_config.api_fallback.ApiErrorMiddleware",
     "site_config.middleware.RequestLogMiddleware",
+    # Before anything reads a body: 413 by Content-Length, chunked bodies cut at the limit.
+    "site_config.body_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -189,11 +191,25 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request bodies (site_config/body_limits.py, docs/operations.md "Threats and limits"). Form fields
+# other than files are held in memory: at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), which is
+# also the whole-body limit of the small forms (accessibility feedback, search, login). File parts
+# go to a temporary file past FILE_UPLOAD_MAX_MEMORY_SIZE, so a big upload never sits in memory whole.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+API_MAX_BODY_BYTES = 1024 * 1024
 
 WAGTAIL_SITE_NAME = _("PanEuropean Best Practice Manual on eParticipation")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# The admin's largest body: one image or document upload with the form's other fields.
+ADMIN_MAX_REQUEST_BYTES = max(WAGTAILDOCS_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + DATA_UPLOAD_MAX_MEMORY_SIZE
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
