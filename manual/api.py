@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from manual import schemas
 from manual.services import queries, taxonomies, translations
 from site_config.api_errors import ERROR_RESPONSES
+from site_config.openapi import documented
+
+# Page ids are 32-bit keys: a larger number names no page, and is refused before the database
+# sees it (SQLite cannot even compare it: it would be a 500).
+MAX_PAGE_ID = 2**31 - 1
+# Deeper than this is not paginated: the search has the same bound (search.query, `too_deep`).
+MAX_PAGE = 10_000
+TAXONOMY_PATHS = ("countries", *taxonomies.KINDS_BY_NAME)
 
 router = Router(tags=["manual"])
 
@@ -27,7 +35,7 @@ def list_cases(
     participation_level: list[str] = Query([], description="Participation level code; repeat for OR."),
     government_level: list[str] = Query([], description="Government level code; repeat for OR."),
     stage: list[str] = Query([], description="Policy-cycle stage code; repeat for OR."),
-    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
     fallback: bool = FallbackParam,
 ):
@@ -43,7 +51,12 @@ def list_cases(
 
 
 @router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")
-def read_case(request: HttpRequest, case_id: int, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
+def read_case(
+    request: HttpRequest,
+    case_id: int = Path(..., ge=1, le=MAX_PAGE_ID),
+    locale: str | None = LocaleParam,
+    fallback: bool = FallbackParam,
+):
     return queries.case_detail(request, case_id, locale, fallback)
 
 
@@ -58,13 +71,20 @@ def list_sections(request: HttpRequest, locale: str | None = LocaleParam, fallba
     "sections/{int:section_id}", response={200: schemas.SectionDetail, **ERROR_RESPONSES}, summary="Read a section"
 )
 def read_section(
-    request: HttpRequest, section_id: int, locale: str | None = LocaleParam, fallback: bool = FallbackParam
+    request: HttpRequest,
+    section_id: int = Path(..., ge=1, le=MAX_PAGE_ID),
+    locale: str | None = LocaleParam,
+    fallback: bool = FallbackParam,
 ):
     return queries.section_detail(request, section_id, locale, fallback)
 
 
 @router.get("taxonomies/{kind}", response={200: schemas.TaxonomyList, **ERROR_RESPONSES}, summary="Terms of a taxonomy")
-def list_terms(request: HttpRequest, kind: str, locale: str | None = LocaleParam):
+def list_terms(
+    request: HttpRequest,
+    kind: str = documented(Path(...), enum=list(TAXONOMY_PATHS)),
+    locale: str | None = LocaleParam,
+):
     """`kind` is one of `countries`, `topics`, `tools`, `participation-levels`, `government-levels`, `stages`."""
     resolved = queries.resolve_locale(locale)
     if kind == "countries":
@@ -86,8 +106,10 @@ def list_locales(request: HttpRequest):
 def translation_status(
     request: HttpRequest,
     locale: str | None = Query(None, description="Only this target locale (default: every non-default locale)."),
-    type: str | None = Query(None, description="`case_study` or `section`."),  # noqa: A002 - the API's name
-    page: int = Query(1, ge=1, description="Page number, from 1."),
+    type: str | None = documented(  # noqa: A002 - the API's name
+        Query(None, description="`case_study` or `section`."), enum=list(translations.PAGE_TYPES)
+    ),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
 ):
     """Per source page (default locale) and target locale: `present` (a real translation, not an

@@ -21,6 +21,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("api/preview", manual_views.headless_preview, name="headless_preview"),
+    # After the API's routes: any other /api/ address answers the API's JSON 404, not a reader page.
+    re_path(r"^api/(?P<path>.*)$", views.api_not_found),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
     # Files of submissions not yet published: kept outside MEDIA_ROOT, shown to staff only.
     path("unpublished-media/<path:name>", submissions_views.unpublished_file, name="submissions_unpublished_file"),

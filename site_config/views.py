@@ -30,3 +30,13 @@ def _search_check() -> dict:
     from search.services import engine_ping
 
     return engine_ping()
+
+
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any other address under /api/: the API's error list, not the reader's HTML 404 page.
+
+    An id that is not a number (``/api/v1/cases/abc``) matches no route; a client of the API must
+    still get the one error shape it parses (``site_config.api_errors``).
+    """
+    message = "No API route at this address; see /api/v1/docs."
+    return JsonResponse({"errors": [{"field": None, "code": "not_found", "message": message}]}, status=404)
