@@ -40,6 +40,8 @@ MAX_YEAR = YEAR_VALIDATORS[1].limit_value
 MAX_BODY_SECTION_CHARS = 20_000
 MAX_LIST_ITEMS = 20
 MAX_CODES = 20
+# Page ids are 32-bit keys: a larger id names no case, and SQLite cannot even compare it (a 500).
+MAX_PAGE_ID = 2**31 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -204,7 +206,7 @@ class SubmissionIn(_Strict):
     hero_attachment: Annotated[StrictInt, Field(ge=0)] | None = Field(
         None, description="Index in `attachments` of the image to show on the case."
     )
-    updates_case: Annotated[StrictInt, Field(ge=1)] | None = Field(
+    updates_case: Annotated[StrictInt, Field(ge=1, le=MAX_PAGE_ID)] | None = Field(
         None, description="Id of a published case this submission proposes to update."
     )
 

@@ -133,3 +133,12 @@ def test_the_link_extracts_a_token_that_opens_the_status_page(client):
     response = client.get(f"/api/v1/submissions/{created.json()['id']}", {"token": token})
     assert response.status_code == 200
     assert json.loads(response.content)["id"] == created.json()["id"]
+
+
+def test_a_huge_case_id_to_update_is_a_400_naming_the_field(client):
+    """Found by scripts/fuzz-api.sh: `updates_case` past 2^31-1 was a 500 (SQLite integer overflow)."""
+    response = post_json(client, valid_payload(updates_case=10**20))
+    assert response.status_code == 400
+    assert {(error["field"], error["code"]) for error in response.json()["errors"]} == {
+        ("updates_case", "out_of_range")
+    }
