@@ -8,6 +8,9 @@ from ninja import Path, Query, Router
 from manual import schemas
 from manual.services import queries, taxonomies, translations
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
+from site_config.openapi import documented
+
+TAXONOMY_PATHS = ("countries", *taxonomies.KINDS_BY_NAME)
 
 router = Router(tags=["manual"])
 
@@ -27,7 +30,7 @@ def list_cases(
     participation_level: list[str] = Query([], description="Participation level code; repeat for OR."),
     government_level: list[str] = Query([], description="Government level code; repeat for OR."),
     stage: list[str] = Query([], description="Policy-cycle stage code; repeat for OR."),
-    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1."),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
     fallback: bool = FallbackParam,
 ):
@@ -72,7 +75,11 @@ def read_section(
 
 
 @router.get("taxonomies/{kind}", response={200: schemas.TaxonomyList, **ERROR_RESPONSES}, summary="Terms of a taxonomy")
-def list_terms(request: HttpRequest, kind: str, locale: str | None = LocaleParam):
+def list_terms(
+    request: HttpRequest,
+    kind: str = documented(Path(...), enum=list(TAXONOMY_PATHS)),
+    locale: str | None = LocaleParam,
+):
     """`kind` is one of `countries`, `topics`, `tools`, `participation-levels`, `government-levels`, `stages`."""
     resolved = queries.resolve_locale(locale)
     if kind == "countries":
@@ -94,8 +101,10 @@ def list_locales(request: HttpRequest):
 def translation_status(
     request: HttpRequest,
     locale: str | None = Query(None, description="Only this target locale (default: every non-default locale)."),
-    type: str | None = Query(None, description="`case_study` or `section`."),  # noqa: A002 - the API's name
-    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1."),
+    type: str | None = documented(  # noqa: A002 - the API's name
+        Query(None, description="`case_study` or `section`."), enum=list(translations.PAGE_TYPES)
+    ),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
 ):
     """Per source page (default locale) and target locale: `present` (a real translation, not an

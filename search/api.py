@@ -6,29 +6,56 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router
 
 from search import services
-from search.query import MAX_QUERY_LENGTH, as_dict, build_query
+from search.query import MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, SORTS, TYPES, as_dict, build_query
 from search.schemas import SearchOut, SuggestOut
 from site_config.api_errors import ERROR_RESPONSES, InvalidInput
+from site_config.openapi import documented
 
 router = Router(tags=["search"])
+
+# What build_query checks, stated in the OpenAPI document; build_query stays the one validator (its
+# 400s name the field), so these are schema-only (`json_schema_extra`), never a second check.
+FACET = {"maxItems": MAX_VALUES_PER_FACET}
+MAX_PAGE = 10_000  # build_query: page * page_size <= 10,000 (`too_deep`)
 
 
 @router.get("search", response={200: SearchOut, **ERROR_RESPONSES}, summary="Search cases and sections")
 def search(
     request: HttpRequest,
-    q: str = Query("", description="Words to find; stemmed in the locale's language."),
+    q: str = documented(
+        Query(
+            "", description=f"Words to find; stemmed in the locale's language. At most {MAX_QUERY_LENGTH} characters."
+        ),
+        maxLength=MAX_QUERY_LENGTH,
+    ),
     locale: str | None = Query(None, description="Locale to search (default: the manual's default locale)."),
-    type: list[str] = Query([], description="`case_study` or `section`; repeat for OR."),  # noqa: A002
-    country: list[str] = Query([], description="ISO 3166-1 alpha-2; repeat for OR."),
-    topic: list[str] = Query([], description="Topic code; repeat for OR."),
-    tool: list[str] = Query([], description="eParticipation tool code; repeat for OR."),
-    participation_level: list[str] = Query([], description="Participation level code; repeat for OR."),
-    government_level: list[str] = Query([], description="Government level code; repeat for OR."),
-    stage: list[str] = Query([], description="Policy-cycle stage code; repeat for OR."),
+    type: list[str] = documented(  # noqa: A002
+        Query([], description="`case_study` or `section`; repeat for OR."),
+        **FACET,
+        items={"type": "string", "enum": list(TYPES)},
+    ),
+    country: list[str] = documented(Query([], description="ISO 3166-1 alpha-2; repeat for OR."), **FACET),
+    topic: list[str] = documented(Query([], description="Topic code; repeat for OR."), **FACET),
+    tool: list[str] = documented(Query([], description="eParticipation tool code; repeat for OR."), **FACET),
+    participation_level: list[str] = documented(
+        Query([], description="Participation level code; repeat for OR."), **FACET
+    ),
+    government_level: list[str] = documented(Query([], description="Government level code; repeat for OR."), **FACET),
+    stage: list[str] = documented(Query([], description="Policy-cycle stage code; repeat for OR."), **FACET),
     year_from: int | None = Query(None, ge=1900, le=2100, description="Initiatives started in or after."),
     year_to: int | None = Query(None, ge=1900, le=2100, description="Initiatives started in or before."),
-    sort: str = Query("relevance", description="`relevance`, `newest` (first publication) or `year` (start year)."),
-    page: int = Query(1, ge=1),
+    sort: str = documented(
+        Query("relevance", description="`relevance`, `newest` (first publication) or `year` (start year)."),
+        enum=list(SORTS),
+    ),
+    page: int = documented(
+        Query(
+            1,
+            ge=1,
+            description=f"Page number, from 1; `page` × `page_size` at most {MAX_PAGE:,} (deeper is a 400 `too_deep`).",
+        ),
+        maximum=MAX_PAGE,
+    ),
     page_size: int = Query(20, ge=1, le=100),
     fallback: bool = Query(False, description="Also find default-locale cases not translated into `locale`."),
 ):
@@ -62,7 +89,12 @@ def search(
 @router.get("search/suggest", response={200: SuggestOut, **ERROR_RESPONSES}, summary="Type-ahead titles")
 def suggest(
     request: HttpRequest,
-    q: str = Query(..., description="The beginning of a title word."),
+    q: str = documented(
+        Query(..., description=f"The beginning of a title word: 1 to {MAX_QUERY_LENGTH} characters, not only spaces."),
+        minLength=1,
+        maxLength=MAX_QUERY_LENGTH,
+        pattern=r"\S",
+    ),
     locale: str | None = Query(None),
     limit: int = Query(8, ge=1, le=20),
 ):

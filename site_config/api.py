@@ -8,9 +8,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from site_config import openapi
 from site_config.api_errors import ApiError
 
-api = NinjaAPI(
+
+class ManualApi(NinjaAPI):
+    """The API whose OpenAPI document also states the codes accepted now (``site_config.openapi``)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> dict:
+        return openapi.complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = ManualApi(
     title="eParticipation Manual API",
     version="1",
     description=(

@@ -18,7 +18,7 @@ from ninja import Query, Router, Status
 
 from site_config.api_errors import ApiError, ErrorList, NotFound
 from submissions import schemas
-from submissions.services import intake, resubmit, review, status
+from submissions.services import idempotency, intake, resubmit, review, status
 from submissions.services.captcha import check_captcha
 
 router = Router(tags=["submissions"])
@@ -53,10 +53,12 @@ _REQUEST_BODY = {
                 "type": "object",
                 "required": [intake.DATA_PART],
                 "properties": {
-                    intake.DATA_PART: {"type": "string", "description": "The same JSON document, as text."},
+                    # The part is parsed as JSON (a text field or a file part): the same document as above.
+                    intake.DATA_PART: {**_DOCUMENT_SCHEMA, "description": "The same JSON document, as a part."},
                     intake.ATTACHMENTS_PART: {
                         "type": "array",
                         "items": {"type": "string", "format": "binary"},
+                        "maxItems": settings.SUBMISSIONS_MAX_FILES,
                         "description": "PDF, DOCX, ODT, PNG, JPEG or WebP; at most 10 files of 10 MB, 25 MB in all.",
                     },
                     intake.BODY_DOCX_PART: {
@@ -65,8 +67,34 @@ _REQUEST_BODY = {
                         "description": "A Word document whose headings fill the body sections (docs/submissions.md).",
                     },
                 },
-            }
+            },
+            "encoding": {intake.DATA_PART: {"contentType": intake.JSON}},
         },
+    },
+}
+_IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    # idempotency.read_key: 1 to 255 printable ASCII characters, no spaces.
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": "Retrying with the same key and content answers the first answer again.",
+}
+# The status page of the new submission: its id, and the token in its `status_url`. OpenAPI's
+# runtime expressions cannot cut a query parameter out of a URL; the `#regex:` suffix is
+# Schemathesis's extractor (scripts/fuzz-api.sh follows these links), other tools read the pointer.
+_FROM_STATUS_URL = "$response.body#/status_url#regex:[?&]token=([^&#]+)"
+_CREATED_LINKS = {
+    "GetSubmissionStatus": {
+        "operationId": "submissions_api_read_submission_status",
+        "parameters": {"submission_id": "$response.body#/id", "token": _FROM_STATUS_URL},
+        "description": "The status page of this submission (`status_url`).",
+    },
+    "ResubmitSubmission": {
+        "operationId": "submissions_api_resubmit_submission",
+        "parameters": {"submission_id": "$response.body#/id", "token": _FROM_STATUS_URL},
+        "description": "A correction needs the edit link's token (sent when changes are requested): "
+        "with the status token it answers 404.",
     },
 }
 
@@ -83,15 +111,8 @@ def _status_url(submission_id: Any, token: str) -> str:
     url_name="submission_create",
     openapi_extra={
         "requestBody": _REQUEST_BODY,
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 255},
-                "description": "Retrying with the same key and content answers the first answer again.",
-            }
-        ],
+        "parameters": [_IDEMPOTENCY_KEY],
+        "responses": {201: {"links": _CREATED_LINKS}},
     },
 )
 def create_submission(request: HttpRequest, response: HttpResponse):

@@ -1,0 +1,96 @@
+"""The OpenAPI document, completed with the values only the running service knows.
+
+The routes and schemas declare every fixed constraint (bounds, lengths, choices). The codes a
+request may use are not fixed: the locales come from ``MANUAL_LOCALES`` and the taxonomy codes live
+in the database (editors add terms in the admin). The validators refuse any other code with a 400,
+so a document that said only "a string" would describe requests that are always refused. The
+document is generated for each request of ``/api/v1/openapi.json``, so it states them as enums of
+the values accepted at that moment, read from the same declarations as the validators:
+``settings.MANUAL_LOCALES``, ``taxonomies.COUNTRY_CODES`` and, per ``taxonomies.TAXONOMY_KINDS``,
+the codes of the default locale's terms (what ``queries.validate_filters``, ``search.query`` and
+``submissions.services.validate.known_codes`` accept). A term added later appears in the next
+document; a client that keeps an old copy sees a new code as outside its enum, which is why the
+API still answers unknown codes with a 400 naming the field rather than relying on the document.
+
+(The alternative, a pattern such as ``^[a-z0-9-]{1,64}$``, is stable but admits codes the API
+refuses: generated clients and fuzzers would send requests that can only fail.)
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, TypeVar
+
+from django.conf import settings
+from pydantic.fields import FieldInfo
+
+P = TypeVar("P", bound=FieldInfo)
+
+# Answered by gunicorn before Django sees the request, so in its own (HTML) shape.
+SERVER_RESPONSES = {
+    "414": {
+        "description": "The request line (path and query) is longer than the HTTP server's limit "
+        "(gunicorn's `limit_request_line`, 4094 bytes by default); answered by the server, not the API, "
+        "so it has no error list."
+    },
+}
+
+
+def documented(param: P, **schema: Any) -> P:
+    """A ninja ``Query``/``Path`` whose OpenAPI schema also states ``schema`` (e.g. an enum).
+
+    For a rule another function enforces (``search.query.build_query``, with its own 400 naming the
+    field): the document tells it, and ninja does not check it a second time with other words.
+    """
+    param.json_schema_extra.update(schema)  # ninja's Param keeps a dict there (example, deprecated, ...)
+    return param
+
+
+def accepted_codes() -> dict[str, list[str]]:
+    """Parameter and field name -> the values the validators accept now (one query per taxonomy)."""
+    from manual.services.taxonomies import COUNTRY_CODES, TAXONOMY_KINDS, default_locale_terms
+
+    codes: dict[str, list[str]] = {"locale": list(settings.MANUAL_LOCALES), "country": sorted(COUNTRY_CODES)}
+    for kind in TAXONOMY_KINDS:
+        values = list(dict.fromkeys(default_locale_terms(kind.model).values_list("code", flat=True)))
+        codes[kind.key] = values  # the filter's name: ?topic=...
+        codes[kind.field] = values  # the submission's field: "topics": [...]
+    return codes
+
+
+def _restrict(schema: dict[str, Any], values: list[str]) -> None:
+    """Put ``values`` as the enum of a string schema, of an array's items, or of a nullable's string branch."""
+    if schema.get("type") == "array":
+        _restrict(schema.setdefault("items", {}), values)
+    elif "anyOf" in schema:
+        for branch in schema["anyOf"]:
+            if branch.get("type") in {"string", "array"}:
+                _restrict(branch, values)
+    elif schema.get("type") == "string":
+        schema["enum"] = values
+
+
+def _restrict_body(schema: dict[str, Any], codes: dict[str, list[str]]) -> None:
+    for name, field_schema in schema.get("properties", {}).items():
+        if name in codes:
+            _restrict(field_schema, codes[name])
+
+
+def complete(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ninja's document with the accepted codes and the HTTP server's own answers."""
+    document = copy.deepcopy(document)
+    codes = accepted_codes()
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") in {"query", "path"} and parameter["name"] in codes:
+                    _restrict(parameter["schema"], codes[parameter["name"]])
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                body = media.get("schema", {})
+                _restrict_body(body, codes)
+                for part in body.get("properties", {}).values():  # multipart: the JSON `data` part
+                    if part.get("type") == "object":
+                        _restrict_body(part, codes)
+            for status, response in SERVER_RESPONSES.items():
+                operation.setdefault("responses", {}).setdefault(status, copy.deepcopy(response))
+    return document
