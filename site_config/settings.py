@@ -206,7 +206,9 @@ API_MAX_BODY_BYTES = 1024 * 1024
 WAGTAIL_SITE_NAME = _("PanEuropean Best Practice Manual on eParticipation")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Pixel budget of every image: uploads to the admin (Wagtail), submissions and Pillow itself (set to
+# this in SubmissionsConfig.ready: Pillow warns above it and refuses above twice it, everywhere).
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.int("SUBMISSIONS_MAX_IMAGE_PIXELS", 40_000_000, minimum=1_000_000)
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # The admin's largest body: one image or document upload with the form's other fields.
 ADMIN_MAX_REQUEST_BYTES = max(WAGTAILDOCS_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE) + DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -307,6 +309,17 @@ SUBMISSIONS_MAX_REQUEST_BYTES = SUBMISSIONS_MAX_TOTAL_BYTES + SUBMISSIONS_MAX_JS
 SUBMISSIONS_MAX_IMAGE_PIXELS = WAGTAILIMAGES_MAX_IMAGE_PIXELS
 # Bound on the declared unpacked size of a .docx/.odt (zip bombs are refused).
 SUBMISSIONS_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# The body Word document (body_docx) is parsed by mammoth: about 1.5 s of CPU and 30 MB per MB of its
+# word/document.xml. The body holds at most 7 × 20 000 characters, which Word writes in well under
+# this; a bigger text part is refused before parsing (docs/operations.md "Threats and limits").
+SUBMISSIONS_MAX_DOCX_TEXT_BYTES = 1024 * 1024
+# Budget of the costly work that remains on a checked file (re-encoding an image, mammoth on the body
+# Word document), each run in a child process (submissions.services.sandbox): CPU seconds and memory
+# over what the worker maps already. A 40 MP image needs about 1 s and 250 MB.
+SUBMISSIONS_IMAGE_CPU_SECONDS = env.int("SUBMISSIONS_IMAGE_CPU_SECONDS", 20, minimum=1)
+SUBMISSIONS_IMAGE_MEMORY_BYTES = env.int("SUBMISSIONS_IMAGE_MEMORY_MB", 768, minimum=64) * 1024 * 1024
+SUBMISSIONS_DOCX_CPU_SECONDS = 5
+SUBMISSIONS_DOCX_MEMORY_BYTES = 256 * 1024 * 1024
 STORAGES["submissions"] = {
     "BACKEND": "submissions.storage.PrivateFileSystemStorage",
     "OPTIONS": {

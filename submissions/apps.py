@@ -9,7 +9,12 @@ class SubmissionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.db.models.signals import post_migrate
+        from PIL import Image
+
+        # One pixel budget everywhere Pillow opens an image (renditions, Willow, submissions).
+        Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
 
         from submissions import checks, signals  # noqa: F401 - registers the checks and the review handlers
         from submissions.services.admin_access import ensure_admin_access_after_migrate

@@ -16,12 +16,14 @@ what only a form needs:
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import caches
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,7 @@ from django_countries import countries
 
 from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, InitiativeStatus, Licence
 from manual.services.taxonomies import KINDS_BY_KEY, TaxonomyLabels
+from submissions.services import ratelimit
 from submissions.services.validate import FieldError, UploadedPart
 
 HONEYPOT = "website"  # a name bots like to fill
@@ -108,7 +111,8 @@ class Fieldset:
 
 
 def started_token() -> str:
-    return signing.dumps(time.time(), salt=_SIGNING_SALT)
+    # The nonce makes the token single-use (``is_bot``): a bot cannot fetch one form and post it forever.
+    return signing.dumps({"t": time.time(), "n": secrets.token_urlsafe(12)}, salt=_SIGNING_SALT)
 
 
 def min_seconds() -> float:
@@ -120,11 +124,16 @@ def is_bot(data: QueryDict) -> str | None:
     if data.get(HONEYPOT, "").strip():
         return "honeypot"
     try:
-        started = float(signing.loads(data.get(STARTED, ""), salt=_SIGNING_SALT, max_age=MAX_FORM_AGE))
-    except (signing.BadSignature, TypeError, ValueError):
+        token = signing.loads(data.get(STARTED, ""), salt=_SIGNING_SALT, max_age=MAX_FORM_AGE)
+        started, nonce = float(token["t"]), str(token["n"])
+    except (signing.BadSignature, TypeError, ValueError, KeyError):
         return "no_timestamp"
     if time.time() - started < min_seconds():
         return "too_fast"
+    # Used up by the first post that passes; add() is atomic in the shared cache (a row insert in
+    # the database cache), so two workers cannot both accept one token.
+    if not caches[ratelimit.CACHE_ALIAS].add(f"form-start:{nonce}", 1, timeout=MAX_FORM_AGE + 60):
+        return "replayed"
     return None
 
 

@@ -204,6 +204,13 @@ class SubmissionAttachment(models.Model):
     )
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    cleaned = models.BooleanField(
+        default=True,
+        help_text=_(
+            "False while an image is stored as sent: the conversion re-encodes it without metadata "
+            "(services.files.clean_image), outside the request because decoding is costly."
+        ),
+    )
     image = models.ForeignKey(
         "wagtailimages.Image",
         null=True,

@@ -197,3 +197,14 @@ def test_the_story_may_come_as_a_word_document(client, django_capture_on_commit_
     assert response.status_code == 303, response.content.decode()[:3000]
     submission = Submission.objects.get(payload__title="Neighbourhood budget of Tartu")
     assert submission.payload["body"]["lessons"] == "<p>Keep the rules simple.</p>"
+
+
+def test_a_start_token_is_single_use(client, settings):
+    settings.SUBMISSIONS_RATE_LIMIT = 0
+    data = form_data()
+    first = client.post(FORM, data)
+    assert first.status_code == 303, first.content
+    replay = client.post(FORM, {**data, "title": "Same token, other text"})
+    assert replay.status_code == 400
+    assert "Your case was not sent" in replay.content.decode()
+    assert Submission.objects.count() == 1

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
+from submissions.services import ratelimit
 from tests.test_submissions_support import (
     URL,
     errors_by_field,
@@ -143,6 +144,21 @@ def test_the_rate_limit_answers_429_with_retry_after(client, settings):
     assert limited.json()["errors"][0]["code"] == "rate_limited"
     assert 0 < int(limited["Retry-After"]) <= 3600
     assert Submission.objects.count() == 2
+
+
+def test_the_rate_limit_window_slides_instead_of_resetting_on_the_hour(settings):
+    settings.SUBMISSIONS_RATE_LIMIT = 5
+    hour = 3600 * 480_000  # some hour boundary
+    for second in range(5):  # the whole budget in the last minute of an hour
+        assert ratelimit.hit("sliding", now=hour - 60 + second).allowed
+    assert not ratelimit.hit("sliding", now=hour - 1).allowed
+
+    just_after = ratelimit.hit("sliding", now=hour + 60)
+    assert not just_after.allowed, "a fixed window would have reset at the hour"
+    # The previous hour weighs less as it slides out of the last 60 minutes: Retry-After is when
+    # enough of it has (the burst counts as spread over its hour: the two-bucket estimate).
+    assert 1000 < just_after.retry_after < 3600
+    assert ratelimit.hit("sliding", now=hour + 60 + just_after.retry_after).allowed
 
 
 def test_invalid_attempts_count_too_and_replays_do_not(client, settings):

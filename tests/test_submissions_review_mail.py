@@ -96,7 +96,10 @@ def test_arrival_sends_a_receipt_to_the_submitter_and_a_notice_to_each_moderator
     submission = _submit(client, django_capture_on_commit_callbacks)
 
     [receipt] = _to("mari@example.org")
-    assert receipt.subject == "We received your case “Neighbourhood budget of Tartu”"
+    assert receipt.subject == "We received your case"
+    # The address was typed by a stranger: nothing else they typed reaches it (no open relay for text).
+    for typed in ("Neighbourhood budget", "Residents of Tartu propose", "Mari Maasikas"):
+        assert typed not in receipt.subject + receipt.body + _html(receipt)
     assert f"/en/submit/status/{submission.pk}/?token=" in receipt.body
     assert f"/en/submit/status/{submission.pk}/?token=" in _html(receipt)
     # The link works: the token in the e-mail is the status token.
@@ -117,7 +120,7 @@ def test_a_russian_submission_gets_russian_mail(client, django_capture_on_commit
     mail.outbox.clear()
     _submit(client, django_capture_on_commit_callbacks, valid_payload(locale="ru", title="Бюджет района Тарту"))
     [receipt] = _to("mari@example.org")
-    assert receipt.subject == "Мы получили ваш кейс «Бюджет района Тарту»"
+    assert receipt.subject == "Мы получили ваш кейс"
     assert "Здравствуйте" in receipt.body and "/ru/submit/status/" in receipt.body
     assert "Здравствуйте" in _html(receipt) and 'lang="ru"' in _html(receipt)
     [notice] = [m for m in _to("mod1@example.org") if m.subject.startswith("Новый кейс")]

@@ -24,6 +24,7 @@ instead; the live version stays online until a moderator approves. Either way:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from decimal import Decimal
 from typing import Any
@@ -47,7 +48,15 @@ from manual.models import (
     CaseStudyPage,
 )
 from manual.services.taxonomies import KINDS_BY_KEY, default_locale_terms
-from submissions.models import AttachmentRole, Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
+from submissions.models import (
+    AttachmentRole,
+    FileKind,
+    Submission,
+    SubmissionAttachment,
+    SubmissionStatus,
+    SubmitterContact,
+)
+from submissions.services.files import FileProblem, clean_image_limited
 from submissions.services.media import in_review_collection, unpublished_name
 from submissions.services.review import start_review
 from submissions.services.status import transition
@@ -64,6 +73,8 @@ class ConversionError(Exception):
 def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStudyPage | None:
     """Make the submission's draft (or draft revision) and put it in review; returns the page."""
     written: list[Any] = []  # files of Wagtail images, removed again if the transaction fails
+    # Before the transaction: decoding images takes seconds and must not hold the row lock.
+    set_aside = clean_images(submission) if submission.status == SubmissionStatus.RECEIVED else []
     try:
         with transaction.atomic():
             submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -90,6 +101,7 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
                 note="Draft revision of the case made."
                 if submission.updates_case_id or resubmitted
                 else "Draft case made.",
+                internal_note=" ".join(set_aside),
             )
             start_review(submission, page, actor)
             if not submission.updates_case_id and not resubmitted:
@@ -101,6 +113,35 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
         raise
     logger.info("submission converted", extra={"submission": str(submission.pk), "page": page.pk})
     return page
+
+
+def clean_images(submission: Submission) -> list[str]:
+    """Re-encode the submission's images still stored as sent (``services.files.clean_image``).
+
+    Each runs in a child process within its time and memory budget; the stored bytes are replaced
+    by the re-encoded ones (no EXIF, no GPS). An image that cannot be decoded within the budget is
+    removed and the returned notes say so (for staff: the submitter's other files still count).
+    """
+    notes = []
+    for attachment in SubmissionAttachment.objects.filter(submission=submission, cleaned=False).order_by("position"):
+        try:
+            content, width, height = clean_image_limited(FileKind(attachment.kind), _content(attachment))
+        except FileProblem as problem:
+            logger.warning(
+                "submission image set aside",
+                extra={"submission": str(submission.pk), "position": attachment.position, "code": problem.code},
+            )
+            notes.append(f"Attachment {attachment.position} ({attachment.original_name}) set aside: {problem.message}")
+            attachment.file.delete(save=False)
+            attachment.delete()
+            continue
+        sent = attachment.file.name
+        attachment.file.save(sent.rsplit("/", 1)[-1], ContentFile(content), save=False)
+        attachment.size, attachment.sha256 = len(content), hashlib.sha256(content).hexdigest()
+        attachment.width, attachment.height, attachment.cleaned = width, height, True
+        attachment.save(update_fields=["file", "size", "sha256", "width", "height", "cleaned"])
+        attachment.file.storage.delete(sent)  # the bytes as sent, EXIF and all, are gone
+    return notes
 
 
 def _user(actor: Any) -> Any:

@@ -9,20 +9,28 @@ own nh3 allow-list (``services.html.to_rich_text``), like any body text a strang
 inside the document are dropped (never read); send them as attachments.
 
 The file has been judged already (``services.files``: a real Word document, no macros, its
-unpacked size bounded), so mammoth only ever reads a bounded, checked archive.
+unpacked size bounded), so mammoth only ever reads a bounded, checked archive. mammoth still costs
+about 1.5 s of CPU and 30 MB per MB of ``word/document.xml`` (a 60 MB text part: 100 s and 1.9 GB),
+so the text part is bounded too (``SUBMISSIONS_MAX_DOCX_TEXT_BYTES``, read from the zip's central
+directory before anything is unpacked), and mammoth runs in a child process within
+``SUBMISSIONS_DOCX_CPU_SECONDS`` and ``SUBMISSIONS_DOCX_MEMORY_BYTES`` (``services.sandbox``).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from html import escape
 
 import mammoth
 import nh3
+from django.conf import settings
 
 from manual.models import BODY_SECTIONS
+from submissions.services.files import FileProblem
 from submissions.services.html import to_rich_text
+from submissions.services.sandbox import LimitExceeded, run_limited
 
 # Section -> the heading texts that name it (compared lower-case, without numbering or colon).
 SECTION_HEADINGS: dict[str, set[str]] = {
@@ -40,11 +48,38 @@ _NUMBERING = re.compile(r"^[\s\d.)\-–—]*|[\s:.]*$")
 
 
 class DocxUnreadable(Exception):
-    pass
+    """The document cannot become body text; ``code`` says why (the field is ``body_docx``)."""
+
+    def __init__(self, message: str, code: str = "invalid_document") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _no_images(image):  # mammoth's image converter: the image is never read
     return {}
+
+
+def _check_text_size(content: bytes) -> None:
+    """Refuse a text part mammoth would take too long to read; sizes from the central directory."""
+    limit = settings.SUBMISSIONS_MAX_DOCX_TEXT_BYTES
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            size = archive.getinfo("word/document.xml").file_size
+    except (KeyError, zipfile.BadZipFile, ValueError, EOFError):
+        raise DocxUnreadable("The Word document has no readable text part.") from None
+    if size > limit:
+        raise DocxUnreadable(
+            f"The document's text is {size / 2**20:.1f} MB of Word markup; a body document may have at most "
+            f"{limit / 2**20:.0f} MB (the body holds at most 7 sections of 20 000 characters): "
+            "send the text in the body fields instead.",
+            "document_too_large",
+        )
+
+
+def _to_html(content: bytes) -> str:
+    """mammoth's HTML of the document (runs in the sandbox child: a pure function of the bytes)."""
+    result = mammoth.convert_to_html(io.BytesIO(content), convert_image=mammoth.images.img_element(_no_images))
+    return result.value
 
 
 def _section_of(heading_html: str) -> str | None:
@@ -55,11 +90,19 @@ def _section_of(heading_html: str) -> str | None:
 
 def docx_sections(content: bytes) -> dict[str, str]:
     """The body sections found in the document, each sanitised rich text (empty ones left out)."""
+    _check_text_size(content)
     try:
-        result = mammoth.convert_to_html(io.BytesIO(content), convert_image=mammoth.images.img_element(_no_images))
-    except Exception as exc:  # mammoth raises many kinds of errors on damaged documents
-        raise DocxUnreadable(f"The Word document cannot be read: {type(exc).__name__}.") from None
-    html = result.value
+        html = run_limited(
+            _to_html,
+            content,
+            cpu_seconds=settings.SUBMISSIONS_DOCX_CPU_SECONDS,
+            memory_bytes=settings.SUBMISSIONS_DOCX_MEMORY_BYTES,
+            wall_seconds=settings.SUBMISSIONS_DOCX_CPU_SECONDS * 3,
+        )
+    except LimitExceeded as exc:
+        raise DocxUnreadable(f"The Word document is too costly to read: {exc.message}", "too_costly") from None
+    except FileProblem as exc:  # mammoth raises many kinds of errors on damaged documents
+        raise DocxUnreadable(f"The Word document cannot be read: {exc.message}") from None
     parts: dict[str, list[str]] = {name: [] for name in BODY_SECTIONS}
     current, position = "context", 0
     for match in _HEADING.finditer(html):

@@ -8,10 +8,13 @@ most ``SUBMISSIONS_MAX_TOTAL_BYTES``), sniffed by its magic bytes and checked fo
   Word document and ``word/document.xml``; ``mimetype`` = ODF text and ``content.xml``); macro
   documents are refused; the declared unpacked size, the number of entries and the compression
   ratio are bounded, so a zip bomb is refused before anything unpacks it.
-- PNG, JPEG, WebP: the header is read first and an image over ``SUBMISSIONS_MAX_IMAGE_PIXELS`` is
-  refused before it is decoded (decompression bombs); the image is then decoded and re-encoded by
-  Pillow, which drops EXIF (GPS position included), comments and anything appended after the image
-  data. The stored bytes are the re-encoded ones.
+- PNG, JPEG, WebP: only the header is read in the request, and an image over
+  ``SUBMISSIONS_MAX_IMAGE_PIXELS`` is refused before anything decodes it (decompression bombs: a
+  50 KB PNG can declare 400 million pixels). Decoding and re-encoding (``clean_image``: Pillow drops
+  EXIF with the GPS position, comments and anything appended after the image data) costs about a
+  second and 100-300 MB per large image, so it is not done in the request: the conversion task
+  does it (``clean_image_limited``: in a child process with a time and memory budget,
+  ``services.sandbox``) and replaces the stored bytes before anything else reads them.
 
 The result of a refusal is a ``FileProblem`` (code + message); the caller names the field.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import unicodedata
 import warnings
 import zipfile
@@ -76,6 +80,7 @@ class CheckedFile:
     original_name: str
     width: int | None = None
     height: int | None = None
+    cleaned: bool = True  # False: an image as sent, re-encoded later by the conversion task
 
     @property
     def content_type(self) -> str:
@@ -142,7 +147,7 @@ def check_file(content: bytes, name: str | None, allowed: frozenset[FileKind] | 
     if kind in (FileKind.DOCX, FileKind.ODT):
         # Sniffing already opened and bounded the archive.
         return CheckedFile(kind, content, original)
-    return _reencode_image(kind, content, original)
+    return _check_image(kind, content, original)
 
 
 def _megabytes(size: int) -> str:
@@ -207,19 +212,63 @@ def _read_entry(archive: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
-def _reencode_image(kind: FileKind, content: bytes, original: str) -> CheckedFile:
+def _check_image(kind: FileKind, content: bytes, original: str) -> CheckedFile:
+    """The image's header read and its size bounded; nothing is decoded (``Image.open`` is lazy)."""
     max_pixels = settings.SUBMISSIONS_MAX_IMAGE_PIXELS
     try:
         with warnings.catch_warnings():
             # Pillow warns (and above twice its own limit raises) on huge images; we decide ourselves.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[kind]]) as image:
-                width, height = image.size  # read from the header; nothing is decoded yet
+                width, height = image.size  # read from the header
                 if width * height > max_pixels:
                     raise FileProblem(
                         "image_too_large",
                         f"The image is {width}×{height} pixels; at most {max_pixels:,} pixels are accepted.",
                     )
+                if kind == FileKind.PNG:
+                    image.verify()  # chunk checksums only: no pixel data is inflated
+    except FileProblem:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow's own limit (Image.MAX_IMAGE_PIXELS, the same budget) struck first, in the header.
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+        raise FileProblem(
+            "image_too_large", f"The image has {size}; at most {max_pixels:,} pixels are accepted."
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise FileProblem("invalid_image", "The image cannot be decoded; it may be damaged.") from exc
+    return CheckedFile(kind, content, original, width=width, height=height, cleaned=False)
+
+
+def clean_image_limited(kind: FileKind, content: bytes) -> tuple[bytes, int, int]:
+    """``clean_image`` within ``SUBMISSIONS_IMAGE_CPU_SECONDS`` and ``SUBMISSIONS_IMAGE_MEMORY_BYTES``."""
+    from submissions.services.sandbox import run_limited
+
+    return run_limited(
+        clean_image,
+        kind,
+        content,
+        settings.SUBMISSIONS_MAX_IMAGE_PIXELS,
+        cpu_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS,
+        memory_bytes=settings.SUBMISSIONS_IMAGE_MEMORY_BYTES,
+        wall_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS * 3,
+    )
+
+
+def clean_image(kind: FileKind, content: bytes, max_pixels: int) -> tuple[bytes, int, int]:
+    """Decode and re-encode without metadata: (bytes, width, height) of the image to store.
+
+    A pure function of its arguments (it runs in a sandbox child, where settings are not read).
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[kind]]) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise FileProblem("image_too_large", f"The image is {width}×{height} pixels.")
                 image.load()
                 cleaned, (width, height) = _strip(image, kind)
     except FileProblem:
@@ -228,7 +277,7 @@ def _reencode_image(kind: FileKind, content: bytes, original: str) -> CheckedFil
         raise FileProblem("image_too_large", "The image has too many pixels to be decoded safely.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise FileProblem("invalid_image", "The image cannot be decoded; it may be damaged.") from exc
-    return CheckedFile(kind, cleaned, original, width=width, height=height)
+    return cleaned, width, height
 
 
 def _strip(image: Image.Image, kind: FileKind) -> tuple[bytes, tuple[int, int]]:
@@ -241,9 +290,10 @@ def _strip(image: Image.Image, kind: FileKind) -> tuple[bytes, tuple[int, int]]:
     if kind == FileKind.JPEG:
         if rotated.mode not in ("RGB", "L"):
             rotated = rotated.convert("RGB")
-        rotated.save(out, "JPEG", quality=90, optimize=True)
+        rotated.save(out, "JPEG", quality=90)
     elif kind == FileKind.PNG:
-        rotated.save(out, "PNG", optimize=True)
+        # Not optimize=True: it tries every zlib setting, seconds on a large image for a few percent.
+        rotated.save(out, "PNG")
     else:
         rotated.save(out, "WEBP", quality=90)
     # No exif=, no pnginfo=, no comment=: Pillow writes none of the original metadata.

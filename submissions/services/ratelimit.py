@@ -9,16 +9,20 @@ The fingerprint is an HMAC of that address with the ``SECRET_KEY``: stable enoug
 group abuse, useless for finding the person (a plain hash of an IPv4 address is reversed by trying
 all four billion).
 
-Counters are fixed one-hour windows in the ``submissions`` cache, which every gunicorn worker and
-node shares (a database cache by default). The database cache's ``incr`` is a read and a write,
-so two workers racing on the same client may each count once where twice was due; the limit is a
-brake on abuse, not an exact quota.
+Counters are one-hour buckets in the ``submissions`` cache, which every gunicorn worker and node
+shares (a database cache by default), read as a sliding window: the estimate is this hour's count
+plus the previous hour's, weighted by how much of it the last 60 minutes still cover. A fixed
+window would let a client send the whole budget at 10:59 and again at 11:00; this one does not
+reset on the hour (the two-bucket weighted counter: two counters per client, no timestamps). The
+database cache's ``incr`` is a read and a write, so two workers racing on the same client may each
+count once where twice was due; the limit is a brake on abuse, not an exact quota.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import time
 from dataclasses import dataclass
 
@@ -67,26 +71,30 @@ def client_fingerprint(request: HttpRequest) -> str:
 
 
 def hit(fingerprint: str, now: float | None = None) -> RateDecision:
-    """Count one attempt of this client; refuse it when the window's budget is spent."""
+    """Count one attempt of this client; refuse it when the last hour's budget is spent.
+
+    Refused attempts count too: a client that keeps hammering stays refused.
+    """
     limit = settings.SUBMISSIONS_RATE_LIMIT
     if limit <= 0:
         return RateDecision(True)
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
-    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
+    elapsed = (now - window * WINDOW_SECONDS) / WINDOW_SECONDS  # fraction of this bucket gone by
     cache = caches[CACHE_ALIAS]
     key = f"rate:{fingerprint}:{window}"
-    # add() is a no-op when the counter exists; the timeout outlives the window so it is never
-    # culled while it still counts.
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    # add() is a no-op when the counter exists; it lives through the next hour, where it still
+    # weighs, so it is never culled while it counts.
+    cache.add(key, 0, timeout=2 * WINDOW_SECONDS + 60)
     try:
-        count = cache.incr(key)
+        current = cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
-        count = 1
-    if count > limit:
-        return RateDecision(False, retry_after, key)
-    return RateDecision(True, key=key)
+        cache.set(key, 1, timeout=2 * WINDOW_SECONDS + 60)
+        current = 1
+    previous = cache.get(f"rate:{fingerprint}:{window - 1}", 0)
+    if previous * (1 - elapsed) + current <= limit:
+        return RateDecision(True, key=key)
+    return RateDecision(False, _retry_after(previous, current, limit, elapsed), key)
 
 
 def refund(decision: RateDecision) -> None:
@@ -98,3 +106,16 @@ def refund(decision: RateDecision) -> None:
         return
     with contextlib.suppress(ValueError):  # the window's counter is gone: nothing left to give back
         caches[CACHE_ALIAS].decr(decision.key)
+
+
+def _retry_after(previous: int, current: int, limit: int, elapsed: float) -> int:
+    """Seconds until one more attempt fits, if the client sends none meanwhile."""
+    if current + 1 <= limit and previous:
+        # Within this hour, once enough of the previous one has slid out of the window.
+        fits_at = 1 - (limit - current - 1) / previous
+        wait = (fits_at - elapsed) * WINDOW_SECONDS
+    else:
+        # In the next hour, once enough of this one has slid out.
+        fits_at = max(0.0, 1 - (limit - 1) / current)
+        wait = (1 - elapsed + fits_at) * WINDOW_SECONDS
+    return max(1, math.ceil(wait))

@@ -111,6 +111,7 @@ def store_attachment(
         original_name=checked.original_name,
         width=checked.width,
         height=checked.height,
+        cleaned=checked.cleaned,
     )
     # The stored name is ours (<submission>/<attachment id>.<ext>); the client's is display text.
     attachment.file.save(f"{attachment.pk}.{checked.extension}", ContentFile(checked.content), save=False)

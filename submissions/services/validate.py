@@ -274,7 +274,7 @@ def validate_submission(
             try:
                 document = merge_into_body(document, docx_sections(docx.content))
             except DocxUnreadable as exc:
-                errors.append(FieldError("body_docx", "invalid_document", str(exc)))
+                errors.append(FieldError("body_docx", exc.code, str(exc)))
         try:
             data = SubmissionIn.model_validate(document, context={"codes": known_codes()})
         except ValidationError as exc:
