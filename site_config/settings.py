@@ -237,13 +237,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "site_config.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # Secret tokens of URLs never reach a log line (site_config.redaction).
+    "filters": {"redact": {"()": "site_config.redaction.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
     },
 }
+
+# Error reports (debug page, mailed reports) hide the secret tokens of URLs as well.
+DEFAULT_EXCEPTION_REPORTER = "site_config.error_reports.RedactingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "site_config.error_reports.RedactingExceptionReporterFilter"
 
 # The manual's public API caches for a short while; ETags make revalidation cheap.
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", 60, minimum=0)
@@ -351,6 +357,9 @@ if "@" not in ACCESSIBILITY_FEEDBACK_EMAIL:
 # renders the reader templates.
 HEADLESS_PREVIEW_CLIENT_URL = env.url("HEADLESS_PREVIEW_CLIENT_URL", {"http", "https"})
 INSTALLED_APPS.append("wagtail_headless_preview")
+# Seconds a preview link of the external front end works; `manage.py purge_previews` deletes the
+# drafts of older ones (manual.services.previews).
+HEADLESS_PREVIEW_MAX_AGE = env.int("HEADLESS_PREVIEW_MAX_AGE", 3600, minimum=60, maximum=7 * 86_400)
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL} if HEADLESS_PREVIEW_CLIENT_URL else {},
     "REDIRECT_ON_PREVIEW": False,
