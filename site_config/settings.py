@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
+from site_config import csp as csp_policies
 from site_config.env import Env, database_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Wagtail marks its preview views SAMEORIGIN itself, so everything else can refuse framing.
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, site_config.csp): reader pages load nothing but this site's
+# files and run no inline code; the Wagtail admin needs inline scripts and styles and gets its own,
+# looser policy. Set after HEADLESS_PREVIEW_CLIENT_URL below (the admin frames that front end).
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", [])
 for origin in CORS_ALLOWED_ORIGINS:
@@ -84,6 +88,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "corsheaders",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -98,6 +103,7 @@ INSTALLED_APPS.remove("wagtail.contrib.simple_translation")
 MIDDLEWARE = [
     "site_config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "site_config.csp.PathPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "site_config.middleware.ApiCacheMiddleware",
@@ -192,6 +198,9 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # working while the engine is down, and the manual's index (search app) is a separate concern.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No Gravatar in the admin: avatars would be third-party images (outside the admin's CSP) that tell
+# Gravatar which editor is working; Wagtail shows its default avatar or an uploaded one instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Search engine of the manual's own index (search app); empty = database driver.
 SEARCH_URL = env.url("SEARCH_URL", {"http", "https"})
@@ -360,6 +369,10 @@ INSTALLED_APPS.append("wagtail_headless_preview")
 # Seconds a preview link of the external front end works; `manage.py purge_previews` deletes the
 # drafts of older ones (manual.services.previews).
 HEADLESS_PREVIEW_MAX_AGE = env.int("HEADLESS_PREVIEW_MAX_AGE", 3600, minimum=60, maximum=7 * 86_400)
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_policies.reader_policy(BASE_DIR)}
+CONTENT_SECURITY_POLICY_ADMIN = csp_policies.admin_policy(
+    CONTENT_SECURITY_POLICY["DIRECTIVES"], HEADLESS_PREVIEW_CLIENT_URL
+)
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL} if HEADLESS_PREVIEW_CLIENT_URL else {},
     "REDIRECT_ON_PREVIEW": False,
