@@ -11,7 +11,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from site_config import csp as csp_policies
-from site_config.env import Env, database_config
+from site_config.env import Env, database_config, secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -24,8 +24,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise env.fail("SECRET_KEY", "required when DEBUG is off (make run generates one under var/)")
     SECRET_KEY = "insecure-development-only-key-set-SECRET_KEY-in-production"
-elif len(SECRET_KEY) < 50 and not DEBUG:
-    raise env.fail("SECRET_KEY", "must be at least 50 characters long")
+elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
+    # Too short, a placeholder, few distinct characters, a repeated pattern or low entropy: a key
+    # anyone could guess signs sessions, status and edit links and preview tokens.
+    raise env.fail("SECRET_KEY", weakness)
 
 HOST = env.str("HOST", "127.0.0.1")
 PORT = env.int("PORT", 8000, minimum=1, maximum=65535)
