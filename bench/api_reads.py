@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-bench-"))
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+os.environ.setdefault("SECRET_KEY", "bench-only-key-T4c9QwZr2LmX8vNp0sKd7HyBf3JgEu6Ra1Vo5Ci")
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")

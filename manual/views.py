@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from manual.services.feedback import AccessibilityFeedbackForm, send_feedback
+from manual.services.previews import PreviewExpired, find_preview
 
 # The date this statement was prepared (WAD model statement, "Preparation of this statement").
 STATEMENT_PREPARED = "2026-11-27"
@@ -63,7 +63,8 @@ def headless_preview(request: HttpRequest) -> JsonResponse:
 
     The admin's preview opens ``HEADLESS_PREVIEW_CLIENT_URL?content_type=...&token=...``; the front
     end asks this route for the draft with the same two parameters. The token is signed by
-    Wagtail's preview and names one stored draft, so nothing else can be read through it.
+    Wagtail's preview and names one stored draft, so nothing else can be read through it; it works
+    for HEADLESS_PREVIEW_MAX_AGE seconds (manual.services.previews).
     """
     content_type = request.GET.get("content_type", "")
     token = request.GET.get("token", "")
@@ -79,9 +80,12 @@ def headless_preview(request: HttpRequest) -> JsonResponse:
             {"errors": [{"field": "content_type", "code": "invalid", "message": "Not previewable."}]}, status=400
         )
     try:
-        page = model.get_page_from_preview_token(token)
-    except BadSignature:
-        page = None
+        page = find_preview(model, token)
+    except PreviewExpired:
+        return JsonResponse(
+            {"errors": [{"field": "token", "code": "expired", "message": "This preview has expired; preview again."}]},
+            status=410,
+        )
     if page is None:
         return JsonResponse(
             {"errors": [{"field": "token", "code": "not_found", "message": "No such preview."}]}, status=404

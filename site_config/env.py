@@ -6,8 +6,11 @@ start-up with a message naming the variable instead of failing later in a reques
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import zlib
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,6 +110,57 @@ class Env:
         if len(set(codes)) != len(codes):
             raise self.fail(name, f"duplicate locale codes in {','.join(codes)}")
         return codes
+
+
+# Parts of keys copied from examples and templates: a key containing one was never generated.
+PLACEHOLDER_KEYS = (
+    "django-insecure",
+    "insecure",
+    "changeme",
+    "change-me",
+    "change_me",
+    "replaceme",
+    "replace-me",
+    "placeholder",
+    "your-secret",
+    "notasecret",
+    "not-a-secret",
+)
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_DISTINCT = 10
+SECRET_KEY_MIN_BITS = 128
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions, tokens and links, or None.
+
+    Length alone lets through "k" * 60 or a repeated phrase. The estimate of entropy is the
+    Shannon entropy of the key's own characters times its length: a generated key (``make run``,
+    ``secrets.token_urlsafe(50)``) has about 300 bits, far above the 128 asked for.
+    """
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"must be at least {SECRET_KEY_MIN_LENGTH} characters long"
+    lowered = key.lower()
+    for word in PLACEHOLDER_KEYS:
+        if word in lowered:
+            return f"contains the placeholder {word!r}: generate a key, e.g. with {GENERATE_KEY}"
+    counts = Counter(key)
+    if len(counts) < SECRET_KEY_MIN_DISTINCT:
+        return f"has only {len(counts)} different characters (at least {SECRET_KEY_MIN_DISTINCT}); use {GENERATE_KEY}"
+    character, count = counts.most_common(1)[0]
+    if count * 2 > len(key):
+        return f"is mostly one character ({character!r} {count} times of {len(key)}); use {GENERATE_KEY}"
+    if len(zlib.compress(key.encode())) * 2 < len(key.encode()):
+        return f"repeats a pattern (it compresses to less than half); use {GENERATE_KEY}"
+    bits = -sum(n * math.log2(n / len(key)) for n in counts.values())
+    if bits < SECRET_KEY_MIN_BITS:
+        return (
+            f"is too predictable (about {bits:.0f} bits of entropy, at least {SECRET_KEY_MIN_BITS}); use {GENERATE_KEY}"
+        )
+    return None
+
+
+GENERATE_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
 def database_config(env: Env, default_sqlite: Path) -> dict:

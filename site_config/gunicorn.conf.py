@@ -13,7 +13,9 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "1000"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-errorlog = "-"
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+# Redacts the secret tokens of status, edit and preview links from both logs (site_config.redaction).
+logger_class = "site_config.gunicorn_logging.RedactingLogger"
 access_log_format = (
     '{"remote": "%(h)s", "request": "%(r)s", "status": %(s)s, "bytes": "%(b)s", "duration_us": %(D)s, "agent": "%(a)s"}'
 )

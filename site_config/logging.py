@@ -4,6 +4,8 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from site_config.redaction import redact
+
 RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 
@@ -21,4 +23,6 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        # Last line of defence: an extra such as a request object shows its URL only once turned into
+        # text here, after any filter ran (site_config.redaction).
+        return redact(json.dumps(entry, ensure_ascii=False))

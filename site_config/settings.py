@@ -10,7 +10,8 @@ from pathlib import Path
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
-from site_config.env import Env, database_config
+from site_config import csp as csp_policies
+from site_config.env import Env, database_config, secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -30,8 +31,10 @@ if not SECRET_KEY:
             "VAR_DIR must name the same folder as for the service)",
         )
     SECRET_KEY = "insecure-development-only-key-set-SECRET_KEY-in-production"
-elif len(SECRET_KEY) < 50 and not DEBUG:
-    raise env.fail("SECRET_KEY", "must be at least 50 characters long")
+elif not DEBUG and (weakness := secret_key_weakness(SECRET_KEY)):
+    # Too short, a placeholder, few distinct characters, a repeated pattern or low entropy: a key
+    # anyone could guess signs sessions, status and edit links and preview tokens.
+    raise env.fail("SECRET_KEY", weakness)
 
 HOST = env.str("HOST", "127.0.0.1")
 PORT = env.int("PORT", 8000, minimum=1, maximum=65535)
@@ -56,6 +59,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Wagtail marks its preview views SAMEORIGIN itself, so everything else can refuse framing.
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp, site_config.csp): reader pages load nothing but this site's
+# files and run no inline code; the Wagtail admin needs inline scripts and styles and gets its own,
+# looser policy. Set after HEADLESS_PREVIEW_CLIENT_URL below (the admin frames that front end).
 
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", [])
 for origin in CORS_ALLOWED_ORIGINS:
@@ -91,6 +97,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "corsheaders",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -109,6 +116,7 @@ MIDDLEWARE = [
     # Before anything reads a body: 413 by Content-Length, chunked bodies cut at the limit.
     "site_config.body_limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "site_config.csp.PathPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "site_config.middleware.ApiCacheMiddleware",
@@ -219,6 +227,9 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # working while the engine is down, and the manual's index (search app) is a separate concern.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No Gravatar in the admin: avatars would be third-party images (outside the admin's CSP) that tell
+# Gravatar which editor is working; Wagtail shows its default avatar or an uploaded one instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Search engine of the manual's own index (search app); empty = database driver.
 SEARCH_URL = env.url("SEARCH_URL", {"http", "https"})
@@ -264,13 +275,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "site_config.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # Secret tokens of URLs never reach a log line (site_config.redaction).
+    "filters": {"redact": {"()": "site_config.redaction.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
     },
 }
+
+# Error reports (debug page, mailed reports) hide the secret tokens of URLs as well.
+DEFAULT_EXCEPTION_REPORTER = "site_config.error_reports.RedactingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "site_config.error_reports.RedactingExceptionReporterFilter"
 
 # The manual's public API caches for a short while; ETags make revalidation cheap.
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", 60, minimum=0)
@@ -389,6 +406,13 @@ if "@" not in ACCESSIBILITY_FEEDBACK_EMAIL:
 # renders the reader templates.
 HEADLESS_PREVIEW_CLIENT_URL = env.url("HEADLESS_PREVIEW_CLIENT_URL", {"http", "https"})
 INSTALLED_APPS.append("wagtail_headless_preview")
+# Seconds a preview link of the external front end works; `manage.py purge_previews` deletes the
+# drafts of older ones (manual.services.previews).
+HEADLESS_PREVIEW_MAX_AGE = env.int("HEADLESS_PREVIEW_MAX_AGE", 3600, minimum=60, maximum=7 * 86_400)
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_policies.reader_policy(BASE_DIR)}
+CONTENT_SECURITY_POLICY_ADMIN = csp_policies.admin_policy(
+    CONTENT_SECURITY_POLICY["DIRECTIVES"], HEADLESS_PREVIEW_CLIENT_URL
+)
 WAGTAIL_HEADLESS_PREVIEW = {
     "CLIENT_URLS": {"default": HEADLESS_PREVIEW_CLIENT_URL} if HEADLESS_PREVIEW_CLIENT_URL else {},
     "REDIRECT_ON_PREVIEW": False,

@@ -32,7 +32,7 @@ from submissions.forms import (
 )
 from submissions.models import Submission, SubmissionStatus, SubmitterContact
 from submissions.services import intake, media, ratelimit, resubmit, review, status
-from submissions.services.captcha import captcha_widget, check_captcha
+from submissions.services.captcha import captcha_csp_sources, captcha_widget, check_captcha
 from submissions.services.validate import FieldError, SubmissionInvalid
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ def _render_form(request: HttpRequest, form: SubmissionForm, code: int = 200) ->
     context = {"form": form, "captcha_html": captcha_widget(request)}
     response = render(request, "submissions/form.html", context, status=code)
     add_never_cache_headers(response)  # the form carries a fresh signed timestamp and a CSRF token
+    if sources := captcha_csp_sources():
+        response._csp_update = dict(sources)  # django-csp's per-response addition (what @csp_update sets)
     return response
 
 

@@ -8,7 +8,7 @@ throwaway PostgreSQL; ``make test-quick`` leaves it unset (SQLite).
 import os
 import tempfile
 
-os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-m8iZLaubRNlxgqG0oJBnKAaohfNU36luHyOsH2-G")
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-tests-"))
 

@@ -103,7 +103,7 @@ def test_the_admin_offers_the_configured_languages():
     from tests.test_settings_env import run_manage
 
     result = run_manage(
-        {"MANUAL_LOCALES": "en,ru,de", "SECRET_KEY": "tests-only-secret-key-" + "x" * 40},
+        {"MANUAL_LOCALES": "en,ru,de", "SECRET_KEY": "tests-only-secret-key-m8iZLaubRNlxgqG0oJBnKAaohfNU36luHyOsH2-G"},
         "shell",
         "-v0",
         "-c",

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from site_config.env import Env, database_config
 
 ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
 
 
 def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -41,7 +42,7 @@ def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     ],
 )
 def test_a_wrong_value_stops_start_up_naming_the_variable(name, value, message):
-    result = run_manage({"SECRET_KEY": "k" * 60, name: value}, "check")
+    result = run_manage({"SECRET_KEY": STRONG_KEY, name: value}, "check")
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -65,7 +66,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 def test_management_commands_read_the_secret_file_make_run_generates(tmp_path):
-    secret = "generated-by-run-sh-" + "s" * 66
+    secret = secrets.token_urlsafe(50)  # as scripts/run.sh generates it
     (tmp_path / "secret_key").write_text(secret + "\n")  # as scripts/run.sh writes it
     env = _served_environment(tmp_path)
 
@@ -86,8 +87,8 @@ def test_management_commands_read_the_secret_file_make_run_generates(tmp_path):
 
 
 def test_secret_key_in_the_environment_wins_over_the_file(tmp_path):
-    (tmp_path / "secret_key").write_text("from-the-file-" + "f" * 60)
-    env = {**_served_environment(tmp_path), "SECRET_KEY": "from-the-environment-" + "e" * 40}
+    (tmp_path / "secret_key").write_text("from-the-file-" + secrets.token_urlsafe(50))
+    env = {**_served_environment(tmp_path), "SECRET_KEY": "from-the-environment-" + secrets.token_urlsafe(40)}
     result = _manage(
         env, "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY[:20])"
     )
@@ -100,13 +101,52 @@ def test_without_secret_file_or_variable_the_error_names_both(tmp_path):
     assert f"SECRET_KEY: required when DEBUG is off: set it, or keep one in {tmp_path / 'secret_key'}" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("short-" + "Ab3" * 10, "must be at least 50 characters long"),
+        ("django-insecure-" + "v0Qz8Lk2Tn5Wr9Bx3Hm7Pc1Yf4Js6Da" * 2, "contains the placeholder 'django-insecure'"),
+        ("please-changeme-" + "v0Qz8Lk2Tn5Wr9Bx3Hm7Pc1Yf4Js6Da" * 2, "contains the placeholder 'changeme'"),
+        ("k" * 60, "has only 1 different characters (at least 10)"),
+        ("0123456789" + "x" * 50, "is mostly one character ('x' 50 times of 60)"),
+        ("abcdefghij" * 6, "repeats a pattern"),
+        # Ten letters, one of them half the key, in no pattern: about 126 bits for 50 characters.
+        ("dadaajfieeaacbcaaaceffbbbaahadbaaacaaadgaaaacbgaaa", "is too predictable (about 126 bits of entropy"),
+    ],
+)
+def test_an_obviously_weak_secret_key_is_refused_naming_the_reason(key, reason):
+    from site_config.env import secret_key_weakness
+
+    assert secret_key_weakness(key).startswith(reason)
+    result = run_manage({"SECRET_KEY": key, "DEBUG": "0", "SECURE_HTTPS": "0"}, "check")
+    assert result.returncode != 0
+    assert f"SECRET_KEY: {reason}" in result.stderr
+
+
+def test_generated_and_strong_keys_are_accepted():
+    import secrets
+
+    from site_config.env import secret_key_weakness
+
+    assert [secret_key_weakness(secrets.token_urlsafe(50)) for _ in range(200)] == [None] * 200
+    assert secret_key_weakness(STRONG_KEY) is None
+    # A weak key stays usable for development: DEBUG is on, nothing is public.
+    assert run_manage({"SECRET_KEY": "k" * 60, "DEBUG": "1"}, "check").returncode == 0
+
+
 def test_check_deploy_is_clean_with_production_settings():
+    """Production-like: DEBUG off, HTTPS on (its default), a strong key; the new CSP and logging too.
+
+    The database is not migrated, so submissions.W001 (no Moderators member) stays silent: it only
+    looks when the tables exist.
+    """
     result = run_manage(
         {
-            "SECRET_KEY": "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa",
+            "SECRET_KEY": STRONG_KEY,
             "DEBUG": "0",
             "ALLOWED_HOSTS": "manual.example.eu",
             "BASE_URL": "https://manual.example.eu",
+            "HEADLESS_PREVIEW_CLIENT_URL": "https://front.example.eu",
         },
         "check",
         "--deploy",
@@ -114,7 +154,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
     )
     assert result.returncode == 0, result.stderr + result.stdout
-    assert "System check identified no issues" in result.stdout
+    assert "System check identified no issues (0 silenced)" in result.stdout
+    assert "WARNING" not in result.stderr + result.stdout
 
 
 def test_env_parses_values():

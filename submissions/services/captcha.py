@@ -50,6 +50,8 @@ class CaptchaVerifier:
 
     #: The form field holding the provider's token (the API sends it in the ``Captcha-Response`` header).
     field_name = "captcha"
+    #: Sources the widget loads, added to the form page's Content-Security-Policy (site_config.csp).
+    csp_sources: Mapping[str, list[str]] = {}
 
     def widget_html(self, request: HttpRequest) -> str:
         """Markup to put into the HTML form; empty for none."""
@@ -83,6 +85,11 @@ class HCaptcha(CaptchaVerifier):
     field_name = "h-captcha-response"
     verify_url = "https://api.hcaptcha.com/siteverify"
     script_url = "https://js.hcaptcha.com/1/api.js"
+    # hCaptcha's documented CSP: its script, frame, styles and API calls come from these hosts.
+    csp_sources = {
+        directive: ["https://hcaptcha.com", "https://*.hcaptcha.com"]
+        for directive in ("script-src", "frame-src", "style-src", "connect-src")
+    }
 
     def __init__(
         self, site_key: str | None = None, secret: str | None = None, opener: Opener | None = None, timeout: float = 5
@@ -129,6 +136,11 @@ def get_verifier() -> CaptchaVerifier:
 def captcha_widget(request: HttpRequest) -> SafeString:
     """The configured verifier's markup for the form (empty with ``NoCaptcha``)."""
     return mark_safe(get_verifier().widget_html(request))  # noqa: S308 - the verifier builds it with format_html
+
+
+def captcha_csp_sources() -> Mapping[str, list[str]]:
+    """What the configured verifier's widget needs in the form page's Content-Security-Policy."""
+    return get_verifier().csp_sources
 
 
 def check_captcha(request: HttpRequest, data: Mapping[str, Any]) -> None:
