@@ -1,6 +1,7 @@
 """Settings come from the environment; a wrong value stops start-up naming the variable."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -124,7 +125,6 @@ def test_an_obviously_weak_secret_key_is_refused_naming_the_reason(key, reason):
 
 
 def test_generated_and_strong_keys_are_accepted():
-    import secrets
 
     from site_config.env import secret_key_weakness
 

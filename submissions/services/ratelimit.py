@@ -109,7 +109,12 @@ def refund(decision: RateDecision) -> None:
 
 
 def _retry_after(previous: int, current: int, limit: int, elapsed: float) -> int:
-    """Seconds until one more attempt fits, if the client sends none meanwhile."""
+    """Seconds until one more attempt fits, if the client sends none meanwhile; at most an hour.
+
+    The two counters estimate the last hour as if the previous hour's attempts were spread evenly,
+    so the estimate can reach past an hour after a burst; a client is never told to wait longer
+    than the window it is limited by (if the estimate still refuses then, it is told again).
+    """
     if current + 1 <= limit and previous:
         # Within this hour, once enough of the previous one has slid out of the window.
         fits_at = 1 - (limit - current - 1) / previous
@@ -118,4 +123,4 @@ def _retry_after(previous: int, current: int, limit: int, elapsed: float) -> int
         # In the next hour, once enough of this one has slid out.
         fits_at = max(0.0, 1 - (limit - 1) / current)
         wait = (1 - elapsed + fits_at) * WINDOW_SECONDS
-    return max(1, math.ceil(wait))
+    return max(1, min(WINDOW_SECONDS, math.ceil(wait)))
