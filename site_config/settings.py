@@ -384,6 +384,9 @@ elif MACHINE_TRANSLATOR != "none":
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)
 if "@" not in ACCESSIBILITY_FEEDBACK_EMAIL:
     raise env.fail("ACCESSIBILITY_FEEDBACK_EMAIL", "must be an e-mail address")
+# Feedback messages one client (address, IPv6 /64) may send per sliding hour; 0 = no limit. Its own
+# budget, counted like the submissions' (submissions.services.ratelimit).
+ACCESSIBILITY_FEEDBACK_RATE_LIMIT = env.int("ACCESSIBILITY_FEEDBACK_RATE_LIMIT", 5, minimum=0)
 # Previews for an external front end (wagtail-headless-preview): when HEADLESS_PREVIEW_CLIENT_URL
 # is set, the admin's preview opens that front end with a token; unset, Wagtail's built-in preview
 # renders the reader templates.
