@@ -66,6 +66,17 @@ def _network(address: str) -> str:
     return str(ip)
 
 
+def client_block_address(request: HttpRequest) -> str | None:
+    """The client's address as one IP address, an IPv6 client as its /64 (the admin sign-in lockout's key).
+
+    django-axes stores addresses in an IP field, so the /64 is written as its first address.
+    """
+    network = _network(client_address(request))
+    if network == "unknown":
+        return None
+    return network.split("/")[0]
+
+
 def client_fingerprint(request: HttpRequest) -> str:
     return salted_hmac("submissions.client", _network(client_address(request)), algorithm="sha256").hexdigest()
 
