@@ -512,3 +512,27 @@ class AwaitingTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"page {self.page_id} awaiting its translation"
+
+
+class AccessibilityFeedback(models.Model):
+    """A feedback message waiting for its e-mail (manual.services.feedback): kept until it is sent.
+
+    The row is what makes an SMTP outage lose nothing: the task that sends it deletes it once the
+    mail server took it; until then ``send_accessibility_feedback`` sends what is left.
+    """
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    page_url = models.CharField(max_length=500, blank=True)
+    message = models.TextField()
+    language = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "accessibility feedback not yet sent"
+
+    def __str__(self) -> str:
+        return f"Accessibility feedback of {self.created_at:%Y-%m-%d %H:%M}"

@@ -5,17 +5,25 @@ Views parse the request, call a service and render; the e-mail is ``manual.servi
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
-from manual.services.feedback import AccessibilityFeedbackForm, send_feedback
+from manual.services import feedback
+from manual.services.feedback import AccessibilityFeedbackForm
 from manual.services.previews import PreviewExpired, find_preview
+from site_config.formguard import is_bot, started_token
+
+logger = logging.getLogger(__name__)
 
 # The date this statement was prepared (WAD model statement, "Preparation of this statement").
 STATEMENT_PREPARED = "2026-11-27"
@@ -29,17 +37,39 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _render_feedback(
+    request: HttpRequest, form: AccessibilityFeedbackForm, status: int = 200, refused: str = ""
+) -> HttpResponse:
+    context = {"form": form, "started": started_token(), "refused": refused}
+    response = render(request, "manual/accessibility_feedback.html", context, status=status)
+    add_never_cache_headers(response)  # the form carries a fresh single-use start token and a CSRF token
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def accessibility_feedback(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = AccessibilityFeedbackForm(request.POST)
-        if form.is_valid():
-            send_feedback(form.cleaned_data, get_language() or settings.LANGUAGE_CODE)
-            # Post/redirect/get: reloading the thank-you page never sends the message twice.
-            return redirect("accessibility_thanks")
-        return render(request, "manual/accessibility_feedback.html", {"form": form}, status=400)
-    initial = {"page_url": request.GET.get("page", "")[:500]}
-    return render(request, "manual/accessibility_feedback.html", {"form": AccessibilityFeedbackForm(initial=initial)})
+    if request.method == "GET":
+        initial = {"page_url": request.GET.get("page", "")[:500]}
+        return _render_feedback(request, AccessibilityFeedbackForm(initial=initial))
+    # The form comes back with what was typed whenever the message is refused.
+    form = AccessibilityFeedbackForm(request.POST)
+    try:
+        feedback.admit(request)
+    except feedback.FeedbackRateLimited as exc:
+        message = _("Too many messages were sent from your address; please try again in an hour.")
+        response = _render_feedback(request, form, 429, message)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    reason = is_bot(request.POST)
+    if reason:
+        logger.info("accessibility feedback refused", extra={"reason": reason})
+        message = _("Your message was not sent. Please take a moment to check the form, then send it again.")
+        return _render_feedback(request, form, 400, message)
+    if not form.is_valid():
+        return _render_feedback(request, form, 400)
+    feedback.receive(form.cleaned_data, get_language() or settings.LANGUAGE_CODE)
+    # Post/redirect/get: reloading the thank-you page never sends the message twice.
+    return redirect("accessibility_thanks")
 
 
 def accessibility_thanks(request: HttpRequest) -> HttpResponse:

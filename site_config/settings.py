@@ -5,6 +5,7 @@ table in README.md. There is one settings module for every environment: developm
 production differ only by environment variables (tests add a few speed-ups in tests/settings.py).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf.locale import LANG_INFO
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "ninja",
     "corsheaders",
     "csp",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -128,7 +130,34 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last (django-axes' rule): turns a sign-in refused for a locked account or address into the
+    # lockout page (site_config.login_lockout).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Sign-in throttling (django-axes) ---
+# The admin's sign-in (/admin/login/) is locked per account and, separately, per address after
+# ADMIN_LOGIN_FAILURE_LIMIT failed attempts within the cool-off; the lock lifts after
+# ADMIN_LOGIN_COOLOFF_MINUTES without a new failure. axes only counts failures: a successful
+# sign-in or force_login is not affected. Attempts are kept in axes' tables (AccessAttempt).
+AUTHENTICATION_BACKENDS = [
+    # First: refuses before any password is checked when the account or address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# Two separate counters, either of which locks: one account guessed at from many addresses, and
+# one address guessing at many accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The client address as the submission rate limit reads it (SUBMISSIONS_TRUSTED_PROXIES), an IPv6
+# client counted per /64; not django-ipware's guess from headers the client may write.
+AXES_CLIENT_IP_CALLABLE = "submissions.services.ratelimit.client_block_address"
+AXES_LOCKOUT_CALLABLE = "site_config.login_lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# A failure during the lockout starts the cool-off again (axes' default, said here as a promise).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_VERBOSE = False  # axes' banner at start-up; failures are still logged
 
 ROOT_URLCONF = "site_config.urls"
 WSGI_APPLICATION = "site_config.wsgi.application"
@@ -401,6 +430,9 @@ elif MACHINE_TRANSLATOR != "none":
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)
 if "@" not in ACCESSIBILITY_FEEDBACK_EMAIL:
     raise env.fail("ACCESSIBILITY_FEEDBACK_EMAIL", "must be an e-mail address")
+# Feedback messages one client (address, IPv6 /64) may send per sliding hour; 0 = no limit. Its own
+# budget, counted like the submissions' (submissions.services.ratelimit).
+ACCESSIBILITY_FEEDBACK_RATE_LIMIT = env.int("ACCESSIBILITY_FEEDBACK_RATE_LIMIT", 5, minimum=0)
 # Previews for an external front end (wagtail-headless-preview): when HEADLESS_PREVIEW_CLIENT_URL
 # is set, the admin's preview opens that front end with a token; unset, Wagtail's built-in preview
 # renders the reader templates.

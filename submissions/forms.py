@@ -9,21 +9,18 @@ what only a form needs:
 - errors of the service, named with dots (``body.context``, ``links.0.url``), mapped back to the
   controls (``body_context``, ``link_url_0``), with messages chosen by the error code in the
   visitor's language (gettext), the service's English message as a fallback;
-- the anti-spam checks of a form: a honeypot control that people never see, and a minimum time
-  between showing the form and posting it (a signed timestamp, so nothing is kept on the server).
+- the anti-spam checks of a form (``site_config.formguard``, shared with the accessibility feedback
+  form): a honeypot control that people never see, and a minimum time between showing the form and
+  posting it (a signed, single-use timestamp, so nothing is kept on the server until the post).
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
-from django.core.cache import caches
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
@@ -31,15 +28,11 @@ from django_countries import countries
 
 from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, InitiativeStatus, Licence
 from manual.services.taxonomies import KINDS_BY_KEY, TaxonomyLabels
-from submissions.services import ratelimit
+from site_config.formguard import HONEYPOT, STARTED, is_bot, min_seconds, started_token  # noqa: F401 - re-exported
 from submissions.services.validate import FieldError, UploadedPart
 
-HONEYPOT = "website"  # a name bots like to fill
-STARTED = "form_started"
 LINK_ROWS = 3
 METRIC_ROWS = 3
-_SIGNING_SALT = "submissions.form.started"
-MAX_FORM_AGE = 24 * 3600  # a form older than a day is shown again, freshly signed
 
 # Messages by error code, in the visitor's language; the service's message is the fallback.
 MESSAGES = {
@@ -105,36 +98,6 @@ class Control:
 class Fieldset:
     legend: Any
     controls: list[Control]
-
-
-# --- anti-spam ---------------------------------------------------------------------------------
-
-
-def started_token() -> str:
-    # The nonce makes the token single-use (``is_bot``): a bot cannot fetch one form and post it forever.
-    return signing.dumps({"t": time.time(), "n": secrets.token_urlsafe(12)}, salt=_SIGNING_SALT)
-
-
-def min_seconds() -> float:
-    return float(getattr(settings, "SUBMISSIONS_FORM_MIN_SECONDS", 5))
-
-
-def is_bot(data: QueryDict) -> str | None:
-    """Why this post is refused as automated (honeypot filled, posted too fast, no valid timestamp), or None."""
-    if data.get(HONEYPOT, "").strip():
-        return "honeypot"
-    try:
-        token = signing.loads(data.get(STARTED, ""), salt=_SIGNING_SALT, max_age=MAX_FORM_AGE)
-        started, nonce = float(token["t"]), str(token["n"])
-    except (signing.BadSignature, TypeError, ValueError, KeyError):
-        return "no_timestamp"
-    if time.time() - started < min_seconds():
-        return "too_fast"
-    # Used up by the first post that passes; add() is atomic in the shared cache (a row insert in
-    # the database cache), so two workers cannot both accept one token.
-    if not caches[ratelimit.CACHE_ALIAS].add(f"form-start:{nonce}", 1, timeout=MAX_FORM_AGE + 60):
-        return "replayed"
-    return None
 
 
 # --- the document ------------------------------------------------------------------------------

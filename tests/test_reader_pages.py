@@ -254,7 +254,11 @@ def test_section_page_has_contents_breadcrumbs_and_neighbours(client):
 
 
 def test_feedback_form_names_the_missing_message(client):
-    response = client.post("/en/accessibility/feedback/", {"name": "A", "email": "", "message": ""})
+    from tests.test_accessibility_feedback_abuse import started
+
+    response = client.post(
+        "/en/accessibility/feedback/", {"name": "A", "email": "", "message": "", "form_started": started()}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'href="#id_message"' in html and "Your message" in html
@@ -262,12 +266,21 @@ def test_feedback_form_names_the_missing_message(client):
     assert mail.outbox == []
 
 
-def test_feedback_form_sends_mail_and_redirects(client, settings):
+def test_feedback_form_sends_mail_and_redirects(client, settings, django_capture_on_commit_callbacks):
+    from tests.test_accessibility_feedback_abuse import started
+
     settings.ACCESSIBILITY_FEEDBACK_EMAIL = "a11y@example.org"
-    response = client.post(
-        "/ru/accessibility/feedback/",
-        {"name": "Анна", "email": "anna@example.org", "message": "Контраст кнопки", "page_url": "/ru/"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/ru/accessibility/feedback/",
+            {
+                "name": "Анна",
+                "email": "anna@example.org",
+                "message": "Контраст кнопки",
+                "page_url": "/ru/",
+                "form_started": started(),
+            },
+        )
     assert response.status_code == 302 and response.headers["Location"] == "/ru/accessibility/feedback/thanks/"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

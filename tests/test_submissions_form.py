@@ -63,7 +63,7 @@ def form_data(**overrides) -> dict:
 
 
 def _started(seconds_ago: float) -> str:
-    with mock.patch("submissions.forms.time.time", return_value=time.time() - seconds_ago):
+    with mock.patch("site_config.formguard.time.time", return_value=time.time() - seconds_ago):
         return started_token()
 
 

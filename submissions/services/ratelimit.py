@@ -66,23 +66,36 @@ def _network(address: str) -> str:
     return str(ip)
 
 
+def client_block_address(request: HttpRequest) -> str | None:
+    """The client's address as one IP address, an IPv6 client as its /64 (the admin sign-in lockout's key).
+
+    django-axes stores addresses in an IP field, so the /64 is written as its first address.
+    """
+    network = _network(client_address(request))
+    if network == "unknown":
+        return None
+    return network.split("/")[0]
+
+
 def client_fingerprint(request: HttpRequest) -> str:
     return salted_hmac("submissions.client", _network(client_address(request)), algorithm="sha256").hexdigest()
 
 
-def hit(fingerprint: str, now: float | None = None) -> RateDecision:
+def hit(fingerprint: str, now: float | None = None, *, scope: str = "rate", limit: int | None = None) -> RateDecision:
     """Count one attempt of this client; refuse it when the last hour's budget is spent.
 
-    Refused attempts count too: a client that keeps hammering stays refused.
+    Refused attempts count too: a client that keeps hammering stays refused. ``scope`` and ``limit``
+    give another form its own budget (the accessibility feedback: ``ACCESSIBILITY_FEEDBACK_RATE_LIMIT``),
+    so a visitor who sent cases can still report a barrier; the default is the submissions' budget.
     """
-    limit = settings.SUBMISSIONS_RATE_LIMIT
+    limit = settings.SUBMISSIONS_RATE_LIMIT if limit is None else limit
     if limit <= 0:
         return RateDecision(True)
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     elapsed = (now - window * WINDOW_SECONDS) / WINDOW_SECONDS  # fraction of this bucket gone by
     cache = caches[CACHE_ALIAS]
-    key = f"rate:{fingerprint}:{window}"
+    key = f"{scope}:{fingerprint}:{window}"
     # add() is a no-op when the counter exists; it lives through the next hour, where it still
     # weighs, so it is never culled while it counts.
     cache.add(key, 0, timeout=2 * WINDOW_SECONDS + 60)
@@ -91,7 +104,7 @@ def hit(fingerprint: str, now: float | None = None) -> RateDecision:
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=2 * WINDOW_SECONDS + 60)
         current = 1
-    previous = cache.get(f"rate:{fingerprint}:{window - 1}", 0)
+    previous = cache.get(f"{scope}:{fingerprint}:{window - 1}", 0)
     if previous * (1 - elapsed) + current <= limit:
         return RateDecision(True, key=key)
     return RateDecision(False, _retry_after(previous, current, limit, elapsed), key)
