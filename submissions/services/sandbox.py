@@ -48,7 +48,10 @@ def _child(connection: Any, func: Callable, args: tuple, cpu_seconds: int, memor
     except MemoryError:
         outcome = ("memory",)
     except Exception as exc:  # any other failure of a decoder on hostile input
-        outcome = ("error", f"{type(exc).__name__}: {exc}"[:300])
+        # C parsers (lxml, zlib) report a failed allocation as their own error ("Memory allocation
+        # failed"), not as MemoryError: under RLIMIT_AS that is the budget running out.
+        described = f"{type(exc).__name__}: {exc}"
+        outcome = ("memory",) if "memory" in described.lower() else ("error", described[:300])
     try:
         connection.send(outcome)
     except MemoryError:
