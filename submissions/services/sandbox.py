@@ -15,6 +15,7 @@ with ``os._exit`` (multiprocessing's fork start method does), so no inherited cl
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import resource
 from collections.abc import Callable
@@ -36,7 +37,26 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
+def _map_large_allocations() -> None:
+    """Make every allocation over 128 KB a new mapping, so that it counts against ``RLIMIT_AS``.
+
+    glibc raises its mmap threshold after large blocks are freed, and then serves large blocks from
+    heap space the forked worker already maps: a decoder's buffers could then fit in no budget at
+    all, depending on what the worker did before. Fixing the threshold (mallopt M_MMAP_THRESHOLD)
+    makes the budget hold for the buffers that matter. Elsewhere than glibc nothing changes.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+    except (OSError, AttributeError):
+        pass
+
+
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
 def _child(connection: Any, func: Callable, args: tuple, cpu_seconds: int, memory_bytes: int) -> None:
+    _map_large_allocations()
     # The budget is on top of what the forked copy of the worker maps already (shared, not copied).
     limit = _address_space() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
