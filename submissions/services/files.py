@@ -243,9 +243,21 @@ def _check_image(kind: FileKind, content: bytes, original: str) -> CheckedFile:
 
 
 def clean_image_limited(kind: FileKind, content: bytes) -> tuple[bytes, int, int]:
-    """``clean_image`` within ``SUBMISSIONS_IMAGE_CPU_SECONDS`` and ``SUBMISSIONS_IMAGE_MEMORY_BYTES``."""
-    from submissions.services.sandbox import run_limited
+    """``clean_image`` within ``SUBMISSIONS_IMAGE_CPU_SECONDS`` and ``SUBMISSIONS_IMAGE_MEMORY_BYTES``.
 
+    The decoded size is known from the header (Pillow keeps 4 bytes a pixel for RGB(A), 1 for L):
+    an image whose pixels alone exceed the memory budget is refused before any decoding. The
+    child's RLIMIT_AS stays as the backstop for what the header cannot tell, but it cannot bound
+    heap the forked worker has already mapped and freed, so it is not the budget's first line.
+    """
+    from submissions.services.sandbox import LimitExceeded, run_limited
+
+    decoded = decoded_bytes(content)
+    if decoded > settings.SUBMISSIONS_IMAGE_MEMORY_BYTES:
+        raise LimitExceeded(
+            f"Decoding the image needs {decoded / 2**20:.0f} MB of memory; "
+            f"the budget is {settings.SUBMISSIONS_IMAGE_MEMORY_BYTES / 2**20:.0f} MB."
+        )
     return run_limited(
         clean_image,
         kind,
@@ -255,6 +267,17 @@ def clean_image_limited(kind: FileKind, content: bytes) -> tuple[bytes, int, int
         memory_bytes=settings.SUBMISSIONS_IMAGE_MEMORY_BYTES,
         wall_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS * 3,
     )
+
+
+def decoded_bytes(content: bytes) -> int:
+    """Bytes Pillow needs for the decoded pixels, read from the header alone (0 if unreadable)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+            per_pixel = 1 if image.mode in {"1", "L", "P"} else 4
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return 0  # the decoder in the sandbox reports what is wrong with it
+    return width * height * per_pixel
 
 
 def clean_image(kind: FileKind, content: bytes, max_pixels: int) -> tuple[bytes, int, int]:

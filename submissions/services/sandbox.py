@@ -40,10 +40,12 @@ def _address_space() -> int:
 def _map_large_allocations() -> None:
     """Make every allocation over 128 KB a new mapping, so that it counts against ``RLIMIT_AS``.
 
-    glibc raises its mmap threshold after large blocks are freed, and then serves large blocks from
-    heap space the forked worker already maps: a decoder's buffers could then fit in no budget at
-    all, depending on what the worker did before. Fixing the threshold (mallopt M_MMAP_THRESHOLD)
-    makes the budget hold for the buffers that matter. Elsewhere than glibc nothing changes.
+    glibc raises its mmap threshold after large blocks are freed, and then takes large blocks from
+    the heap's top, growing it without a new mapping check of the same kind. Fixing the threshold
+    (mallopt M_MMAP_THRESHOLD) makes buffers beyond the heap's free space count against the limit.
+    Free space the forked worker's heap already holds is still usable without counting: budgets
+    that must be exact are checked before the child starts (``files.clean_image_limited``).
+    Elsewhere than glibc nothing changes.
     """
     try:
         libc = ctypes.CDLL(None)
