@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from manual import schemas
-from manual.services import queries, taxonomies, translations
+from manual.services import case_filters, queries, taxonomies, translations
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
@@ -34,7 +34,7 @@ def list_cases(
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
     fallback: bool = FallbackParam,
 ):
-    filters = queries.CaseFilters(
+    filters = case_filters.CaseFilters(
         country=tuple(country),
         topic=tuple(topic),
         tool=tuple(tool),

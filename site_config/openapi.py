@@ -7,7 +7,7 @@ so a document that said only "a string" would describe requests that are always 
 document is generated for each request of ``/api/v1/openapi.json``, so it states them as enums of
 the values accepted at that moment, read from the same declarations as the validators:
 ``settings.MANUAL_LOCALES``, ``taxonomies.COUNTRY_CODES`` and, per ``taxonomies.TAXONOMY_KINDS``,
-the codes of the default locale's terms (what ``queries.validate_filters``, ``search.query`` and
+the codes of the default locale's terms (what ``case_filters.validate_filters``, ``search.query`` and
 ``submissions.services.validate.known_codes`` accept). A term added later appears in the next
 document; a client that keeps an old copy sees a new code as outside its enum, which is why the
 API still answers unknown codes with a 400 naming the field rather than relying on the document.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,21 +29,10 @@ from manual.models import (
     RelatedCase,
     Topic,
 )
+from manual.services.case_filters import CaseFilters, filter_cases, validate_filters
 from manual.services.publication import public_pages
-from manual.services.taxonomies import COUNTRY_CODES, KINDS_BY_KEY, TaxonomyLabels, label_lookup
+from manual.services.taxonomies import TaxonomyLabels, label_lookup
 from site_config.api_errors import InvalidInput, NotFound
-
-
-@dataclass(frozen=True)
-class CaseFilters:
-    """Filters of the case list: OR inside one key, AND across keys."""
-
-    country: tuple[str, ...] = ()
-    topic: tuple[str, ...] = ()
-    tool: tuple[str, ...] = ()
-    participation_level: tuple[str, ...] = ()
-    government_level: tuple[str, ...] = ()
-    stage: tuple[str, ...] = ()
 
 
 def resolve_locale(code: str | None, field: str = "locale") -> Locale:
@@ -79,27 +67,6 @@ def target_locales(locale_code: str | None) -> list[Locale]:
     return [locale for locale in targets if locale.pk != default.pk]
 
 
-def validate_filters(filters: CaseFilters) -> CaseFilters:
-    """Refuse unknown codes, naming the filter, so a typo never silently answers nothing."""
-    for code in filters.country:
-        if code.upper() not in COUNTRY_CODES:
-            raise InvalidInput(
-                "country",
-                _("%(code)s is not an ISO 3166-1 alpha-2 country code.") % {"code": repr(code)},
-                "unknown_code",
-            )
-    labels = label_lookup(None)
-    for key, kind in KINDS_BY_KEY.items():
-        unknown = sorted(code for code in set(getattr(filters, key)) if not labels.knows(kind.model, code))
-        if unknown:
-            raise InvalidInput(
-                key,
-                _("Unknown %(filter)s code(s): %(codes)s.") % {"filter": key, "codes": ", ".join(unknown)},
-                "unknown_code",
-            )
-    return filters
-
-
 def _real_pages(model: type[Page]) -> QuerySet:
     """Live pages that are content in their own right (aliases and stand-ins are not)."""
     return public_pages(model)
@@ -113,23 +80,6 @@ def localized_pages(model: type[Page], locale: Locale, fallback: bool) -> QueryS
         return pages.filter(locale=locale)
     translated = _real_pages(Page).filter(locale=locale, translation_key=OuterRef("translation_key"))
     return pages.filter(Q(locale=locale) | Q(locale=default) & ~Exists(translated))
-
-
-def filter_cases(cases: QuerySet, filters: CaseFilters) -> QuerySet:
-    if filters.country:
-        cases = cases.filter(country__in=[code.upper() for code in filters.country])
-    if filters.participation_level:
-        cases = cases.filter(participation_level__code__in=filters.participation_level)
-    if filters.government_level:
-        cases = cases.filter(government_level__code__in=filters.government_level)
-    for key, relation in (("topic", "topics"), ("tool", "tools"), ("stage", "stages")):
-        codes = getattr(filters, key)
-        if codes:
-            model = CaseStudyPage._meta.get_field(relation).related_model
-            # A subquery keeps one row per page, so pagination and counts stay exact.
-            matching = model.objects.filter(code__in=codes).values("pk")
-            cases = cases.filter(**{f"{relation}__in": matching}).distinct()
-    return cases
 
 
 class PageUrls:
