@@ -155,7 +155,7 @@ def run_scenario(scenario: str) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
-    from tests.test_submissions_support import URL, valid_payload
+    from tests.support.submissions import URL, valid_payload
 
     folder = Path(os.environ["VAR_DIR"]) / "files" / scenario
     attachments = [(path.name, path.read_bytes()) for path in sorted((folder / "attachments").iterdir())]

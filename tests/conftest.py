@@ -2,17 +2,20 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from wagtail.models import Locale
 
 from manual.models import CaseStudyPage
 from manual.services.review import EDITORS, MODERATORS, TRANSLATORS
+from search import services as search_services
+from tests.support.search import engine_url
+from tests.support.stored_files import media_files_removed, private_files_removed
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo manual once into the test database; each test runs in a rolled-back transaction."""
     from django.conf import settings
-    from django.test import override_settings
 
     from manual.services.demo import load_demo_manual
     from search.services import rebuild
@@ -68,6 +71,31 @@ def _fresh_search_answers():
     caches["search"].clear()
     yield
     caches["search"].clear()
+
+
+@pytest.fixture(autouse=True)
+def private_files_cleanup():
+    """Database rows roll back after each test, files do not: remove the files a test stored."""
+    with private_files_removed():
+        yield
+
+
+@pytest.fixture
+def media_files_cleanup():
+    """Files under MEDIA_ROOT and the unpublished folder outlive each test's rolled-back rows, and so
+    do cached renditions: for tests that publish images and documents (``usefixtures``)."""
+    with media_files_removed():
+        yield
+
+
+@pytest.fixture(params=["database", "engine"])
+def driver(request):
+    """Run a test once against the database driver and once against the real engine."""
+    url = "" if request.param == "database" else engine_url()
+    search_services.EngineHealth.reset()
+    with override_settings(SEARCH_URL=url):
+        yield request.param
+    search_services.EngineHealth.reset()
 
 
 @pytest.fixture

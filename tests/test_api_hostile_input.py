@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 from site_config.api import api
 from submissions.models import Submission, SubmissionStatus
 from submissions.services.idempotency import sha256
-from tests.test_submissions_support import URL, post_json, valid_payload
+from tests.support.submissions import URL, post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
 

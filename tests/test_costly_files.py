@@ -18,18 +18,10 @@ from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent
 from submissions.services import docx
 from submissions.services.sandbox import LimitExceeded, run_limited
+from tests.support.samples import make_docx_content_types, make_image, make_png_bomb, make_zip_bomb_docx
+from tests.support.stored_files import private_files
+from tests.support.submissions import errors_by_field, post_multipart, valid_payload
 from tests.test_submissions_docx import word_document
-from tests.test_submissions_support import (
-    errors_by_field,
-    make_docx_content_types,
-    make_image,
-    make_png_bomb,
-    make_zip_bomb_docx,
-    post_multipart,
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
 
 pytestmark = pytest.mark.django_db
 

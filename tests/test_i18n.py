@@ -13,9 +13,6 @@ from django.conf import settings
 
 from manual.models import CaseStudyPage
 from tests.test_submissions_form import form_data
-from tests.test_submissions_support import (
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-)
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_FILE = LOCALE_DIR / "ru" / "LC_MESSAGES" / "django.po"

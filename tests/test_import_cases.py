@@ -13,11 +13,8 @@ from wagtail.models import Locale
 from manual.models import CaseStudyIndexPage, CaseStudyPage
 from search.models import SearchDocument
 from submissions.models import ImportedCase, Submission, SubmissionStatus
-from tests.test_submissions_support import (
-    make_image,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.samples import make_image
+from tests.support.submissions import valid_payload
 
 pytestmark = pytest.mark.django_db
 

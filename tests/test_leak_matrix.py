@@ -35,21 +35,15 @@ from search import services as search_services
 from submissions.models import Submission, SubmissionAttachment
 from submissions.services import personal_data
 from submissions.services import review as review_service
-from tests.test_search import engine_url
-from tests.test_submissions_files_in_review import media_files_cleanup  # noqa: F401 - autouse fixture
+from tests.support.samples import make_image, make_pdf
+from tests.support.search import engine_url
+from tests.support.submissions import post_multipart, valid_payload
 from tests.test_submissions_form import form_data
 from tests.test_submissions_review_mail import _edit_link, _to
-from tests.test_submissions_support import (
-    make_image,
-    make_pdf,
-    post_multipart,
-    private_files_cleanup,  # noqa: F401 - autouse fixture
-    valid_payload,
-)
 from tests.test_translation_publication import live_alias_case, translate_in_admin
 from tests.test_translations import NEW_SUMMARY, RUSSIAN, approve, fill_po, submit_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_files_cleanup")]
 
 # Reviewed and published in the demo manual: must show on every surface that lists it.
 REVIEWED_SLUG = "decide-madrid"

@@ -27,7 +27,7 @@ from django.test import Client
 
 from site_config.logging import JsonFormatter
 from site_config.redaction import MARK, RedactFilter, redact
-from tests.test_submissions_support import post_json, valid_payload
+from tests.support.submissions import post_json, valid_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from django.test import override_settings
 from manual.models import Topic
 from manual.services.taxonomies import COUNTRY_CODES, TAXONOMY_KINDS, default_locale_terms
 from site_config.api_errors import MAX_ID
-from tests.test_submissions_support import post_json, valid_payload
+from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,6 @@ from manual.models import (
     Topic,
 )
 from search.services import rebuild
-from tests.test_search import driver  # noqa: F401 - fixture: database driver, then the real engine
 
 pytestmark = pytest.mark.django_db
 

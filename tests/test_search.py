@@ -1,6 +1,5 @@
 """Faceted search: the same behaviour from the real engine and from the database driver."""
 
-import os
 import socket
 import threading
 import uuid
@@ -17,27 +16,9 @@ from search.documents import FACET_KEYS, build_documents
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
 from search.query import build_query
+from tests.support.search import engine_url
 
 pytestmark = pytest.mark.django_db
-
-
-def engine_url() -> str:
-    url = settings.SEARCH_ENGINE_TEST_URL
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no search engine: run the suite through scripts/with-search-engine.sh")
-        pytest.skip("no search engine (SEARCH_URL unset); `make test` starts one")
-    return url
-
-
-@pytest.fixture(params=["database", "engine"])
-def driver(request):
-    """Run a test once against the database driver and once against the real engine."""
-    url = "" if request.param == "database" else engine_url()
-    services.EngineHealth.reset()
-    with override_settings(SEARCH_URL=url):
-        yield request.param
-    services.EngineHealth.reset()
 
 
 @pytest.fixture

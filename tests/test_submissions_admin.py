@@ -10,14 +10,8 @@ from django.urls import reverse
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
-from tests.test_submissions_support import (
-    make_image,
-    make_pdf,
-    post_json,
-    post_multipart,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.samples import make_image, make_pdf
+from tests.support.submissions import post_json, post_multipart, valid_payload
 
 pytestmark = pytest.mark.django_db
 INDEX = "/admin/submissions/"

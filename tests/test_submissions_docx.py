@@ -12,12 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from manual.models import CaseStudyPage
 from submissions.models import Submission
 from submissions.services.docx import docx_sections
-from tests.test_submissions_support import (
-    errors_by_field,
-    post_multipart,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.submissions import errors_by_field, post_multipart, valid_payload
 
 pytestmark = pytest.mark.django_db
 

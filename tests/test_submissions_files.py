@@ -14,20 +14,9 @@ from submissions.models import FileKind, Submission, SubmissionAttachment, Submi
 from submissions.services import store as store_service
 from submissions.services.store import store_submission
 from submissions.services.validate import UploadedPart, validate_submission
-from tests.test_submissions_support import (
-    URL,
-    errors_by_field,
-    make_docx,
-    make_image,
-    make_odt,
-    make_pdf,
-    make_png_bomb,
-    make_zip_bomb_docx,
-    post_multipart,
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.samples import make_docx, make_image, make_odt, make_pdf, make_png_bomb, make_zip_bomb_docx
+from tests.support.stored_files import private_files
+from tests.support.submissions import URL, errors_by_field, post_multipart, valid_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -15,34 +15,14 @@ from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
 from submissions.services import media, personal_data
 from submissions.services import review as review_service
-from tests.test_submissions_support import (
-    make_image,
-    make_pdf,
-    post_multipart,
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.samples import make_image, make_pdf
+from tests.support.stored_files import private_files
+from tests.support.submissions import post_multipart, valid_payload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_files_cleanup")]
 
 TITLE = "Budget of Pärnu neighbourhoods"
 DOCUMENT_TITLE = "parnu-budget-report.pdf"
-
-
-@pytest.fixture(autouse=True)
-def media_files_cleanup():
-    """Files under MEDIA_ROOT and the unpublished folder outlive each test's rolled-back rows, and so
-    do cached renditions (keyed by image id, which the next test's image may reuse)."""
-    renditions_cache = get_image_model().get_rendition_model().cache_backend
-    renditions_cache.clear()
-    roots = [Path(settings.MEDIA_ROOT), Path(settings.SUBMISSIONS_UNPUBLISHED_MEDIA_ROOT)]
-    before = {path for root in roots if root.exists() for path in root.rglob("*") if path.is_file()}
-    yield
-    for root in roots:
-        for path in root.rglob("*") if root.exists() else []:
-            if path.is_file() and path not in before:
-                path.unlink(missing_ok=True)
 
 
 def _submit(client, capture) -> tuple[Submission, CaseStudyPage]:

@@ -12,10 +12,7 @@ from django.test import override_settings
 from manual.models import CaseStudyPage
 from submissions.forms import started_token
 from submissions.models import Submission, SubmissionStatus
-from tests.test_submissions_support import (
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-)
+from tests.support.stored_files import private_files
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +175,7 @@ def test_the_minimum_time_is_a_setting(client, django_capture_on_commit_callback
 
 def test_the_api_has_no_honeypot_or_minimum_time(client):
     """These two checks are the form's only: the API's refusals are about the document."""
-    from tests.test_submissions_support import post_json, valid_payload
+    from tests.support.submissions import post_json, valid_payload
 
     response = post_json(client, {**valid_payload(), "website": "x"})
     assert response.status_code == 400

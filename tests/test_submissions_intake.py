@@ -12,15 +12,8 @@ from django.test import Client
 
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
 from submissions.services import ratelimit
-from tests.test_submissions_support import (
-    URL,
-    errors_by_field,
-    post_json,
-    post_multipart,
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.stored_files import private_files
+from tests.support.submissions import URL, errors_by_field, post_json, post_multipart, valid_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +98,7 @@ def test_an_idempotency_key_reused_with_other_content_is_a_409(client):
 
 
 def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(client):
-    from tests.test_submissions_support import make_pdf
+    from tests.support.samples import make_pdf
 
     headers = {"Idempotency-Key": "multipart-key"}
     first = client.post(

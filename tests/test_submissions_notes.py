@@ -17,11 +17,7 @@ from django.urls import reverse
 from submissions.models import Submission, SubmissionEvent, SubmissionStatus
 from submissions.services import review
 from submissions.services.spam import mark_spam
-from tests.test_submissions_support import (
-    post_json,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -23,11 +23,7 @@ from search import services as search_services
 from submissions.models import Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
 from submissions.services import personal_data
 from submissions.services.status import transition
-from tests.test_submissions_support import (
-    post_json,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
 EMAIL = "Mari.Maasikas@Example.ORG"

@@ -16,15 +16,9 @@ from submissions.models import Submission, SubmissionAttachment, SubmissionStatu
 from submissions.services import review as review_service
 from submissions.services.convert import ConversionError, convert_submission
 from submissions.tasks import convert_submission_task
-from tests.test_submissions_support import (
-    make_image,
-    make_pdf,
-    post_json,
-    post_multipart,
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.samples import make_image, make_pdf
+from tests.support.stored_files import private_files
+from tests.support.submissions import post_json, post_multipart, valid_payload
 
 pytestmark = pytest.mark.django_db
 

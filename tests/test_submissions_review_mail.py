@@ -18,14 +18,9 @@ from manual.models import CaseStudyPage
 from manual.services.review import MODERATORS
 from submissions.models import Submission, SubmissionStatus
 from submissions.services import review
+from tests.support.samples import make_image
+from tests.support.submissions import post_json, post_multipart, valid_payload
 from tests.test_submissions_form import _started, form_data
-from tests.test_submissions_support import (
-    make_image,
-    post_json,
-    post_multipart,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,7 @@ from django.core.management import call_command
 
 from manual.services.review import MODERATORS
 from submissions.models import Submission
-from tests.test_submissions_support import (
-    post_json,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
 

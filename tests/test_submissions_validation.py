@@ -7,16 +7,9 @@ import pytest
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent, SubmitterContact
 from submissions.services.html import to_rich_text
-from tests.test_submissions_support import (
-    errors_by_field,
-    make_pdf,
-    post_json,
-    post_multipart,
-    private_files,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-    without,
-)
+from tests.support.samples import make_pdf
+from tests.support.stored_files import private_files
+from tests.support.submissions import errors_by_field, post_json, post_multipart, valid_payload, without
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.support import AXE, CHROMIUM, ROOT
+from tests.support.browser import AXE, CHROMIUM, ROOT
 
 CHROMIUM_ARGS = [
     "--headless",

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from manual.models import CaseStudyIndexPage, CaseStudyPage, ManualSectionPage
 from submissions.services import intake, ratelimit
-from tests.browser.support import LOCALES, axe_violations, describe_violations, live_pages, page_path, screenshot
-from tests.test_submissions_support import valid_payload
+from tests.support.browser import LOCALES, axe_violations, describe_violations, live_pages, page_path, screenshot
+from tests.support.submissions import valid_payload
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from manual.models import CaseStudyPage
-from tests.browser.support import page_path
+from tests.support.browser import page_path
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from manual.models import CaseStudyIndexPage, CaseStudyPage
 from submissions.models import Submission
-from tests.browser.support import FACET_KEYS, label_count, live_pages, page_path, result_count, screenshot
+from tests.support.browser import FACET_KEYS, label_count, live_pages, page_path, result_count, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -18,12 +18,8 @@ from playwright.sync_api import expect
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionStatus
 from submissions.services import review
-from tests.browser.support import screenshot
-from tests.test_submissions_support import (
-    post_json,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.browser import screenshot
+from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from wagtail.models import Page
 from wagtail_localize.models import Translation
 
 from manual.models import CaseStudyPage
-from tests.browser.support import screenshot
+from tests.support.browser import screenshot
 from tests.test_translations import RUSSIAN, fill_po, new_english_case
 
 pytestmark = pytest.mark.browser

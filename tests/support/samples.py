@@ -1,4 +1,4 @@
-"""Helpers of the submission tests: a valid document, requests, and sample files made on the fly.
+"""Sample files of the submission tests, made on the fly.
 
 Hostile samples (bombs, disguised files) are generated here rather than committed: they are small
 to make and some would trip scanners as files.
@@ -6,94 +6,11 @@ to make and some would trip scanners as files.
 
 from __future__ import annotations
 
-import copy
 import io
-import json
 import zipfile
-from pathlib import Path
 from typing import Any
 
-import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-
-from submissions.models import SubmissionAttachment
-
-URL = "/api/v1/submissions"
-
-
-def valid_payload(**overrides: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "locale": "en",
-        "title": "Neighbourhood budget of Tartu",
-        "summary": "Residents of Tartu propose and vote on small projects for their neighbourhoods.",
-        "organisation": "City of Tartu",
-        "city": "Tartu",
-        "region": "Tartu County",
-        "country": "ee",
-        "coordinates": {"lat": 58.378, "lon": 26.729},
-        "population": 91000,
-        "government_level": "local",
-        "participation_level": "empower",
-        "stages": ["decision", "implementation"],
-        "topics": ["budget", "urban-planning"],
-        "tools": ["participatory-budgeting", "e-voting"],
-        "start_year": 2013,
-        "end_year": 2023,
-        "initiative_status": "completed",
-        "body": {
-            "context": "Tartu wanted residents to shape spending.\n\nThe council agreed in 2012.",
-            "objectives": "<p>Involve residents in <b>real</b> budget decisions.</p>",
-            "approach": "<ul><li>Proposals online</li><li>Public vote</li></ul>",
-            "technology": "The national e-ID for voting.",
-            "results": "Thousands of votes every year.",
-            "lessons": "Keep the rules simple.",
-            "transferability": "Any city with e-ID.",
-        },
-        "links": [{"title": "Project site", "url": "https://www.tartu.ee/en/participatory-budgeting"}],
-        "metrics": [{"label": "Votes cast", "value": 12345, "unit": "votes"}],
-        "contact": {
-            "name": "Mari Maasikas",
-            "email": "mari@example.org",
-            "organisation": "Tartu City Government",
-            "role": "Participation officer",
-        },
-        "consent": {"terms": True, "publish_contact": True, "licence": "CC-BY-SA-4.0"},
-    }
-    for key, value in overrides.items():
-        if value is _DROP:
-            payload.pop(key, None)
-        else:
-            payload[key] = value
-    return copy.deepcopy(payload)
-
-
-_DROP = object()
-
-
-def without(*keys: str) -> dict[str, Any]:
-    return dict.fromkeys(keys, _DROP)
-
-
-def post_json(client, payload: Any, **headers: str):
-    body = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
-    return client.post(URL, data=body, content_type="application/json", headers=headers)
-
-
-def post_multipart(client, payload: Any, attachments: list[tuple[str, bytes]] = (), **extra: Any):
-    data: dict[str, Any] = {"data": payload if isinstance(payload, str) else json.dumps(payload)}
-    data["attachments"] = [SimpleUploadedFile(name, content) for name, content in attachments]
-    for key, value in extra.items():
-        data[key] = value
-    return client.post(URL, data=data)
-
-
-def errors_by_field(response) -> dict[str | None, str]:
-    assert response.status_code == 400, response.content
-    return {error["field"]: error["code"] for error in response.json()["errors"]}
-
-
-# --- sample files ------------------------------------------------------------------------------
 
 
 def make_pdf() -> bytes:
@@ -185,27 +102,3 @@ def make_png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
-
-
-def _stored_files() -> set[Path]:
-    # The model field's storage: FileField resolves its storage callable once, at import.
-    root = Path(SubmissionAttachment._meta.get_field("file").storage.location)
-    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
-
-
-_before_test: set[Path] = set()
-
-
-def private_files() -> list[Path]:
-    """Files the current test added to the private storage of submissions."""
-    return sorted(_stored_files() - _before_test)
-
-
-@pytest.fixture(autouse=True)
-def private_files_cleanup():
-    """Database rows roll back after each test, files do not: remove the files a test stored."""
-    _before_test.clear()
-    _before_test.update(_stored_files())
-    yield
-    for path in private_files():
-        path.unlink(missing_ok=True)
