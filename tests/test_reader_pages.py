@@ -17,7 +17,6 @@ from django.db import connection
 from django.template import loader
 from django.test.utils import CaptureQueriesContext
 from wagtail.documents.models import Document
-from wagtail.models import Page
 
 from manual.models import (
     CaseStudyDocument,
@@ -32,6 +31,7 @@ from manual.models import (
     Topic,
 )
 from search.services import rebuild
+from tests.support.factories import ManualSectionPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,16 +70,6 @@ def new_case(title: str, slug: str) -> CaseStudyPage:
     """An English case with no translation: a copy of a demo case (its children copied too)."""
     source = real_case("en")
     return source.copy(to=case_index("en"), update_attrs={"title": title, "slug": slug}, keep_live=True).specific
-
-
-def new_section(parent: Page, title: str, slug: str, headings: int = 1) -> ManualSectionPage:
-    body = []
-    for number in range(headings):
-        body.append(("heading", {"text": f"Heading {number}", "level": "h2"}))
-        body.append(("paragraph", f"<p>Paragraph {number}</p>"))
-    section = ManualSectionPage(title=title, slug=slug, intro="Intro", body=body)
-    parent.add_child(instance=section)
-    return section
 
 
 def grow_case(case: CaseStudyPage, count: int, others: list[CaseStudyPage]) -> None:
@@ -349,23 +339,23 @@ def test_builtin_preview_when_no_front_end_is_configured(settings):
 
 def test_home_costs_the_same_whatever_the_number_of_sections_and_cases(client):
     url = "/en/"
-    new_section(home("en"), "Extra 0", "extra-0")
+    ManualSectionPageFactory(title="Extra 0", slug="extra-0", publish=False)
     small = queries(client, url)
     for number in range(1, 5):
-        new_section(home("en"), f"Extra {number}", f"extra-{number}")
+        ManualSectionPageFactory(title=f"Extra {number}", slug=f"extra-{number}", publish=False)
         new_case(f"Extra case {number}", f"extra-case-{number}")
     assert queries(client, url) == small
 
 
 def test_section_costs_the_same_whatever_the_number_of_children_and_headings(client):
     parent = ManualSectionPage.objects.live().filter(locale__language_code="en", depth=3).first()
-    section = new_section(parent, "Counted", "counted", headings=1)
+    section = ManualSectionPageFactory(parent=parent, title="Counted", slug="counted", headings=1, publish=False)
     section.body.append(("case_reference", {"case": real_case("en"), "note": ""}))
     section.save()
-    new_section(section, "Child 0", "child-0")
+    ManualSectionPageFactory(parent=section, title="Child 0", slug="child-0", publish=False)
     small = queries(client, section.url)
     for number in range(1, 6):
-        new_section(section, f"Child {number}", f"child-{number}")
+        ManualSectionPageFactory(parent=section, title=f"Child {number}", slug=f"child-{number}", publish=False)
     cases = CaseStudyPage.objects.live().filter(locale__language_code="en", alias_of__isnull=True)[:5]
     section.body = [
         *[("heading", {"text": f"H{number}", "level": "h3"}) for number in range(8)],

@@ -10,12 +10,13 @@ from django.conf import settings
 from django.test import override_settings
 from wagtail.models import Locale
 
-from manual.models import CaseStudyIndexPage, CaseStudyPage
+from manual.models import CaseStudyPage
 from search import services
 from search.documents import FACET_KEYS, build_documents
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
 from search.query import build_query
+from tests.support.factories import UntranslatedCaseStudyPageFactory
 from tests.support.search import engine_url
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_highlights_are_escaped(client, driver, en):
 def test_markup_in_content_comes_back_escaped(client, driver, en, django_capture_on_commit_callbacks):
     title = 'Zyxwvut <script>alert("x")</script> & <b>budget</b>'
     with django_capture_on_commit_callbacks(execute=True):
-        page = _untranslated_english_case(en, title=title)
+        page = UntranslatedCaseStudyPageFactory(title=title)
     try:
         body = run(client, q="zyxwvut", locale="en")
         [hit] = body["results"]
@@ -108,7 +109,7 @@ def test_markup_in_content_comes_back_escaped(client, driver, en, django_capture
 
 def test_deleting_a_page_removes_its_document(client, driver, en, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        page = _untranslated_english_case(en)
+        page = UntranslatedCaseStudyPageFactory()
     assert run(client, q="zyxwvut", locale="en")["count"] == 1
     with django_capture_on_commit_callbacks(execute=True):
         page.delete()
@@ -136,32 +137,9 @@ def test_year_range(client, driver, en):
     assert body["count"] == expected > 0
 
 
-def _untranslated_english_case(en, title: str = "Zyxwvut neighbourhood budget assembly") -> CaseStudyPage:
-    index = CaseStudyIndexPage.objects.get(locale=en)
-    source = CaseStudyPage.objects.filter(locale=en).first()
-    page = CaseStudyPage(
-        title=title,
-        slug=f"zyxwvut-{uuid.uuid4().hex[:6]}",
-        summary="An untranslated test case about a neighbourhood budget.",
-        organisation="Test council",
-        country="NL",
-        government_level=source.government_level,
-        participation_level=source.participation_level,
-        start_year=2021,
-        initiative_status="ongoing",
-        context="<p>Context.</p>",
-        objectives="<p>Objectives.</p>",
-        approach="<p>Approach.</p>",
-        results="<p>Results.</p>",
-    )
-    index.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
 def test_cross_language_fallback(client, driver, en, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        page = _untranslated_english_case(en)
+        page = UntranslatedCaseStudyPageFactory()
     try:
         without = run(client, q="zyxwvut", locale="ru")
         assert without["count"] == 0
@@ -176,7 +154,7 @@ def test_cross_language_fallback(client, driver, en, django_capture_on_commit_ca
 
 def test_publish_and_unpublish_reach_the_index(client, driver, en, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        page = _untranslated_english_case(en)
+        page = UntranslatedCaseStudyPageFactory()
     assert run(client, q="zyxwvut", locale="en")["count"] == 1
     assert not IndexOutbox.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
@@ -286,7 +264,7 @@ def test_an_update_made_while_the_engine_was_down_arrives_later(own_index, en, d
         own_index.ensure_index(locale)
     with override_settings(SEARCH_URL=f"http://127.0.0.1:{free_port()}", SEARCH_ENGINE="opensearch"):
         with django_capture_on_commit_callbacks(execute=True):
-            page = _untranslated_english_case(en)
+            page = UntranslatedCaseStudyPageFactory()
         queued = IndexOutbox.objects.get()
         assert queued.attempts == 1 and queued.last_error
     services.EngineHealth.reset()
@@ -395,7 +373,7 @@ def test_an_index_change_anywhere_makes_cached_answers_stale(client, driver, dri
     assert run(client, **params)["count"] == 0
     # Published without processing the outbox here: the index does not have the page yet, and the
     # cached answer stays right until the index changes.
-    page = _untranslated_english_case(en)
+    page = UntranslatedCaseStudyPageFactory()
     assert run(client, **params)["count"] == 0 and len(driver_calls) == 1
     # Another worker processes the outbox: it writes the index and bumps the generation in the
     # database, never this process's cache.
@@ -437,7 +415,7 @@ def test_without_the_answer_cache_every_search_asks_the_driver(client, driver, d
 
 
 def test_documents_hold_the_text_readers_see(en):
-    page = _untranslated_english_case(en)
+    page = UntranslatedCaseStudyPageFactory()
     page.approach = "<p>Safety &amp; trust&nbsp;first</p><script>var hiddenword = 1;</script><p>Next</p>"
     page.save_revision().publish()
     [document] = build_documents([page.pk])

@@ -19,8 +19,8 @@ from wagtail.models import Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
 from manual.blocks import list_items_with_ids
-from manual.models import ManualHomePage, ManualSectionPage
-from manual.services.locales import create_locale_aliases
+from manual.models import ManualSectionPage
+from tests.support.factories import ManualSectionPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +44,16 @@ RUSSIAN = {
 TABLE_TEXTS = {"Item", "Cost", "Platform licence", "Twelve thousand euros", "Moderation", "Two staff days"}
 
 
-def new_section_with_table(en) -> ManualSectionPage:
+def new_section_with_table() -> ManualSectionPage:
     """A section whose body is raw JSON with plain lists, the way code (not the admin) writes it."""
-    home = ManualHomePage.objects.get(locale=en)
-    section = ManualSectionPage(
+    return ManualSectionPageFactory(
         title="Budget pilot",
         slug="budget-pilot",
         intro="How much a pilot costs.",
         body=json.dumps([{"type": "table", "value": TABLE}]),
         live=False,
+        locale_aliases=True,
     )
-    home.add_child(instance=section)
-    section.save_revision().publish()
-    create_locale_aliases(section)
-    return ManualSectionPage.objects.get(pk=section.pk)
 
 
 def segment_texts(source: TranslationSource) -> set[str]:
@@ -83,7 +79,7 @@ def ru_status(client, page) -> dict:
 
 
 def test_table_header_and_cells_written_as_raw_json_are_segments(en):
-    section = new_section_with_table(en)
+    section = new_section_with_table()
     stored = section.body.raw_data[0]["value"]
     assert all(item["type"] == "item" and item["id"] for item in stored["header"]), "list items have ids"
     source, _created = TranslationSource.get_or_create_from_instance(section)
@@ -91,7 +87,7 @@ def test_table_header_and_cells_written_as_raw_json_are_segments(en):
 
 
 def test_status_counts_table_cells_and_the_translation_shows_them(client, en, ru):
-    section = new_section_with_table(en)
+    section = new_section_with_table()
     source, _created = TranslationSource.get_or_create_from_instance(section)
     Translation.objects.create(source=source, target_locale=ru)
     translate(source, ru, RUSSIAN, only=set(RUSSIAN) - TABLE_TEXTS)
@@ -158,7 +154,7 @@ def test_the_russian_demo_sections_show_russian_tables(client, ru):
 
 def test_the_migration_gives_stored_tables_ids_and_extracts_their_cells(client, en, ru):
     """A deployment made before the fix: row, revision and translation source hold plain lists."""
-    section = new_section_with_table(en)
+    section = new_section_with_table()
     source, _created = TranslationSource.get_or_create_from_instance(section)
     Translation.objects.create(source=source, target_locale=ru)
     legacy = [{"type": "table", "value": TABLE, "id": section.body.raw_data[0]["id"]}]

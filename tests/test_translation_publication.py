@@ -14,10 +14,10 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail_localize.models import Translation
 
-from manual.models import AwaitingTranslation, CaseStudyPage, ManualHomePage, ManualSectionPage
+from manual.models import AwaitingTranslation, CaseStudyPage, ManualSectionPage
 from manual.services import translations
-from manual.services.locales import create_locale_aliases
-from tests.test_translations import RUSSIAN, approve, fill_po, new_english_case, submit_url
+from tests.support.factories import CaseStudyPageFactory, ManualSectionPageFactory
+from tests.test_translations import RUSSIAN, approve, fill_po, submit_url
 
 pytestmark = pytest.mark.django_db
 CYRILLIC = re.compile("[А-Яа-яЁё]")
@@ -26,7 +26,7 @@ NEW_SUMMARY = "Residents propose, debate and vote on projects for the city budge
 
 def live_alias_case(en, ru, slug: str) -> CaseStudyPage:
     """A published English case with its live Russian alias, as the admin leaves them."""
-    page = new_english_case(en, slug=slug)
+    page = CaseStudyPageFactory(slug=slug)
     page.save_revision().publish()  # Wagtail publishes the aliases along with their source
     alias = CaseStudyPage.objects.get(translation_key=page.translation_key, locale=ru)
     assert alias.alias_of_id == page.pk and alias.live
@@ -89,11 +89,9 @@ def test_translate_this_page_keeps_the_russian_place_a_marked_fallback(
 def test_translate_this_page_on_a_section_keeps_a_marked_fallback(
     client, en, ru, editor, django_capture_on_commit_callbacks
 ):
-    home = ManualHomePage.objects.get(locale=en)
-    section = ManualSectionPage(title="Unreviewed chapter", slug="unreviewed-chapter", intro="English intro")
-    home.add_child(instance=section)
-    section.save_revision().publish()
-    create_locale_aliases(section)
+    section = ManualSectionPageFactory(
+        title="Unreviewed chapter", slug="unreviewed-chapter", intro="English intro", headings=0, locale_aliases=True
+    )
     section.save_revision().publish()
     assert ManualSectionPage.objects.get(translation_key=section.translation_key, locale=ru).live
 

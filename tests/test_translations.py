@@ -14,9 +14,9 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
 
-from manual.models import CaseStudyIndexPage, CaseStudyPage, GovernmentLevel, ParticipationLevel, Topic
+from manual.models import CaseStudyPage, Topic
 from manual.services import translations
-from manual.services.locales import create_locale_aliases
+from tests.support.factories import CaseStudyPageFactory
 
 pytestmark = pytest.mark.django_db
 CYRILLIC = re.compile("[А-Яа-яЁё]")
@@ -33,33 +33,6 @@ RUSSIAN = {
 }
 NEW_SUMMARY = "Residents propose, debate and vote on projects for the city budget."
 NEW_SUMMARY_RU = "Жители предлагают, обсуждают проекты городского бюджета и голосуют за них."
-
-
-def new_english_case(en, slug="open-budget-exampleville") -> CaseStudyPage:
-    index = CaseStudyIndexPage.objects.get(locale=en)
-    page = CaseStudyPage(
-        title="Open budget of Exampleville",
-        slug=slug,
-        summary="Residents propose and vote on projects for the city budget.",
-        organisation="Exampleville city council",
-        city="Exampleville",
-        country="ES",
-        government_level=GovernmentLevel.objects.get(locale=en, code="local"),
-        participation_level=ParticipationLevel.objects.get(locale=en, code="empower"),
-        start_year=2020,
-        initiative_status="ongoing",
-        context="<p>The city wanted citizens to decide on part of the budget.</p>",
-        objectives="<p>Involve residents in spending decisions.</p>",
-        approach="<p>Proposals online, then a public vote.</p>",
-        results="<p>Forty projects were funded.</p>",
-        attribution="PanEuropean eParticipation Manual editors",
-        live=False,
-    )
-    page.topics = [Topic.objects.get(locale=en, code="budget")]
-    index.add_child(instance=page)
-    page.save_revision().publish()
-    create_locale_aliases(page)  # what the admin's hook does for a page created in the admin
-    return CaseStudyPage.objects.get(pk=page.pk)
 
 
 def fill_po(translation: Translation, mapping: dict[str, str]) -> polib.POFile:
@@ -89,7 +62,7 @@ def test_translation_walks_from_submission_to_review_and_back_after_a_source_cha
     client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        source_page = new_english_case(en)
+        source_page = CaseStudyPageFactory()
         # Editor submits the case for translation into Russian (as wagtail-localize's admin view does).
         [translation] = translations.submit_for_translation(source_page, [ru], editor)
     draft = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
@@ -156,7 +129,7 @@ def test_translation_walks_from_submission_to_review_and_back_after_a_source_cha
 
 def test_submit_for_review_needs_the_right_to_edit_the_page(client, en, ru, editor, django_user_model):
     with_nothing = django_user_model.objects.create_user(username="reader", password="pw")
-    source_page = new_english_case(en, slug="rights-case")
+    source_page = CaseStudyPageFactory(slug="rights-case")
     [translation] = translations.submit_for_translation(source_page, [ru], editor)
     translation.import_po(fill_po(translation, RUSSIAN))
     client.force_login(with_nothing)
@@ -174,7 +147,7 @@ def test_machine_strings_block_review_until_a_human_marks_them_reviewed(
         "CLASS": "manual.machine_translators.PseudoTranslator",
         "OPTIONS": {"GLOSSARY": RUSSIAN},
     }
-    source_page = new_english_case(en, slug="machine-case")
+    source_page = CaseStudyPageFactory(slug="machine-case")
     [translation] = translations.submit_for_translation(source_page, [ru], editor)
     # The translator presses "Translate with machine" in wagtail-localize's editor.
     client.force_login(translator)
@@ -281,18 +254,18 @@ def test_status_route_reports_a_new_locale(client, settings):
 
 
 def test_status_route_and_report_list_live_source_pages_only(client, en, editor, django_capture_on_commit_callbacks):
-    unpublished = new_english_case(en, slug="withdrawn-case")
+    unpublished = CaseStudyPageFactory(slug="withdrawn-case")
     unpublished.title = "Withdrawn case"
     unpublished.save_revision().publish()
     unpublished.unpublish()
     with django_capture_on_commit_callbacks(execute=True):
-        in_review = new_english_case(en, slug="draft-in-review")
+        in_review = CaseStudyPageFactory(slug="draft-in-review")
         in_review.unpublish()
         in_review.title = "Draft still in review"
         in_review.save()
         in_review.save_revision()
         in_review.get_workflow().start(in_review, editor)
-    live = new_english_case(en, slug="live-case")
+    live = CaseStudyPageFactory(slug="live-case")
     hidden = {unpublished.pk, in_review.pk}
 
     body = client.get("/api/v1/translations/status", {"type": "case_study", "page_size": 100}).json()
@@ -308,7 +281,7 @@ def test_status_route_and_report_list_live_source_pages_only(client, en, editor,
 
 
 def test_review_page_shows_what_blocks_a_submission(client, en, ru, editor, translator):
-    source_page = new_english_case(en, slug="review-page-case")
+    source_page = CaseStudyPageFactory(slug="review-page-case")
     [translation] = translations.submit_for_translation(source_page, [ru], editor)
     client.force_login(translator)
     response = client.get(reverse("manual_translations:review", args=[translation.pk]))
@@ -324,7 +297,7 @@ def test_review_page_shows_what_blocks_a_submission(client, en, ru, editor, tran
 
 
 def test_admin_report_lists_pages_missing_or_outdated(client, en, editor):
-    source_page = new_english_case(en, slug="report-case")
+    source_page = CaseStudyPageFactory(slug="report-case")
     client.force_login(editor)
     response = client.get(reverse("manual_translations:report"))
     assert response.status_code == 200
@@ -345,7 +318,7 @@ def test_a_case_goes_to_translation_with_the_taxonomy_terms_it_uses(
 ):
     civic_tech = new_english_topic(en, "civic-tech", "Civic technology")
     with django_capture_on_commit_callbacks(execute=True):
-        source_page = new_english_case(en, slug="civic-tech-case")
+        source_page = CaseStudyPageFactory(slug="civic-tech-case")
         source_page.topics = [Topic.objects.get(locale=en, code="budget"), civic_tech]
         source_page.save_revision().publish()
         [page_translation] = translations.submit_for_translation(source_page, [ru], editor)
@@ -381,7 +354,7 @@ def test_the_admin_translate_action_submits_the_missing_terms_too(
     client, en, ru, editor, django_capture_on_commit_callbacks
 ):
     participatory_design = new_english_topic(en, "participatory-design", "Participatory design")
-    source_page = new_english_case(en, slug="admin-terms-case")
+    source_page = CaseStudyPageFactory(slug="admin-terms-case")
     source_page.topics = [participatory_design]
     source_page.save_revision().publish()
     client.force_login(editor)
@@ -396,7 +369,7 @@ def test_syncing_translations_never_publishes_them(
     client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        source_page = new_english_case(en, slug="sync-case")
+        source_page = CaseStudyPageFactory(slug="sync-case")
         [translation] = translations.submit_for_translation(source_page, [ru], editor)
     translation.import_po(fill_po(translation, RUSSIAN), user=translator)
     client.force_login(translator)
@@ -424,8 +397,8 @@ def test_syncing_translations_never_publishes_them(
 def test_admin_report_paginates_the_pages_that_need_work(client, en, editor, monkeypatch):
     from manual import wagtail_hooks
 
-    first = new_english_case(en, slug="report-first")
-    second = new_english_case(en, slug="report-second")
+    first = CaseStudyPageFactory(slug="report-first")
+    second = CaseStudyPageFactory(slug="report-second")
     monkeypatch.setattr(wagtail_hooks, "REPORT_PAGE_SIZE", 1)
     monkeypatch.setattr(translations, "REPORT_BATCH", 3)  # several batches over the demo pages
     client.force_login(editor)

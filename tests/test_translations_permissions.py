@@ -14,7 +14,8 @@ from wagtail_localize.operations import TranslationCreator
 
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from manual.services import translations
-from tests.test_translations import RUSSIAN, approve, fill_po, new_english_case, new_english_topic
+from tests.support.factories import CaseStudyPageFactory
+from tests.test_translations import RUSSIAN, approve, fill_po, new_english_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_a_translator_cannot_move_pages(client, translator, en):
 def test_a_translator_cannot_approve_a_translation_in_review(
     client, en, ru, editor, translator, django_capture_on_commit_callbacks
 ):
-    source_page = new_english_case(en, slug="approval-case")
+    source_page = CaseStudyPageFactory(slug="approval-case")
     [translation] = translations.submit_for_translation(source_page, [ru], editor)
     translation.import_po(fill_po(translation, RUSSIAN), user=translator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +73,7 @@ def test_a_translator_cannot_approve_a_translation_in_review(
 
 
 def test_editors_submit_pages_for_translation_translators_do_not(client, en, ru, editor, translator):
-    source_page = new_english_case(en, slug="editor-submits")
+    source_page = CaseStudyPageFactory(slug="editor-submits")
     url = reverse("wagtail_localize:submit_page_translation", args=[source_page.pk])
     client.force_login(translator)
     assert refused(client.get(url))
@@ -90,7 +91,7 @@ def test_editors_submit_pages_for_translation_translators_do_not(client, en, ru,
 
 
 def _page_in_translation(en, ru, editor, slug: str) -> tuple[CaseStudyPage, Translation]:
-    source_page = new_english_case(en, slug=slug)
+    source_page = CaseStudyPageFactory(slug=slug)
     [translation] = translations.submit_for_translation(source_page, [ru], editor)
     return CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru), translation
 
@@ -224,7 +225,7 @@ def test_a_translators_term_translation_goes_live_with_a_reviewed_case_translati
     assert (term.label, term.code) == ("Civic technology", "civic-tech")
 
     # ...until a moderator approves a case translation that uses the term.
-    case = new_english_case(en, slug="civic-tech-case")
+    case = CaseStudyPageFactory(slug="civic-tech-case")
     case.topics = [term]
     case.save_revision().publish()
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,7 +17,8 @@ from wagtail_localize.models import Translation
 
 from manual.models import CaseStudyPage
 from tests.support.browser import screenshot
-from tests.test_translations import RUSSIAN, fill_po, new_english_case
+from tests.support.factories import CaseStudyPageFactory
+from tests.test_translations import RUSSIAN, fill_po
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ def assert_visitor_sees_fallback(open_page, path: str) -> None:
 def test_a_translation_reaches_visitors_only_after_a_moderator_approved_it(
     visit, open_page, en, ru, editor, translator, moderator
 ):
-    source = new_english_case(en, slug="browser-review-case")
+    source = CaseStudyPageFactory(slug="browser-review-case")
     source.save_revision().publish()  # its Russian alias goes live with it, as in the admin
     russian_path = f"/ru/cases/{source.slug}/"
     assert_visitor_sees_fallback(open_page, russian_path)
