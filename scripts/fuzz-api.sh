@@ -20,6 +20,7 @@ log() { printf 'fuzz-api: %s\n' "$*" >&2; }
 
 var_dir="$(mktemp -d)"
 server_pid=""
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill -TERM "$server_pid" 2>/dev/null || true

@@ -80,7 +80,9 @@ ensure_tools() {
 Install them first, e.g. as root on Debian/Ubuntu:
     apt-get install --no-install-recommends openjdk-17-jdk-headless maven"
     fi
-    command -v java >/dev/null 2>&1 && [ "$(java_major)" -ge 17 ] || die "java 17+ still not found on PATH"
+    if ! { command -v java >/dev/null 2>&1 && [ "$(java_major)" -ge 17 ]; }; then
+        die "java 17+ still not found on PATH"
+    fi
     if [ "${1:-}" = build ]; then
         command -v mvn >/dev/null 2>&1 || die "mvn still not found on PATH"
     fi
@@ -157,9 +159,9 @@ JVM_OPTS=(
 # Date parsing must behave like the distribution's: COMPAT locale data up to
 # Java 22 (it is gone from Java 23 on).
 if [ "$JAVA_MAJOR" -le 22 ]; then
-    JVM_OPTS+=(-Djava.locale.providers=SPI,COMPAT)
+    JVM_OPTS+=("-Djava.locale.providers=SPI,COMPAT")
 else
-    JVM_OPTS+=(-Djava.locale.providers=SPI,CLDR)
+    JVM_OPTS+=("-Djava.locale.providers=SPI,CLDR")
 fi
 # Direct (off-heap) buffers capped at half the heap, like the distribution's
 # JVM ergonomics.

@@ -22,5 +22,5 @@ run() {
 run scripts/with-postgres.sh .venv/bin/python -m pytest "$@"
 if [ "$#" = 0 ]; then
     echo "test: the leak matrix on SQLite (the embedded default)" >&2
-    DATABASE_URL= run .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_leak_matrix.py
+    DATABASE_URL='' run .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_leak_matrix.py
 fi

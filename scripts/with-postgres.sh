@@ -41,7 +41,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # keeps server binaries off PATH, one directory per major version).
 find_pg_bin() {
     local dir
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV); do
         if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
             printf '%s\n' "$dir"
             return 0
@@ -96,6 +96,7 @@ as_owner() {
     fi
 }
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     local rc=$?
     # Cleanup must run to the end even if a step fails or a second signal

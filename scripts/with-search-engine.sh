@@ -48,14 +48,14 @@ command -v python3 >/dev/null 2>&1 || die "python3 is needed (to poll the node's
 TMP_DIR=""
 NODE_PID=""
 
+# shellcheck disable=SC2317  # called by cleanup, the EXIT trap
 stop_node() {
     [ -n "$NODE_PID" ] || return 0
     if kill -0 "$NODE_PID" 2>/dev/null; then
         kill -TERM "$NODE_PID" 2>/dev/null
         # The node closes itself on SIGTERM (shutdown hook), normally in
         # well under a second; give it 30 s before pulling the plug.
-        local i
-        for i in $(seq 1 300); do
+        for _ in $(seq 1 300); do
             kill -0 "$NODE_PID" 2>/dev/null || break
             sleep 0.1
         done
@@ -68,6 +68,7 @@ stop_node() {
     NODE_PID=""
 }
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     local rc=$?
     # Cleanup must run to the end even if a step fails or a second signal
