@@ -39,10 +39,13 @@ if [ ! -x .venv/bin/python ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
 fi
 
+# requirements.txt and requirements-dev.txt are compiled from requirements*.in with a hash for every
+# file (docs/dependencies.md): pip refuses anything unpinned, unhashed or with another hash.
+# requirements-dev.txt holds the runtime pins too, so either file alone is a whole install.
 stamp=".venv/.installed-$(basename "$requirements")-$(cat requirements*.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     log "installing $requirements into .venv"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r "$requirements"
     rm -f .venv/.installed-"$(basename "$requirements")"-*
     touch "$stamp"
 fi
