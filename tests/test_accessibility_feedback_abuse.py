@@ -7,7 +7,6 @@ a visitor's report must not be lost, or answered with a 500, when the mail serve
 from __future__ import annotations
 
 import smtplib
-import time
 from unittest import mock
 
 import pytest
@@ -16,18 +15,12 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from manual.models import AccessibilityFeedback
-from site_config.formguard import started_token
+from tests.support.forms import started
 
 pytestmark = pytest.mark.django_db
 
 FORM = "/en/accessibility/feedback/"
 THANKS = "/en/accessibility/feedback/thanks/"
-
-
-def started(seconds_ago: float = 60) -> str:
-    """A start token as the form page signs it, shown ``seconds_ago`` (60: a person's pace)."""
-    with mock.patch("site_config.formguard.time.time", return_value=time.time() - seconds_ago):
-        return started_token()
 
 
 def feedback(**overrides) -> dict:

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from manual.models import CaseStudyPage, ManualSectionPage
+from tests.support.translations import CYRILLIC
 
 pytestmark = pytest.mark.django_db
-CYRILLIC = re.compile("[А-Яа-яЁё]")
 ITEM_KEYS = {"id", "translation_key", "locale", "url", "title", "translations", "fallback"}
 
 

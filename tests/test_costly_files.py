@@ -18,10 +18,9 @@ from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent
 from submissions.services import docx
 from submissions.services.sandbox import LimitExceeded, run_limited
-from tests.support.samples import make_docx_content_types, make_image, make_png_bomb, make_zip_bomb_docx
+from tests.support.samples import make_docx_content_types, make_image, make_png_bomb, make_zip_bomb_docx, word_document
 from tests.support.stored_files import private_files
 from tests.support.submissions import errors_by_field, post_multipart, valid_payload
-from tests.test_submissions_docx import word_document
 
 pytestmark = pytest.mark.django_db
 

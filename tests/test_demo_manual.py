@@ -8,9 +8,9 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 
 from manual.models import BODY_SECTIONS, CaseStudyPage, ManualSectionPage
 from manual.services.demo import load_demo_manual
+from tests.support.translations import CYRILLIC
 
 pytestmark = pytest.mark.django_db
-CYRILLIC = re.compile("[А-Яа-яЁё]")
 TEXT_FIELDS = ("title", "summary", "organisation", "city", "region", *BODY_SECTIONS)
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from manual.models import CaseStudyPage
-from tests.test_submissions_form import form_data
+from tests.support.submissions import form_data
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 PO_FILE = LOCALE_DIR / "ru" / "LC_MESSAGES" / "django.po"

@@ -35,13 +35,19 @@ from search import services as search_services
 from submissions.models import Submission, SubmissionAttachment
 from submissions.services import personal_data
 from submissions.services import review as review_service
+from tests.support.mail import edit_link, sent_to
 from tests.support.samples import make_image, make_pdf
 from tests.support.search import engine_url
-from tests.support.submissions import post_multipart, valid_payload
-from tests.test_submissions_form import form_data
-from tests.test_submissions_review_mail import _edit_link, _to
-from tests.test_translation_publication import live_alias_case, translate_in_admin
-from tests.test_translations import NEW_SUMMARY, RUSSIAN, approve, fill_po, submit_url
+from tests.support.submissions import form_data, post_multipart, valid_payload
+from tests.support.translations import (
+    NEW_SUMMARY,
+    RUSSIAN,
+    approve,
+    fill_po,
+    live_alias_case,
+    submit_url,
+    translate_in_admin,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_files_cleanup")]
 
@@ -133,7 +139,7 @@ def resubmit(env: Env) -> Marks:
     submission = api_submission(env, first)
     with env.capture(execute=True):
         review_service.request_changes(submission, "Add the results.", env.moderator)
-    _path, token = _edit_link(_to("mari@example.org")[-1])  # the link is mailed to the submitter only
+    _path, token = edit_link(sent_to("mari@example.org")[-1])  # the link is mailed to the submitter only
     with env.capture(execute=True):
         response = env.client.put(
             f"/api/v1/submissions/{submission.pk}?token={token}",
@@ -161,7 +167,7 @@ def import_without_publish(env: Env) -> Marks:
 
 def new_source(env: Env, slug: str) -> CaseStudyPage:
     with env.capture(execute=True):
-        return live_alias_case(env.en, env.ru, f"{slug}-{uuid.uuid4().hex[:6]}")
+        return live_alias_case(env.ru, f"{slug}-{uuid.uuid4().hex[:6]}")
 
 
 def start_translation(env: Env) -> Marks:

@@ -7,6 +7,7 @@ from wagtail.models import Locale
 
 from manual.models import CaseStudyPage, ManualHomePage
 from manual.services.locales import sync_locales
+from tests.support.commands import run_manage
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +101,6 @@ def test_taxonomy_labels_of_a_new_locale_are_marked_untranslated_and_listed(clie
 
 
 def test_the_admin_offers_the_configured_languages():
-    from tests.test_settings_env import run_manage
-
     result = run_manage(
         {"MANUAL_LOCALES": "en,ru,de", "SECRET_KEY": "tests-only-secret-key-m8iZLaubRNlxgqG0oJBnKAaohfNU36luHyOsH2-G"},
         "shell",

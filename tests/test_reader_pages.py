@@ -32,6 +32,7 @@ from manual.models import (
 )
 from search.services import rebuild
 from tests.support.factories import ManualSectionPageFactory
+from tests.support.forms import started
 
 pytestmark = pytest.mark.django_db
 
@@ -243,8 +244,6 @@ def test_section_page_has_contents_breadcrumbs_and_neighbours(client):
 
 
 def test_feedback_form_names_the_missing_message(client):
-    from tests.test_accessibility_feedback_abuse import started
-
     response = client.post(
         "/en/accessibility/feedback/", {"name": "A", "email": "", "message": "", "form_started": started()}
     )
@@ -256,8 +255,6 @@ def test_feedback_form_names_the_missing_message(client):
 
 
 def test_feedback_form_sends_mail_and_redirects(client, settings, django_capture_on_commit_callbacks):
-    from tests.test_accessibility_feedback_abuse import started
-
     settings.ACCESSIBILITY_FEEDBACK_EMAIL = "a11y@example.org"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

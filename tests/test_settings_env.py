@@ -10,22 +10,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from site_config.env import Env, database_config
+from tests.support.commands import ROOT, run_manage
 
-ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
-
-
-def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECURE_HTTPS"}
-    }
-    base.update({"DJANGO_SETTINGS_MODULE": "site_config.settings", "VAR_DIR": str(ROOT / "var" / "test-env")})
-    base.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from django.test import RequestFactory, override_settings
 from submissions.services import captcha
 from submissions.services.captcha import CaptchaResult, CaptchaVerifier, HCaptcha, check_captcha
 from submissions.services.validate import SubmissionInvalid
+from tests.support.submissions import FORM, form_data, post_json, valid_payload
 
 
 class RefuseUnlessMagic(CaptchaVerifier):
@@ -114,8 +115,6 @@ def test_hcaptcha_configured_by_settings_refuses_without_a_token(rf):
 @override_settings(SUBMISSIONS_CAPTCHA_VERIFIER="tests.test_submissions_captcha.RefuseUnlessMagic")
 def test_the_form_and_the_api_refuse_a_failed_captcha_and_store_nothing(client):
     from submissions.models import Submission
-    from tests.support.submissions import post_json, valid_payload
-    from tests.test_submissions_form import FORM, form_data
 
     assert 'name="test-captcha"' in client.get(FORM).content.decode()
     response = client.post(FORM, form_data(**{"test-captcha": "nope"}))

@@ -3,65 +3,18 @@
 from __future__ import annotations
 
 import re
-import time
-from unittest import mock
 
 import pytest
 from django.test import override_settings
 
 from manual.models import CaseStudyPage
-from submissions.forms import started_token
 from submissions.models import Submission, SubmissionStatus
+from tests.support.forms import started
+from tests.support.samples import CASE_DOCX, word_document
 from tests.support.stored_files import private_files
+from tests.support.submissions import FORM, form_data, post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
-
-FORM = "/en/submit/"
-
-
-def form_data(**overrides) -> dict:
-    data = {
-        "title": "Neighbourhood budget of Tartu",
-        "summary": "Residents of Tartu propose and vote on small projects for their neighbourhoods.",
-        "organisation": "City of Tartu",
-        "city": "Tartu",
-        "region": "Tartu County",
-        "country": "EE",
-        "population": "91000",
-        "lat": "58.378",
-        "lon": "26.729",
-        "government_level": "local",
-        "participation_level": "empower",
-        "stages": ["decision", "implementation"],
-        "topics": ["budget"],
-        "tools": ["participatory-budgeting"],
-        "start_year": "2013",
-        "end_year": "2023",
-        "initiative_status": "completed",
-        "body_context": "Tartu wanted residents to shape spending.",
-        "body_objectives": "Involve residents in real budget decisions.",
-        "body_approach": "Proposals online, then a public vote.",
-        "body_results": "Thousands of votes every year.",
-        "link_title_0": "Project site",
-        "link_url_0": "https://www.tartu.ee/en/participatory-budgeting",
-        "metric_label_0": "Votes cast",
-        "metric_value_0": "12345",
-        "metric_unit_0": "votes",
-        "contact_name": "Mari Maasikas",
-        "contact_email": "mari@example.org",
-        "consent_terms": "on",
-        "licence": "CC-BY-4.0",
-        "website": "",
-        # Shown 60 seconds ago: a person's pace.
-        "form_started": _started(seconds_ago=60),
-    }
-    data.update(overrides)
-    return data
-
-
-def _started(seconds_ago: float) -> str:
-    with mock.patch("site_config.formguard.time.time", return_value=time.time() - seconds_ago):
-        return started_token()
 
 
 def test_the_form_is_plain_html_with_a_label_for_every_control(client):
@@ -157,7 +110,7 @@ def test_the_submission_takes_the_language_of_the_form(client, django_capture_on
 )
 def test_bots_are_refused_and_nothing_is_stored(client, overrides):
     if overrides.get("form_started") == "just now":
-        overrides = {"form_started": _started(seconds_ago=1)}
+        overrides = {"form_started": started(seconds_ago=1)}
     submissions = Submission.objects.count()
     response = client.post(FORM, form_data(**overrides))
     assert response.status_code == 400
@@ -169,14 +122,12 @@ def test_bots_are_refused_and_nothing_is_stored(client, overrides):
 @override_settings(SUBMISSIONS_FORM_MIN_SECONDS=0)
 def test_the_minimum_time_is_a_setting(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(FORM, form_data(form_started=_started(seconds_ago=0)))
+        response = client.post(FORM, form_data(form_started=started(seconds_ago=0)))
     assert response.status_code == 303
 
 
 def test_the_api_has_no_honeypot_or_minimum_time(client):
     """These two checks are the form's only: the API's refusals are about the document."""
-    from tests.support.submissions import post_json, valid_payload
-
     response = post_json(client, {**valid_payload(), "website": "x"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "website"
@@ -184,8 +135,6 @@ def test_the_api_has_no_honeypot_or_minimum_time(client):
 
 def test_the_story_may_come_as_a_word_document(client, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.test_submissions_docx import CASE_DOCX, word_document
 
     data = form_data(body_context="", body_objectives="", body_approach="", body_results="")
     data["body_docx"] = SimpleUploadedFile("story.docx", word_document(CASE_DOCX))

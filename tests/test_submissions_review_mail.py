@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
@@ -18,9 +17,10 @@ from manual.models import CaseStudyPage
 from manual.services.review import MODERATORS
 from submissions.models import Submission, SubmissionStatus
 from submissions.services import review
+from tests.support.forms import started
+from tests.support.mail import edit_link, sent_to
 from tests.support.samples import make_image
-from tests.support.submissions import post_json, post_multipart, valid_payload
-from tests.test_submissions_form import _started, form_data
+from tests.support.submissions import form_data, post_json, post_multipart, valid_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,6 @@ def _submit(client, capture, payload=None, attachments=None) -> Submission:
     return Submission.objects.get(pk=response.json()["id"])
 
 
-def _to(address: str) -> list:
-    return [message for message in mail.outbox if message.to == [address]]
-
-
 def _html(message) -> str:
     [(html, kind)] = message.alternatives
     assert kind == "text/html"
@@ -69,15 +65,9 @@ def _act(client, user, page, action: str, **data):
     return client.post(url, data)
 
 
-def _edit_link(message) -> tuple[str, str]:
-    url = re.search(r"https?://\S+/edit/\?token=\S+", message.body).group(0)
-    parts = urlsplit(url)
-    return parts.path, parts.query.split("=", 1)[1]
-
-
 def _edit_post(**overrides):
     data = form_data(**overrides)
-    data["form_started"] = _started(seconds_ago=60)
+    data["form_started"] = started(seconds_ago=60)
     return data
 
 
@@ -90,7 +80,7 @@ def test_arrival_sends_a_receipt_to_the_submitter_and_a_notice_to_each_moderator
     mail.outbox.clear()
     submission = _submit(client, django_capture_on_commit_callbacks)
 
-    [receipt] = _to("mari@example.org")
+    [receipt] = sent_to("mari@example.org")
     assert receipt.subject == "We received your case"
     # The address was typed by a stranger: nothing else they typed reaches it (no open relay for text).
     for typed in ("Neighbourhood budget", "Residents of Tartu propose", "Mari Maasikas"):
@@ -114,11 +104,11 @@ def test_arrival_sends_a_receipt_to_the_submitter_and_a_notice_to_each_moderator
 def test_a_russian_submission_gets_russian_mail(client, django_capture_on_commit_callbacks, moderators):
     mail.outbox.clear()
     _submit(client, django_capture_on_commit_callbacks, valid_payload(locale="ru", title="Бюджет района Тарту"))
-    [receipt] = _to("mari@example.org")
+    [receipt] = sent_to("mari@example.org")
     assert receipt.subject == "Мы получили ваш кейс"
     assert "Здравствуйте" in receipt.body and "/ru/submit/status/" in receipt.body
     assert "Здравствуйте" in _html(receipt) and 'lang="ru"' in _html(receipt)
-    [notice] = [m for m in _to("mod1@example.org") if m.subject.startswith("Новый кейс")]
+    [notice] = [m for m in sent_to("mod1@example.org") if m.subject.startswith("Новый кейс")]
     assert notice.subject == "Новый кейс на проверку: «Бюджет района Тарту»" and "Эстония" in notice.body
     assert "Язык" in notice.body and "Язык" in _html(notice)
 
@@ -164,7 +154,7 @@ def test_approval_mails_the_live_address(client, django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         assert _act(client, moderator, page, "approve").status_code == 302
     page.refresh_from_db()
-    [message] = _to("mari@example.org")
+    [message] = sent_to("mari@example.org")
     assert message.subject == "Ваш кейс «Кейс» опубликован"
     assert page.get_full_url() in message.body and page.get_full_url() in _html(message)
 
@@ -184,10 +174,10 @@ def test_request_changes_in_the_workflow_sends_an_edit_link(client, django_captu
     event = submission.events.last()
     assert (event.actor, event.note) == (moderator, "Please add the results of 2023.")
     assert submission.edit_token_hash and submission.edit_token_expires_at > timezone.now() + timedelta(days=29)
-    [message] = _to("mari@example.org")
+    [message] = sent_to("mari@example.org")
     assert message.subject == "Please correct your case “Neighbourhood budget of Tartu”"
     assert "Please add the results of 2023." in message.body and "Please add the results of 2023." in _html(message)
-    path, token = _edit_link(message)
+    path, token = edit_link(message)
     assert path == f"/en/submit/{submission.pk}/edit/"
     assert token not in submission.edit_token_hash, "only the hash is stored"
 
@@ -210,8 +200,8 @@ def _changes_requested(client, capture, moderator, payload=None, attachments=Non
     with capture(execute=True):
         review.request_changes(submission, "Add the results.", moderator)
     client.logout()
-    [message] = _to("mari@example.org")
-    return submission, page, _edit_link(message)
+    [message] = sent_to("mari@example.org")
+    return submission, page, edit_link(message)
 
 
 def test_request_changes_called_directly_rejects_the_running_task(
@@ -348,7 +338,7 @@ def test_reject_submission_cancels_the_workflow_and_mails_the_reason(
     assert (event.actor, event.note) == (moderator, "Это не кейс электронного участия.")
     page.refresh_from_db()
     assert not page.workflow_in_progress and page.current_workflow_state is None and not page.live
-    [message] = _to("mari@example.org")
+    [message] = sent_to("mari@example.org")
     assert message.subject == "Ваш кейс «Кейс» не принят"
     assert "Это не кейс электронного участия." in message.body and "Это не кейс" in _html(message)
 
@@ -400,7 +390,7 @@ def test_a_russian_request_for_changes_is_in_russian_end_to_end(
 ):
     payload = valid_payload(locale="ru", title="Бюджет района Тарту")
     submission, page, (path, token) = _changes_requested(client, django_capture_on_commit_callbacks, moderator, payload)
-    [message] = _to("mari@example.org")
+    [message] = sent_to("mari@example.org")
     assert message.subject == "Пожалуйста, исправьте ваш кейс «Бюджет района Тарту»"
     assert "Add the results." in message.body and "Исправьте его" in _html(message)
     assert path == f"/ru/submit/{submission.pk}/edit/"
@@ -414,5 +404,5 @@ def test_a_russian_request_for_changes_is_in_russian_end_to_end(
     assert response.status_code == 200 and "Ваш исправленный кейс отправлен" in response.content.decode()
     submission.refresh_from_db()
     assert submission.locale == "ru" and submission.status == SubmissionStatus.IN_REVIEW
-    subjects = [m.subject for m in _to("mod1@example.org")]
+    subjects = [m.subject for m in sent_to("mod1@example.org")]
     assert "Кейс исправлен и отправлен снова: «Бюджет района Тарту, итоги»" in subjects

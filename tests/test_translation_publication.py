@@ -10,37 +10,23 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import reverse
 from wagtail.models import Page
 from wagtail_localize.models import Translation
 
 from manual.models import AwaitingTranslation, CaseStudyPage, ManualSectionPage
 from manual.services import translations
-from tests.support.factories import CaseStudyPageFactory, ManualSectionPageFactory
-from tests.test_translations import RUSSIAN, approve, fill_po, submit_url
+from tests.support.factories import ManualSectionPageFactory
+from tests.support.translations import (
+    NEW_SUMMARY,
+    RUSSIAN,
+    approve,
+    fill_po,
+    live_alias_case,
+    submit_url,
+    translate_in_admin,
+)
 
 pytestmark = pytest.mark.django_db
-CYRILLIC = re.compile("[А-Яа-яЁё]")
-NEW_SUMMARY = "Residents propose, debate and vote on projects for the city budget."
-
-
-def live_alias_case(en, ru, slug: str) -> CaseStudyPage:
-    """A published English case with its live Russian alias, as the admin leaves them."""
-    page = CaseStudyPageFactory(slug=slug)
-    page.save_revision().publish()  # Wagtail publishes the aliases along with their source
-    alias = CaseStudyPage.objects.get(translation_key=page.translation_key, locale=ru)
-    assert alias.alias_of_id == page.pk and alias.live
-    return page
-
-
-def translate_in_admin(client, editor, page: Page, ru, django_capture_on_commit_callbacks) -> Page:
-    """The editor's "Translate this page" -> Русский, through wagtail-localize's own admin view."""
-    client.force_login(editor)
-    url = reverse("wagtail_localize:submit_page_translation", args=[page.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url, {"locales": [ru.pk]}).status_code == 302
-    client.logout()
-    return Page.objects.get(translation_key=page.translation_key, locale=ru).specific
 
 
 def searched(client, words: str) -> int:
@@ -69,7 +55,7 @@ def assert_fallback_reader_page(client, url: str, english_title: str) -> None:
 def test_translate_this_page_keeps_the_russian_place_a_marked_fallback(
     client, en, ru, editor, django_capture_on_commit_callbacks
 ):
-    source = live_alias_case(en, ru, "fallback-admin-case")
+    source = live_alias_case(ru, "fallback-admin-case")
     target = translate_in_admin(client, editor, source, ru, django_capture_on_commit_callbacks)
     assert target.alias_of_id is None, "wagtail-localize converted the alias"
     assert AwaitingTranslation.objects.filter(page=target).exists()
@@ -105,7 +91,7 @@ def test_translate_this_page_on_a_section_keeps_a_marked_fallback(
 def test_a_translation_in_review_is_not_public_until_approved(
     client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
 ):
-    source = live_alias_case(en, ru, "review-gate-case")
+    source = live_alias_case(ru, "review-gate-case")
     target = translate_in_admin(client, editor, source, ru, django_capture_on_commit_callbacks)
     translation = Translation.objects.get(source__object_id=source.translation_key, target_locale=ru)
     translation.import_po(fill_po(translation, RUSSIAN), user=translator)
@@ -137,7 +123,7 @@ def test_a_translation_in_review_is_not_public_until_approved(
 def test_publishing_the_source_marks_changed_strings_outdated_at_once(
     client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
 ):
-    source = live_alias_case(en, ru, "outdated-at-once-case")
+    source = live_alias_case(ru, "outdated-at-once-case")
     target = translate_in_admin(client, editor, source, ru, django_capture_on_commit_callbacks)
     translation = Translation.objects.get(source__object_id=source.translation_key, target_locale=ru)
     translation.import_po(fill_po(translation, RUSSIAN), user=translator)

@@ -6,9 +6,7 @@ already.
 """
 
 import json
-import re
 
-import polib
 import pytest
 from django.urls import reverse
 from wagtail.models import Page
@@ -16,46 +14,12 @@ from wagtail_localize.models import StringTranslation, Translation, TranslationS
 
 from manual.models import CaseStudyPage, Topic
 from manual.services import translations
-from tests.support.factories import CaseStudyPageFactory
+from tests.support.commands import run_manage
+from tests.support.factories import CaseStudyPageFactory, TopicFactory
+from tests.support.translations import CYRILLIC, NEW_SUMMARY, RUSSIAN, approve, fill_po, submit_url
 
 pytestmark = pytest.mark.django_db
-CYRILLIC = re.compile("[А-Яа-яЁё]")
-RUSSIAN = {
-    "Open budget of Exampleville": "Открытый бюджет Примерограда",
-    "Residents propose and vote on projects for the city budget.": "Жители предлагают проекты бюджета и голосуют.",
-    "Exampleville city council": "Городской совет Примерограда",
-    "Exampleville": "Примероград",
-    "The city wanted citizens to decide on part of the budget.": "Город хотел, чтобы граждане решали часть бюджета.",
-    "Involve residents in spending decisions.": "Вовлечь жителей в решения о расходах.",
-    "Proposals online, then a public vote.": "Предложения онлайн, затем общее голосование.",
-    "Forty projects were funded.": "Профинансировано сорок проектов.",
-    "PanEuropean eParticipation Manual editors": "Редакция руководства",
-}
-NEW_SUMMARY = "Residents propose, debate and vote on projects for the city budget."
 NEW_SUMMARY_RU = "Жители предлагают, обсуждают проекты городского бюджета и голосуют за них."
-
-
-def fill_po(translation: Translation, mapping: dict[str, str]) -> polib.POFile:
-    """Export the PO file, fill it like a translator (text file round trip), return the parsed file."""
-    po = translation.export_po()
-    for entry in po:
-        if entry.msgctxt == "slug":
-            entry.msgstr = entry.msgid
-        elif not entry.msgstr:
-            entry.msgstr = mapping[entry.msgid]
-    return polib.pofile(str(po))
-
-
-def submit_url(translation):
-    return reverse("manual_translations:submit_for_review", args=[translation.pk])
-
-
-def approve(client, moderator, page):
-    page = Page.objects.get(pk=page.pk)
-    task_state = page.current_workflow_task_state
-    client.force_login(moderator)
-    response = client.post(reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk)))
-    assert response.status_code == 302
 
 
 def test_translation_walks_from_submission_to_review_and_back_after_a_source_change(
@@ -194,8 +158,6 @@ def test_pseudo_translator_keeps_html_and_uses_its_glossary(en, ru):
 
 
 def test_machine_translator_comes_from_the_environment():
-    from tests.test_settings_env import run_manage
-
     show = ("shell", "-c", "from django.conf import settings; print(settings.WAGTAILLOCALIZE_MACHINE_TRANSLATOR)")
     deepl = run_manage({"DEEPL_API_KEY": "key:fx", "MACHINE_TRANSLATOR": ""}, *show)
     assert "deepl.DeepLTranslator" in deepl.stdout and "key:fx" in deepl.stdout, deepl.stderr
@@ -307,16 +269,10 @@ def test_admin_report_lists_pages_missing_or_outdated(client, en, editor):
     assert "Open budget of Exampleville" in response.content.decode()
 
 
-def new_english_topic(en, code: str, label: str) -> Topic:
-    topic = Topic(locale=en, code=code, label=label, sort_order=90)
-    topic.save()
-    return topic
-
-
 def test_a_case_goes_to_translation_with_the_taxonomy_terms_it_uses(
     client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
 ):
-    civic_tech = new_english_topic(en, "civic-tech", "Civic technology")
+    civic_tech = TopicFactory(code="civic-tech", label="Civic technology")
     with django_capture_on_commit_callbacks(execute=True):
         source_page = CaseStudyPageFactory(slug="civic-tech-case")
         source_page.topics = [Topic.objects.get(locale=en, code="budget"), civic_tech]
@@ -353,7 +309,7 @@ def test_a_case_goes_to_translation_with_the_taxonomy_terms_it_uses(
 def test_the_admin_translate_action_submits_the_missing_terms_too(
     client, en, ru, editor, django_capture_on_commit_callbacks
 ):
-    participatory_design = new_english_topic(en, "participatory-design", "Participatory design")
+    participatory_design = TopicFactory(code="participatory-design", label="Participatory design")
     source_page = CaseStudyPageFactory(slug="admin-terms-case")
     source_page.topics = [participatory_design]
     source_page.save_revision().publish()

@@ -14,8 +14,8 @@ from wagtail_localize.operations import TranslationCreator
 
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from manual.services import translations
-from tests.support.factories import CaseStudyPageFactory
-from tests.test_translations import RUSSIAN, approve, fill_po, new_english_topic
+from tests.support.factories import CaseStudyPageFactory, TopicFactory
+from tests.support.translations import RUSSIAN, approve, fill_po
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,7 @@ def test_a_translator_cannot_edit_a_source_term_nor_its_code(client, en, ru, tra
 
 
 def test_editors_edit_codes_in_the_default_locale_only(client, en, ru, editor):
-    term = new_english_topic(en, "civic-tek", "Civic technology")
+    term = TopicFactory(code="civic-tek", label="Civic technology")
     client.force_login(editor)
     response = client.post(term_edit_url(term), term_form(term, code="civic-tech", label="Civic tech"))
     assert response.status_code == 302
@@ -200,7 +200,7 @@ def test_editors_edit_codes_in_the_default_locale_only(client, en, ru, editor):
 def test_a_translators_term_translation_goes_live_with_a_reviewed_case_translation(
     client, en, ru, editor, translator, moderator, django_capture_on_commit_callbacks
 ):
-    term = new_english_topic(en, "civic-tech", "Civic technology")
+    term = TopicFactory(code="civic-tech", label="Civic technology")
     TranslationCreator(editor, [ru]).create_translations(term)
     translation = Translation.objects.get(source__object_id=term.translation_key, target_locale=ru, enabled=True)
     russian = Topic.objects.get(locale=ru, translation_key=term.translation_key)

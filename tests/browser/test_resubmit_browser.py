@@ -7,9 +7,6 @@ referrers sent elsewhere *and* let Chromium post the form with a real ``Origin``
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 import pytest
 from django.core import mail
 from django.utils import translation
@@ -19,16 +16,16 @@ from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionStatus
 from submissions.services import review
 from tests.support.browser import screenshot
+from tests.support.mail import edit_link, sent_to
 from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.browser
 
 
 def _edit_link(address: str) -> str:
-    [message] = [message for message in mail.outbox if message.to == [address]]
-    url = re.search(r"https?://\S+/edit/\?token=\S+", message.body).group(0)
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
+    [message] = sent_to(address)
+    path, token = edit_link(message)
+    return f"{path}?token={token}"
 
 
 def test_the_edit_link_of_the_e_mail_takes_the_corrected_case_back_into_review(

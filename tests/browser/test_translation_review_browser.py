@@ -18,7 +18,7 @@ from wagtail_localize.models import Translation
 from manual.models import CaseStudyPage
 from tests.support.browser import screenshot
 from tests.support.factories import CaseStudyPageFactory
-from tests.test_translations import RUSSIAN, fill_po
+from tests.support.translations import RUSSIAN, fill_po
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import factory
 from django.utils.text import slugify
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from manual.models import (
     CaseStudyIndexPage,
@@ -139,3 +139,13 @@ class ManualSectionPageFactory(PageFactory):
     slug = factory.LazyAttribute(lambda section: slugify(section.title))
     intro = "Intro"
     body = factory.LazyAttribute(lambda section: _headed_paragraphs(section.headings))
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    """A topic of the English vocabulary, after the demo's topics."""
+
+    class Meta:
+        model = Topic
+
+    locale = factory.LazyFunction(lambda: Locale.objects.get(language_code="en"))
+    sort_order = 90

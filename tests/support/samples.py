@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from typing import Any
+from xml.sax.saxutils import escape
 
 from PIL import Image
 
@@ -102,3 +103,79 @@ def make_png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+# --- Word documents (python-docx is not a dependency) ---------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def word_document(paragraphs: list[tuple[str | None, str]], raw_document: str | None = None) -> bytes:
+    """A minimal but complete .docx (made by hand: python-docx is not a dependency).
+
+    ``paragraphs``: (style id or None, text); ``"Heading1"``/``"Heading2"`` are headings, ``"B"``
+    a bold run.
+    """
+    body = []
+    for style, text in paragraphs:
+        props = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style and style.startswith("Heading") else ""
+        run_props = "<w:rPr><w:b/></w:rPr>" if style == "B" else ""
+        body.append(f'<w:p>{props}<w:r>{run_props}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>')
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}" xmlns:r="{R}">'
+        f"<w:body>{''.join(body)}</w:body></w:document>"
+    )
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="{W}">'
+        '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style>'
+        "</w:styles>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            '<Override PartName="/word/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
+            "</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "word/_rels/document.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'styles" Target="styles.xml"/></Relationships>',
+        )
+        archive.writestr("word/document.xml", document if raw_document is None else raw_document)
+        archive.writestr("word/styles.xml", styles)
+    return out.getvalue()
+
+
+CASE_DOCX = [
+    (None, "Tartu is a university city of 91,000 people."),
+    ("Heading1", "1. Objectives"),
+    (None, "Residents decide on part of the budget."),
+    ("Heading1", "Approach:"),
+    (None, "Ideas online, then a vote."),
+    ("Heading2", "Timeline"),
+    (None, "Every spring."),
+    ("Heading1", "Results"),
+    ("B", "Thousands of votes."),
+    (None, "<script>alert(1)</script>"),
+    ("Heading1", "Lessons learned"),
+    (None, "Keep the rules simple."),
+]

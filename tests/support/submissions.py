@@ -1,4 +1,5 @@
-"""A valid submission document and the requests that send it to the intake API."""
+"""A valid submission: the document of the intake API and the requests that send it, the fields of
+the HTML form."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.support.forms import started
+
 URL = "/api/v1/submissions"
+FORM = "/en/submit/"
 
 
 def valid_payload(**overrides: Any) -> dict[str, Any]:
@@ -80,3 +84,44 @@ def post_multipart(client, payload: Any, attachments: list[tuple[str, bytes]] = 
 def errors_by_field(response) -> dict[str | None, str]:
     assert response.status_code == 400, response.content
     return {error["field"]: error["code"] for error in response.json()["errors"]}
+
+
+def form_data(**overrides) -> dict:
+    """The fields of the submission form (FORM), filled as a person would; ``overrides`` replace some."""
+    data = {
+        "title": "Neighbourhood budget of Tartu",
+        "summary": "Residents of Tartu propose and vote on small projects for their neighbourhoods.",
+        "organisation": "City of Tartu",
+        "city": "Tartu",
+        "region": "Tartu County",
+        "country": "EE",
+        "population": "91000",
+        "lat": "58.378",
+        "lon": "26.729",
+        "government_level": "local",
+        "participation_level": "empower",
+        "stages": ["decision", "implementation"],
+        "topics": ["budget"],
+        "tools": ["participatory-budgeting"],
+        "start_year": "2013",
+        "end_year": "2023",
+        "initiative_status": "completed",
+        "body_context": "Tartu wanted residents to shape spending.",
+        "body_objectives": "Involve residents in real budget decisions.",
+        "body_approach": "Proposals online, then a public vote.",
+        "body_results": "Thousands of votes every year.",
+        "link_title_0": "Project site",
+        "link_url_0": "https://www.tartu.ee/en/participatory-budgeting",
+        "metric_label_0": "Votes cast",
+        "metric_value_0": "12345",
+        "metric_unit_0": "votes",
+        "contact_name": "Mari Maasikas",
+        "contact_email": "mari@example.org",
+        "consent_terms": "on",
+        "licence": "CC-BY-4.0",
+        "website": "",
+        # Shown 60 seconds ago: a person's pace.
+        "form_started": started(seconds_ago=60),
+    }
+    data.update(overrides)
+    return data
