@@ -25,7 +25,6 @@ from manual.models import (
     CaseStudyMetric,
     CaseStudyPage,
     EParticipationTool,
-    ManualHomePage,
     ManualSectionPage,
     RelatedCase,
     Topic,
@@ -53,10 +52,6 @@ def html_of(client, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status, url
     return response.content.decode()
-
-
-def home(language: str) -> ManualHomePage:
-    return ManualHomePage.objects.get(locale__language_code=language)
 
 
 def case_index(language: str) -> CaseStudyIndexPage:
