@@ -147,6 +147,8 @@ class TaxonomyKind(CaseFilter):
 
     model_label: str  # "app_label.ModelName" of the terms' model
     form_label: str | Promise | None = None  # the submission form's label; the title when None
+    # Where forms list it among the kinds (the filters keep the declaration order); ties keep that.
+    display_order: int = 100
     icon: str = "tag"  # of its menu item in the admin
 
     @property
@@ -221,6 +223,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.Topic",
         title=gettext_lazy("Topic"),
         form_label=gettext_lazy("Topics"),
+        display_order=4,
         icon="tag",
     ),
     TaxonomyKind(
@@ -231,6 +234,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.EParticipationTool",
         title=pgettext_lazy("search facet", "eParticipation tool"),
         form_label=gettext_lazy("eParticipation tools"),
+        display_order=5,
         icon="cogs",
     ),
     TaxonomyKind(
@@ -241,6 +245,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.ParticipationLevel",
         title=gettext_lazy("Participation level"),
         form_label=gettext_lazy("Level of participation"),
+        display_order=2,
         icon="group",
     ),
     TaxonomyKind(
@@ -251,6 +256,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.GovernmentLevel",
         title=gettext_lazy("Government level"),
         form_label=gettext_lazy("Level of government"),
+        display_order=1,
         icon="site",
     ),
     TaxonomyKind(
@@ -261,6 +267,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.PolicyStage",
         title=gettext_lazy("Policy-cycle stage"),
         form_label=gettext_lazy("Policy stages"),
+        display_order=3,
         icon="list-ol",
     ),
 )
@@ -295,9 +302,9 @@ def case_filter(key: str) -> CaseFilter:
     return {item.key: item for item in case_filters()}[key]
 
 
-def presentation_order(kinds: Iterable[TaxonomyKind]) -> list[TaxonomyKind]:
-    """Kinds in the order forms show them (by field: government level, participation level, stages, ...)."""
-    return sorted(kinds, key=lambda kind: kind.field)
+def in_display_order(kinds: Iterable[TaxonomyKind]) -> list[TaxonomyKind]:
+    """Kinds in the order forms show them: by ``display_order``, then as declared."""
+    return sorted(kinds, key=lambda kind: kind.display_order)
 
 
 # --- Labels --------------------------------------------------------------------------------------
