@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Schema
 
 from manual import schemas, taxonomy_registry
 from manual.services import case_filters, queries, taxonomies, translations
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
-# One query parameter per declared filter (manual.taxonomy_registry), as a list of codes.
-CaseFilterQuery = case_filters.filter_query_schema()
+# One query parameter per declared filter (manual.taxonomy_registry), as a list of codes: a class
+# built when the routes are, which a type checker sees as the Schema it is.
+if TYPE_CHECKING:
+    CaseFilterQuery = Schema
+else:
+    CaseFilterQuery = case_filters.filter_query_schema()
 TAXONOMY_PATHS = tuple(item.kind for item in taxonomy_registry.case_filters())
 
 router = Router(tags=["manual"])

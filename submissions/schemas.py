@@ -184,7 +184,7 @@ def _known(case_filter: CaseFilter, codes: list[str]) -> None:
         raise PydanticCustomError("unknown_code", "{message}", {"message": exc.message}) from None
 
 
-def _classification(kind: TaxonomyKind) -> tuple[Any, Any]:
+def _classification(kind: TaxonomyKind) -> Any:
     """A taxonomy's field in the document: one code, or a list of codes (required either way)."""
     if kind.many:
         return Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)], ...
