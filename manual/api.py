@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router
+from typing import TYPE_CHECKING
 
-from manual import schemas
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Schema
+
+from manual import schemas, taxonomy_registry
 from manual.services import case_filters, queries, taxonomies, translations
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
-TAXONOMY_PATHS = ("countries", *taxonomies.KINDS_BY_NAME)
+# One query parameter per declared filter (manual.taxonomy_registry), as a list of codes: a class
+# built when the routes are, which a type checker sees as the Schema it is.
+if TYPE_CHECKING:
+    CaseFilterQuery = Schema
+else:
+    CaseFilterQuery = case_filters.filter_query_schema()
+TAXONOMY_PATHS = tuple(item.kind for item in taxonomy_registry.case_filters())
 
 router = Router(tags=["manual"])
 
@@ -24,25 +32,13 @@ FallbackParam = Query(
 def list_cases(
     request: HttpRequest,
     locale: str | None = LocaleParam,
-    country: list[str] = Query([], description="ISO 3166-1 alpha-2 code; repeat for OR."),
-    topic: list[str] = Query([], description="Topic code; repeat for OR."),
-    tool: list[str] = Query([], description="eParticipation tool code; repeat for OR."),
-    participation_level: list[str] = Query([], description="Participation level code; repeat for OR."),
-    government_level: list[str] = Query([], description="Government level code; repeat for OR."),
-    stage: list[str] = Query([], description="Policy-cycle stage code; repeat for OR."),
+    filters: CaseFilterQuery = Query(...),
     page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
     fallback: bool = FallbackParam,
 ):
-    filters = case_filters.CaseFilters(
-        country=tuple(country),
-        topic=tuple(topic),
-        tool=tuple(tool),
-        participation_level=tuple(participation_level),
-        government_level=tuple(government_level),
-        stage=tuple(stage),
-    )
-    return queries.list_cases(request, queries.resolve_locale(locale), filters, page, page_size, fallback)
+    codes = filters.model_dump()  # filter key -> codes (case_filters.CaseFilters)
+    return queries.list_cases(request, queries.resolve_locale(locale), codes, page, page_size, fallback)
 
 
 @router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")
@@ -80,9 +76,9 @@ def list_terms(
     kind: str = documented(Path(...), enum=list(TAXONOMY_PATHS)),
     locale: str | None = LocaleParam,
 ):
-    """`kind` is one of `countries`, `topics`, `tools`, `participation-levels`, `government-levels`, `stages`."""
+    """`kind` is `countries` or a taxonomy (the enum lists them)."""
     resolved = queries.resolve_locale(locale)
-    if kind == "countries":
+    if kind == taxonomy_registry.COUNTRY.kind:
         return queries.country_terms(resolved)
     return queries.taxonomy_terms(kind, resolved)
 

@@ -5,6 +5,8 @@ class ManualConfig(AppConfig):
     name = "manual"
     verbose_name = "Manual"
     default_auto_field = "django.db.models.BigAutoField"
+    # The country and the taxonomies, declared once (manual.taxonomy_registry).
+    case_filters = "manual.taxonomy_registry.MANUAL_CASE_FILTERS"
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -2,7 +2,7 @@ from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.models import Locale
 
-TAXONOMY_FIELDS = ("government_level", "participation_level", "stages", "topics", "tools")
+from manual.taxonomy_registry import default_locale_terms, label_lookup, taxonomy_kinds
 
 
 class CaseStudyPageForm(WagtailAdminPageForm):
@@ -14,15 +14,13 @@ class CaseStudyPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from manual.services.taxonomies import default_locale_terms, label_lookup
-
         locale = self.instance.locale if self.instance.locale_id else None
         if locale is None and self.parent_page is not None:
             locale = self.parent_page.locale
         labels = label_lookup(locale.language_code if locale else None)
-        for name in TAXONOMY_FIELDS:
-            field = self.fields.get(name)
-            if field is None:
+        for kind in taxonomy_kinds():
+            field = self.fields.get(kind.field)
+            if field is None:  # not on this form (a kind whose relation is declared on its terms)
                 continue
             model = field.queryset.model
             field.queryset = default_locale_terms(model)

@@ -1,5 +1,9 @@
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
+
+from manual.taxonomy_registry import clear_label_cache, taxonomy_kinds
+
 
 def sync_locales_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     """Roles, review workflow, locales and seed taxonomies exist as soon as the schema does."""
@@ -10,11 +14,7 @@ def sync_locales_after_migrate(sender: Any, using: str = "default", **kwargs: An
 
 def connect_taxonomy_cache() -> None:
     """Saving or deleting a taxonomy term drops this process's cached labels."""
-    from django.db.models.signals import post_delete, post_save
-
-    from manual.services.taxonomies import TAXONOMY_KINDS, clear_label_cache
-
-    for kind in TAXONOMY_KINDS:
+    for kind in taxonomy_kinds():
         post_save.connect(clear_label_cache, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-save")
         post_delete.connect(clear_label_cache, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-delete")
 
@@ -42,7 +42,6 @@ def submit_terms_with_page(sender: Any, instance: Any, created: bool = False, **
 
 
 def connect_translation_submission() -> None:
-    from django.db.models.signals import post_save
     from wagtail_localize.models import Translation
 
     post_save.connect(submit_terms_with_page, sender=Translation, dispatch_uid="translation-submits-terms")
@@ -59,7 +58,6 @@ def page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect_publication() -> None:
-    from django.db.models.signals import post_save
     from wagtail.models import PageLogEntry
     from wagtail.signals import page_published as published
 

@@ -20,8 +20,8 @@ from wagtail_localize.models import Translation
 from wagtail_localize.views import convert as localize_convert
 from wagtail_localize.views.update_translations import UpdateTranslationsForm, UpdateTranslationsView
 
-from manual.models import EParticipationTool, GovernmentLevel, ParticipationLevel, PolicyStage, Topic
 from manual.services import taxonomies, translation_editor, translations
+from manual.taxonomy_registry import taxonomy_kinds
 
 TERM_TRANSLATION_SAVED = _(
     "Your translation of this term is saved. It becomes public with the reviewed translation of a case "
@@ -67,13 +67,7 @@ class TaxonomyGroup(SnippetViewSetGroup):
     menu_label = "Taxonomies"
     menu_icon = "tag"
     menu_order = 300
-    items = (
-        _viewset(Topic, "tag"),
-        _viewset(EParticipationTool, "cogs"),
-        _viewset(ParticipationLevel, "group"),
-        _viewset(GovernmentLevel, "site"),
-        _viewset(PolicyStage, "list-ol"),
-    )
+    items = tuple(_viewset(kind.model, kind.icon) for kind in taxonomy_kinds())
 
 
 register_snippet(TaxonomyGroup)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from manual.services.case_filters import accepted_codes
 from site_config import openapi
 from site_config.api_errors import ApiError
 
@@ -16,7 +17,8 @@ class ManualApi(NinjaAPI):
     """The API whose OpenAPI document also states the codes accepted now (``site_config.openapi``)."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> dict:
-        return openapi.complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return openapi.complete(document, accepted_codes())
 
 
 api = ManualApi(

@@ -5,12 +5,13 @@ request may use are not fixed: the locales come from ``MANUAL_LOCALES`` and the 
 in the database (editors add terms in the admin). The validators refuse any other code with a 400,
 so a document that said only "a string" would describe requests that are always refused. The
 document is generated for each request of ``/api/v1/openapi.json``, so it states them as enums of
-the values accepted at that moment, read from the same declarations as the validators:
-``settings.MANUAL_LOCALES``, ``taxonomies.COUNTRY_CODES`` and, per ``taxonomies.TAXONOMY_KINDS``,
-the codes of the default locale's terms (what ``case_filters.validate_filters``, ``search.query`` and
-``submissions.services.validate.known_codes`` accept). A term added later appears in the next
-document; a client that keeps an old copy sees a new code as outside its enum, which is why the
-API still answers unknown codes with a 400 naming the field rather than relying on the document.
+the values accepted at that moment, read from the same declarations as the validators: the API
+object (``site_config.api``) passes ``manual.services.case_filters.accepted_codes``, that is
+``settings.MANUAL_LOCALES`` and, per filter of ``manual.taxonomy_registry``, the codes its
+``check`` accepts, under the query parameter's name and the submission field's. A term added later
+appears in the next document; a client that keeps an old copy sees a new code as outside its enum,
+which is why the API still answers unknown codes with a 400 naming the field rather than relying
+on the document.
 
 (The alternative, a pattern such as ``^[a-z0-9-]{1,64}$``, is stable but admits codes the API
 refuses: generated clients and fuzzers would send requests that can only fail.)
@@ -19,9 +20,9 @@ refuses: generated clients and fuzzers would send requests that can only fail.)
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.conf import settings
 from pydantic.fields import FieldInfo
 
 P = TypeVar("P", bound=FieldInfo)
@@ -46,18 +47,6 @@ def documented(param: P, **schema: Any) -> P:
     return param
 
 
-def accepted_codes() -> dict[str, list[str]]:
-    """Parameter and field name -> the values the validators accept now (one query per taxonomy)."""
-    from manual.services.taxonomies import COUNTRY_CODES, TAXONOMY_KINDS, default_locale_terms
-
-    codes: dict[str, list[str]] = {"locale": list(settings.MANUAL_LOCALES), "country": sorted(COUNTRY_CODES)}
-    for kind in TAXONOMY_KINDS:
-        values = list(dict.fromkeys(default_locale_terms(kind.model).values_list("code", flat=True)))
-        codes[kind.key] = values  # the filter's name: ?topic=...
-        codes[kind.field] = values  # the submission's field: "topics": [...]
-    return codes
-
-
 def _restrict(schema: dict[str, Any], values: list[str]) -> None:
     """Put ``values`` as the enum of a string schema, of an array's items, or of a nullable's string branch."""
     if schema.get("type") == "array":
@@ -70,16 +59,16 @@ def _restrict(schema: dict[str, Any], values: list[str]) -> None:
         schema["enum"] = values
 
 
-def _restrict_body(schema: dict[str, Any], codes: dict[str, list[str]]) -> None:
+def _restrict_body(schema: dict[str, Any], codes: Mapping[str, list[str]]) -> None:
     for name, field_schema in schema.get("properties", {}).items():
         if name in codes:
             _restrict(field_schema, codes[name])
 
 
-def complete(document: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ninja's document with the accepted codes and the HTTP server's own answers."""
+def complete(document: dict[str, Any], codes: Mapping[str, list[str]]) -> dict[str, Any]:
+    """A copy of ninja's document with the accepted ``codes`` (parameter or field name -> values) and
+    the HTTP server's own answers."""
     document = copy.deepcopy(document)
-    codes = accepted_codes()
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []):

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, InitiativeStatus, Licence
-from manual.services.taxonomies import KINDS_BY_KEY, TaxonomyLabels
+from manual.taxonomy_registry import TaxonomyKind, TaxonomyLabels, in_display_order, taxonomy_kinds
 from site_config.formguard import HONEYPOT, STARTED, is_bot, min_seconds, started_token  # noqa: F401 - re-exported
 from submissions.services.validate import FieldError, UploadedPart
 
@@ -130,11 +130,7 @@ def build_document(data: QueryDict, locale: str) -> dict[str, Any]:
         "city": _text(data, "city"),
         "region": _text(data, "region"),
         "country": _text(data, "country"),
-        "government_level": _text(data, "government_level"),
-        "participation_level": _text(data, "participation_level"),
-        "stages": data.getlist("stages"),
-        "topics": data.getlist("topics"),
-        "tools": data.getlist("tools"),
+        **{kind.field: data.getlist(kind.field) if kind.many else _text(data, kind.field) for kind in taxonomy_kinds()},
         "start_year": _number(_text(data, "start_year")),
         "end_year": _number(_text(data, "end_year")),
         "initiative_status": _text(data, "initiative_status"),
@@ -205,7 +201,7 @@ def control_name(dotted: str | None) -> str | None:
         return f"{head}_{parts[1]}"
     if head == "consent":
         return "licence" if parts[-1] == "licence" else f"consent_{parts[1]}" if len(parts) > 1 else "consent_terms"
-    if head in {"stages", "topics", "tools", "attachments"}:
+    if head == "attachments" or head in {kind.field for kind in taxonomy_kinds() if kind.many}:
         return head
     if head == "hero_attachment":
         return "hero_first"
@@ -267,9 +263,12 @@ class SubmissionForm:
             control.value = self.data.get(name, "")
         return control
 
-    def _terms(self, key: str) -> list[tuple[str, str]]:
-        labels = self._labels
-        return [(term["code"], term["label"]) for term in labels.terms_of(KINDS_BY_KEY[key].model)]
+    def _classification(self, kind: TaxonomyKind, blank: list[tuple[str, Any]]) -> Control:
+        """A taxonomy's control: checkboxes when a case has several terms, a list to choose one otherwise."""
+        choices = [(term["code"], term["label"]) for term in self._labels.terms_of(kind.model)]
+        if kind.many:
+            return self._control(kind.field, kind.label_in_form, "checkboxes", required=True, choices=choices)
+        return self._control(kind.field, kind.label_in_form, "select", required=True, choices=blank + choices)
 
     def _fieldsets(self) -> list[Fieldset]:
         self._labels = TaxonomyLabels(self.language_code)
@@ -303,25 +302,7 @@ class SubmissionForm:
             ),
             Fieldset(
                 _("Classification"),
-                [
-                    c(
-                        "government_level",
-                        _("Level of government"),
-                        "select",
-                        required=True,
-                        choices=blank + self._terms("government_level"),
-                    ),
-                    c(
-                        "participation_level",
-                        _("Level of participation"),
-                        "select",
-                        required=True,
-                        choices=blank + self._terms("participation_level"),
-                    ),
-                    c("stages", _("Policy stages"), "checkboxes", required=True, choices=self._terms("stage")),
-                    c("topics", _("Topics"), "checkboxes", required=True, choices=self._terms("topic")),
-                    c("tools", _("eParticipation tools"), "checkboxes", required=True, choices=self._terms("tool")),
-                ],
+                [self._classification(kind, blank) for kind in in_display_order(taxonomy_kinds())],
             ),
             Fieldset(
                 _("When"),
@@ -430,8 +411,7 @@ def initial_data(payload: dict[str, Any], contact: Any) -> QueryDict:
         "city": payload.get("city"),
         "region": payload.get("region"),
         "country": (payload.get("country") or "").upper(),
-        "government_level": payload.get("government_level"),
-        "participation_level": payload.get("participation_level"),
+        **{kind.field: payload.get(kind.field) for kind in taxonomy_kinds() if not kind.many},
         "start_year": _form_number(payload.get("start_year")),
         "end_year": _form_number(payload.get("end_year")),
         "initiative_status": payload.get("initiative_status"),
@@ -466,8 +446,9 @@ def initial_data(payload: dict[str, Any], contact: Any) -> QueryDict:
     for name, value in single.items():
         if value is not None:
             data[name] = str(value)
-    for name in ("stages", "topics", "tools"):
-        data.setlist(name, list(payload.get(name) or []))
+    for kind in taxonomy_kinds():
+        if kind.many:
+            data.setlist(kind.field, list(payload.get(kind.field) or []))
     return data
 
 

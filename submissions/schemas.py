@@ -1,9 +1,11 @@
 """The submission document (what a practitioner sends) and the answers of the submission routes.
 
 ``SubmissionIn`` is the contract of DESIGN.md "Contracts" and the issue, field by field; it is both
-the validator (``submissions.services.validate`` runs it with the known codes in its context) and
-the request schema shown in the OpenAPI document. Every field check lives here, so a refusal
-names the field it is about; checks across fields and files are in ``services.validate``.
+the validator (``submissions.services.validate`` runs it) and the request schema shown in the
+OpenAPI document. Every field check lives here, so a refusal names the field it is about; checks
+across fields and files are in ``services.validate``. Its taxonomy fields are those of
+``manual.taxonomy_registry`` (one per kind, named as the case's field), and codes are checked by
+the registry's validator, as the API's filters are: the same refusal in the same words.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
-from django_countries import countries
 from ninja import Schema
 from pydantic import (
     AfterValidator,
@@ -28,11 +29,13 @@ from pydantic import (
     StrictInt,
     StringConstraints,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from manual.models import YEAR_VALIDATORS, InitiativeStatus, Licence
+from manual.taxonomy_registry import COUNTRY, CaseFilter, TaxonomyKind, UnknownCodes, in_display_order, taxonomy_kinds
 from site_config.api_errors import MAX_ID
 from submissions.services.html import to_rich_text, visible_text
 
@@ -173,13 +176,22 @@ class ConsentIn(_Strict):
         return value
 
 
-def _context(info: ValidationInfo) -> dict[str, Any]:
-    return info.context or {}
+def _known(case_filter: CaseFilter, codes: list[str]) -> None:
+    """The registry's validator, the one the API's filters use: same refusal, same message."""
+    try:
+        case_filter.check(codes)
+    except UnknownCodes as exc:
+        raise PydanticCustomError("unknown_code", "{message}", {"message": exc.message}) from None
 
 
-class SubmissionIn(_Strict):
-    """A case study as a practitioner sends it (names of DESIGN.md "Contracts")."""
+def _classification(kind: TaxonomyKind) -> Any:
+    """A taxonomy's field in the document: one code, or a list of codes (required either way)."""
+    if kind.many:
+        return Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)], ...
+    return Code, ...
 
+
+class _CaseWhere(_Strict):
     locale: Code
     title: Line255
     summary: Paragraph
@@ -189,11 +201,19 @@ class SubmissionIn(_Strict):
     country: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2)]
     coordinates: Coordinates | None = None
     population: Annotated[StrictInt, Field(ge=0, le=10**10)] | None = None
-    government_level: Code
-    participation_level: Code
-    stages: Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
-    topics: Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
-    tools: Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
+
+
+# One field per taxonomy of the registry (its case field's name), between where and when.
+_CaseClassified = create_model(
+    "_CaseClassified",
+    __base__=_CaseWhere,
+    **{kind.field: _classification(kind) for kind in in_display_order(taxonomy_kinds())},
+)
+
+
+class SubmissionIn(_CaseClassified):  # type: ignore[misc,valid-type] # a base made from the registry
+    """A case study as a practitioner sends it (names of DESIGN.md "Contracts")."""
+
     start_year: Year
     end_year: Year | None = None
     initiative_status: InitiativeStatus
@@ -224,26 +244,14 @@ class SubmissionIn(_Strict):
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
-        if value not in dict(countries):
-            raise PydanticCustomError(
-                "unknown_code", "{code!r} is not an ISO 3166-1 alpha-2 country code.", {"code": value}
-            )
+        _known(COUNTRY, [value])
         return value
 
-    @field_validator("government_level", "participation_level", "stages", "topics", "tools")
+    @field_validator(*(kind.field for kind in taxonomy_kinds()))
     @classmethod
     def _known_codes(cls, value: str | list[str], info: ValidationInfo) -> str | list[str]:
-        known: set[str] | None = _context(info).get("codes", {}).get(info.field_name)
-        if known is None:  # no context: schema generation, or a caller that checks codes itself
-            return value
-        codes = [value] if isinstance(value, str) else value
-        unknown = [code for code in codes if code not in known]
-        if unknown:
-            raise PydanticCustomError(
-                "unknown_code",
-                "Unknown code(s): {unknown}; see /api/v1/taxonomies for the known ones.",
-                {"unknown": ", ".join(unknown)},
-            )
+        kind = next(kind for kind in taxonomy_kinds() if kind.field == info.field_name)
+        _known(kind, [value] if isinstance(value, str) else value)
         # Duplicates in a list add nothing; keep the first occurrence's order.
         return value if isinstance(value, str) else list(dict.fromkeys(value))
 

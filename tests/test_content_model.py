@@ -13,7 +13,7 @@ from manual.models import (
     ParticipationLevel,
     Topic,
 )
-from manual.services.taxonomies import SEED_TERMS, TAXONOMY_KINDS, label_lookup, seed_taxonomies
+from manual.services.taxonomies import TAXONOMY_KINDS, label_lookup, seed_taxonomies, seed_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_seed_codes_are_those_of_the_contracts():
 
 
 def test_each_term_exists_once_per_locale_with_a_shared_translation_key(en, ru):
-    for model, terms in SEED_TERMS.items():
+    for model, terms in seed_terms().items():
         for code, _labels in terms:
             rows = {row.locale_id: row for row in model.objects.filter(code=code)}
             assert set(rows) == {en.pk, ru.pk}

@@ -34,7 +34,7 @@ from manual.models import (
     RelatedCase,
 )
 from manual.services.locales import create_locale_aliases, sync_locales
-from manual.services.taxonomies import TAXONOMY_KINDS, default_locale_terms
+from manual.taxonomy_registry import taxonomy_kinds
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def ensure_case_index(home: ManualHomePage, memory: TranslationMemory, report: D
 
 
 def _terms(locale: Locale) -> dict[str, dict[str, Any]]:
-    return {kind.key: {term.code: term for term in default_locale_terms(kind.model)} for kind in TAXONOMY_KINDS}
+    return {kind.key: {term.code: term for term in kind.default_terms()} for kind in taxonomy_kinds()}
 
 
 def _term(terms: dict[str, dict[str, Any]], key: str, code: str, slug: str) -> Any:
@@ -207,8 +207,6 @@ def build_case(item: dict[str, Any], memory: TranslationMemory, terms: dict[str,
         latitude=Decimal(str(item["latitude"])),
         longitude=Decimal(str(item["longitude"])),
         population=item.get("population"),
-        government_level=_term(terms, "government_level", item["government_level"], slug),
-        participation_level=_term(terms, "participation_level", item["participation_level"], slug),
         start_year=item["start_year"],
         end_year=item.get("end_year"),
         initiative_status=item["initiative_status"],
@@ -221,9 +219,12 @@ def build_case(item: dict[str, Any], memory: TranslationMemory, terms: dict[str,
     )
     for name in BODY_SECTIONS:
         setattr(page, name, _paragraphs(memory, item["body"][name]))
-    page.stages = [_term(terms, "stage", code, slug) for code in item["stages"]]
-    page.topics = [_term(terms, "topic", code, slug) for code in item["topics"]]
-    page.tools = [_term(terms, "tool", code, slug) for code in item["tools"]]
+    for kind in taxonomy_kinds():
+        if kind.field not in item:  # a kind the demo content does not classify by
+            continue
+        codes = item[kind.field] if kind.many else [item[kind.field]]
+        linked = [_term(terms, kind.key, code, slug) for code in codes]
+        setattr(page, kind.field, linked if kind.many else linked[0])
     page.metrics = [
         CaseStudyMetric(
             label=memory.en(m["label"]), value=Decimal(str(m["value"])), unit=memory.en(m["unit"]), sort_order=order

@@ -23,6 +23,8 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from manual.taxonomy_registry import taxonomy_kinds
+
 EDITORS = "Editors"
 MODERATORS = "Moderators"
 TRANSLATORS = "Translators"
@@ -40,11 +42,13 @@ IN_REVIEW_COLLECTION_PERMISSIONS = {
     EDITORS: ["choose_image", "change_image", "choose_document", "change_document"],
     MODERATORS: ["choose_image", "change_image", "choose_document", "change_document"],
 }
-TAXONOMY_MODELS = ("topic", "eparticipationtool", "participationlevel", "governmentlevel", "policystage")
+# The term models of the registry's taxonomies, as permission codenames spell them (docs/roles.md's
+# ``<taxonomy>``).
+TAXONOMY_MODELS = tuple(kind.model_name for kind in taxonomy_kinds())
 
 
 def _each_taxonomy(*actions: str) -> tuple[str, ...]:
-    return tuple(f"manual.{action}_{model}" for model in TAXONOMY_MODELS for action in actions)
+    return tuple(kind.permission(action) for kind in taxonomy_kinds() for action in actions)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from wagtail_localize.operations import TranslationCreator
 
 from manual.models import MachineStringReview
 from manual.services.publication import is_awaiting_translation
+from manual.taxonomy_registry import taxonomy_kinds
 
 
 class TranslationRefused(Exception):
@@ -140,18 +141,7 @@ def submit_for_translation(page: Page, locales: Iterable[Locale], user) -> list[
 
 def terms_used_by(page: Page) -> list[Any]:
     """The taxonomy terms (default-locale rows) a case links, in every taxonomy."""
-    from manual.services.taxonomies import TAXONOMY_KINDS
-
-    terms: list[Any] = []
-    for kind in TAXONOMY_KINDS:
-        if not hasattr(page, kind.field):
-            continue
-        value = getattr(page, kind.field)
-        if kind.many:
-            terms.extend(value.all())
-        elif value is not None:
-            terms.append(value)
-    return terms
+    return [term for kind in taxonomy_kinds() if hasattr(page, kind.field) for term in kind.terms_of(page)]
 
 
 def submit_terms_for_translation(page: Page, locales: Iterable[Locale], user) -> list[Translation]:

@@ -47,7 +47,7 @@ from manual.models import (
     CaseStudyMetric,
     CaseStudyPage,
 )
-from manual.services.taxonomies import KINDS_BY_KEY, default_locale_terms
+from manual.taxonomy_registry import TaxonomyKind, taxonomy_kinds
 from submissions.models import (
     AttachmentRole,
     FileKind,
@@ -212,11 +212,9 @@ def fill_page(
     page.longitude = _decimal(coordinates["lon"], 6) if coordinates else None
     page.population = data.get("population")
 
-    page.government_level = _terms("government_level", [data["government_level"]])[0]
-    page.participation_level = _terms("participation_level", [data["participation_level"]])[0]
-    page.stages = _terms("stage", data["stages"])
-    page.topics = _terms("topic", data["topics"])
-    page.tools = _terms("tool", data["tools"])
+    for kind in taxonomy_kinds():
+        terms = _terms(kind, data[kind.field] if kind.many else [data[kind.field]])
+        setattr(page, kind.field, terms if kind.many else terms[0])
 
     page.start_year = data["start_year"]
     page.end_year = data.get("end_year")
@@ -272,12 +270,12 @@ def _reorder(child: Any, order: int) -> Any:
     return child
 
 
-def _terms(key: str, codes: list[str]) -> list[Any]:
+def _terms(kind: TaxonomyKind, codes: list[str]) -> list[Any]:
     """Default-locale terms in the order of ``codes``; validation made sure they exist."""
-    by_code = {term.code: term for term in default_locale_terms(KINDS_BY_KEY[key].model).filter(code__in=codes)}
+    by_code = {term.code: term for term in kind.default_terms().filter(code__in=codes)}
     missing = [code for code in codes if code not in by_code]
     if missing:
-        raise ConversionError(f"{key} code(s) no longer exist: {', '.join(missing)}")
+        raise ConversionError(f"{kind.key} code(s) no longer exist: {', '.join(missing)}")
     return [by_code[code] for code in codes]
 
 

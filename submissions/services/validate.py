@@ -1,7 +1,7 @@
 """Validate a submission as a whole: the document, the checks across fields, and the files.
 
 Every problem is collected before answering, so a submitter fixes everything in one go: field
-checks (``schemas.SubmissionIn``, run with the known taxonomy codes in its context), checks across
+checks (``schemas.SubmissionIn``, codes checked by the registry of case filters), checks across
 fields (years and initiative status, the hero image index, the case to update) where the fields
 involved are valid on their own, and each file. Fields are named as the client sent them, with
 dots and list indexes: ``body.context``, ``links.0.url``, ``attachments.1``.
@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from wagtail.models import Locale
 
 from manual.models import CaseStudyIndexPage, CaseStudyPage, InitiativeStatus
-from manual.services.taxonomies import KINDS_BY_KEY, default_locale_terms
 from site_config.api_errors import ApiError
 from submissions.models import IMAGE_KINDS, FileKind
 from submissions.schemas import SubmissionIn
@@ -49,14 +48,6 @@ _OWN_CODES = {
     "unknown_code",
     "unknown_locale",
     "consent_required",
-}
-# SubmissionIn field -> taxonomy key of manual.services.taxonomies
-_TAXONOMY_FIELDS = {
-    "government_level": "government_level",
-    "participation_level": "participation_level",
-    "stages": "stage",
-    "topics": "topic",
-    "tools": "tool",
 }
 
 
@@ -106,14 +97,6 @@ class ValidSubmission:
         if self.body_docx is not None:
             items.append(("body_docx", 0, self.body_docx))
         return items
-
-
-def known_codes() -> dict[str, set[str]]:
-    """Codes a submission may use: those of the default locale's terms (docs/architecture.md "Decision")."""
-    return {
-        name: set(default_locale_terms(KINDS_BY_KEY[key].model).values_list("code", flat=True))
-        for name, key in _TAXONOMY_FIELDS.items()
-    }
 
 
 def _dotted(location: tuple[int | str, ...]) -> str | None:
@@ -276,7 +259,7 @@ def validate_submission(
             except DocxUnreadable as exc:
                 errors.append(FieldError("body_docx", exc.code, str(exc)))
         try:
-            data = SubmissionIn.model_validate(document, context={"codes": known_codes()})
+            data = SubmissionIn.model_validate(document)
         except ValidationError as exc:
             errors.extend(_document_errors(exc))
             failed = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}

@@ -1,0 +1,137 @@
+"""One declaration, every use: the "audiences" kind of ``tests.taxonomy_app`` reaches them all.
+
+``models.CASE_FILTERS`` declares the kind and nothing else in the project names it. These tests run
+only with ``tests.taxonomy_app.settings`` (the app installed, its migration applied):
+``tests/test_taxonomy_registry.py`` runs this file in a process of its own, and the suite does not
+collect it (its name is not ``test_*.py``), because its model exists only where the app is installed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from manual.models import CaseStudyPage
+from manual.services.review import EDITORS, TRANSLATORS, ensure_roles
+from manual.services.taxonomies import label_lookup, translation_status
+from manual.services.translations import terms_used_by
+from submissions.forms import SubmissionForm, build_document
+from submissions.models import Submission
+from tests.taxonomy_app.models import Audience
+from tests.test_submissions_support import (
+    post_json,
+    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
+    valid_payload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(en, ru) -> CaseStudyPage:
+    """Two audiences, one translated into Russian; a published English case addresses young people."""
+    youth = Audience.objects.create(code="youth", label="Young people", locale=en, sort_order=0)
+    Audience.objects.create(
+        code="youth", label="Молодёжь", locale=ru, sort_order=0, translation_key=youth.translation_key
+    )
+    Audience.objects.create(code="older-people", label="Older people", locale=en, sort_order=1)
+    case = CaseStudyPage.objects.live().filter(locale=en).order_by("pk").first()
+    youth.cases.add(case)
+    return case
+
+
+def test_the_case_list_filters_by_the_kind(client, case):
+    response = client.get("/api/v1/cases", {"audience": "youth"})
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["results"]] == [case.pk]
+    assert client.get("/api/v1/cases", {"audience": "older-people"}).json()["count"] == 0
+
+
+def test_an_unknown_code_is_refused_in_the_same_words_by_the_filter_and_the_submission(client, case):
+    listed = client.get("/api/v1/cases", {"audience": "pets"})
+    assert listed.status_code == 400
+    [error] = listed.json()["errors"]
+    assert (error["field"], error["code"], error["message"]) == (
+        "audience",
+        "unknown_code",
+        "Unknown audience code(s): pets.",
+    )
+    submitted = post_json(client, valid_payload(audiences=["youth", "pets"]))
+    assert submitted.status_code == 400
+    refusals = [item for item in submitted.json()["errors"] if item["field"] == "audiences"]
+    assert refusals == [{"field": "audiences", "code": "unknown_code", "message": error["message"]}]
+
+
+def test_a_submission_must_classify_by_the_kind_and_keeps_it(client, case):
+    missing = post_json(client, valid_payload())
+    assert missing.status_code == 400
+    assert {"field": "audiences", "code": "required"} in [
+        {"field": item["field"], "code": item["code"]} for item in missing.json()["errors"]
+    ]
+    created = post_json(client, valid_payload(audiences=["older-people", "youth", "youth"]))
+    assert created.status_code == 201, created.content
+    assert Submission.objects.get(pk=created.json()["id"]).payload["audiences"] == ["older-people", "youth"]
+
+
+def test_the_openapi_document_states_the_kind(client, case):
+    doc = client.get("/api/v1/openapi.json").json()
+    parameters = {item["name"]: item for item in doc["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    assert parameters["audience"]["description"] == "Audience code; repeat for OR."
+    assert parameters["audience"]["schema"]["items"]["enum"] == ["youth", "older-people"]
+    [kind] = doc["paths"]["/api/v1/taxonomies/{kind}"]["get"]["parameters"][:1]
+    assert "audiences" in kind["schema"]["enum"]
+    body = doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "audiences" in body["required"]
+    assert body["properties"]["audiences"]["items"]["enum"] == ["youth", "older-people"]
+
+
+def test_the_taxonomy_route_lists_the_terms_in_the_requested_language(client, case):
+    response = client.get("/api/v1/taxonomies/audiences", {"locale": "ru"})
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {"code": "youth", "label": "Молодёжь", "description": "", "translated": True},
+        {"code": "older-people", "label": "Older people", "description": "", "translated": False},
+    ]
+
+
+def test_the_roles_grant_the_kind_like_every_taxonomy(case):
+    groups = ensure_roles()
+
+    def held(name: str) -> set[str]:
+        permissions = Permission.objects.filter(group=groups[name], content_type__app_label="taxonomy_app")
+        return set(permissions.values_list("codename", flat=True))
+
+    assert held(EDITORS) == {"add_audience", "change_audience", "delete_audience"}
+    assert held(TRANSLATORS) == {"change_audience"}
+
+
+def test_translators_see_the_untranslated_terms_and_a_case_takes_its_terms_along(case):
+    untranslated = translation_status("ru")["ru"]["untranslated"]
+    assert {"kind": "audiences", "code": "older-people", "label": "Older people"} in untranslated
+    assert {"kind": "audiences", "code": "youth", "label": "Young people"} not in untranslated
+    assert [term.code for term in terms_used_by(case) if isinstance(term, Audience)] == ["youth"]
+
+
+def test_the_submission_form_offers_the_kind_and_sends_it(case):
+    form = SubmissionForm("ru")
+    [control] = [item for fieldset in form.fieldsets for item in fieldset.controls if item.name == "audiences"]
+    assert (str(control.label), control.kind, control.required) == ("Audience", "checkboxes", True)
+    assert control.choices == [("youth", "Молодёжь"), ("older-people", "Older people")]
+    posted = form.data.copy()
+    posted.setlist("audiences", ["youth"])
+    assert build_document(posted, "ru")["audiences"] == ["youth"]
+
+
+def test_saving_a_term_refreshes_its_labels(case):
+    assert label_lookup("en").label(Audience, "youth") == "Young people"
+    term = Audience.objects.get(code="youth", locale__language_code="en")
+    term.label = "Youth"
+    term.save()
+    assert label_lookup("en").label(Audience, "youth") == "Youth"
+
+
+def test_the_admin_menu_has_the_kind(admin_client, case):
+    response = admin_client.get(reverse("wagtailsnippets_taxonomy_app_audience:list"))
+    assert response.status_code == 200
+    assert "Young people" in response.content.decode()
