@@ -21,11 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from manual.services.case_filters import validate_filters
 from manual.taxonomy_registry import COUNTRY, case_filters, in_display_order, taxonomy_kinds
 from site_config.api_errors import InvalidInput
-from tests.test_submissions_support import (
-    post_json,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
+from tests.support.submissions import post_json, valid_payload
 
 PROOF = Path(__file__).resolve().parent / "taxonomy_app" / "proof.py"
 

@@ -18,12 +18,8 @@ from manual.services.taxonomies import label_lookup, translation_status
 from manual.services.translations import terms_used_by
 from submissions.forms import SubmissionForm, build_document
 from submissions.models import Submission
+from tests.support.submissions import post_json, valid_payload
 from tests.taxonomy_app.models import Audience
-from tests.test_submissions_support import (
-    post_json,
-    private_files_cleanup,  # noqa: F401 - autouse fixture: removes the files a test stored
-    valid_payload,
-)
 
 pytestmark = pytest.mark.django_db
 
