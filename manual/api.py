@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from manual import schemas
-from manual.services import case_filters, queries, taxonomies, translations
+from manual.services import api_shapes, case_filters, taxonomies, translations
+from manual.services.locale_lookup import resolve_locale
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
@@ -42,7 +43,7 @@ def list_cases(
         government_level=tuple(government_level),
         stage=tuple(stage),
     )
-    return queries.list_cases(request, queries.resolve_locale(locale), filters, page, page_size, fallback)
+    return api_shapes.list_cases(request, resolve_locale(locale), filters, page, page_size, fallback)
 
 
 @router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")
@@ -52,14 +53,14 @@ def read_case(
     locale: str | None = LocaleParam,
     fallback: bool = FallbackParam,
 ):
-    return queries.case_detail(request, case_id, locale, fallback)
+    return api_shapes.case_detail(request, case_id, locale, fallback)
 
 
 @router.get(
     "sections", response={200: schemas.SectionTree, **ERROR_RESPONSES}, summary="The manual's sections as a tree"
 )
 def list_sections(request: HttpRequest, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
-    return queries.section_tree(request, queries.resolve_locale(locale), fallback)
+    return api_shapes.section_tree(request, resolve_locale(locale), fallback)
 
 
 @router.get(
@@ -71,7 +72,7 @@ def read_section(
     locale: str | None = LocaleParam,
     fallback: bool = FallbackParam,
 ):
-    return queries.section_detail(request, section_id, locale, fallback)
+    return api_shapes.section_detail(request, section_id, locale, fallback)
 
 
 @router.get("taxonomies/{kind}", response={200: schemas.TaxonomyList, **ERROR_RESPONSES}, summary="Terms of a taxonomy")
@@ -81,15 +82,15 @@ def list_terms(
     locale: str | None = LocaleParam,
 ):
     """`kind` is one of `countries`, `topics`, `tools`, `participation-levels`, `government-levels`, `stages`."""
-    resolved = queries.resolve_locale(locale)
+    resolved = resolve_locale(locale)
     if kind == "countries":
-        return queries.country_terms(resolved)
-    return queries.taxonomy_terms(kind, resolved)
+        return api_shapes.country_terms(resolved)
+    return api_shapes.taxonomy_terms(kind, resolved)
 
 
 @router.get("locales", response={200: schemas.LocaleList}, summary="Configured locales")
 def list_locales(request: HttpRequest):
-    return queries.locale_list()
+    return api_shapes.locale_list()
 
 
 @router.get(
