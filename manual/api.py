@@ -6,8 +6,9 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from manual import schemas
-from manual.services import api_shapes, case_filters, taxonomies, translations
+from manual.services import api_shapes, case_filters, taxonomies
 from manual.services.locale_lookup import resolve_locale
+from manual.services.translation_status import PAGE_TYPES, status_report
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
@@ -103,7 +104,7 @@ def translation_status(
     request: HttpRequest,
     locale: str | None = Query(None, description="Only this target locale (default: every non-default locale)."),
     type: str | None = documented(  # noqa: A002 - the API's name
-        Query(None, description="`case_study` or `section`."), enum=list(translations.PAGE_TYPES)
+        Query(None, description="`case_study` or `section`."), enum=list(PAGE_TYPES)
     ),
     page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
@@ -113,6 +114,6 @@ def translation_status(
     string counts: `outdated` (changed in the source since translated), `machine`, `human`, and
     `reviewed` (machine strings a human confirmed). `taxonomies`: per target locale, the taxonomy
     terms without a label in it."""
-    report = translations.status_report(locale, type, page, page_size)
+    report = status_report(locale, type, page, page_size)
     report["taxonomies"] = taxonomies.translation_status(locale)
     return report

@@ -22,6 +22,7 @@ from wagtail_localize.views.update_translations import UpdateTranslationsForm, U
 
 from manual.models import EParticipationTool, GovernmentLevel, ParticipationLevel, PolicyStage, Topic
 from manual.services import taxonomies, translation_editor, translations
+from manual.services.translation_status import status_report
 
 TERM_TRANSLATION_SAVED = _(
     "Your translation of this term is saved. It becomes public with the reviewed translation of a case "
@@ -144,7 +145,7 @@ def translation_report(request):
         page_number = max(int(request.GET.get("p", 1)), 1)
     except ValueError:
         page_number = 1
-    report = translations.status_report(None, None, page_number, REPORT_PAGE_SIZE, needing_work=True)
+    report = status_report(None, None, page_number, REPORT_PAGE_SIZE, needing_work=True)
     rows = report["results"]
     context = {
         "rows": rows,
