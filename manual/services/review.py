@@ -94,7 +94,7 @@ ROLES = (
     ),
     # Translators never publish (issue "Translation workflows"). They hold change_<taxonomy> only
     # because wagtail-localize's translation editor of a snippet needs it; the taxonomy admin
-    # refuses them the plain edit form (manual.wagtail_hooks.TaxonomyEditView).
+    # refuses them the plain edit form (manual.admin_views.TaxonomyEditView).
     Role(
         TRANSLATORS,
         model=("wagtailadmin.access_admin", *_each_taxonomy("change")),

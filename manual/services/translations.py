@@ -190,15 +190,20 @@ def source_published(page: Page) -> int:
     return len(sources)
 
 
-def source_changed_since_translated(page: Page) -> bool:
-    """Whether the source of translated ``page`` has strings its translation lacks (outdated or new)."""
-    translation = (
+def translation_into(page: Page) -> Translation | None:
+    """The synchronised translation whose target is ``page``; None for a source or a page no longer synced."""
+    return (
         Translation.objects.filter(
             source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
         )
         .select_related("source")
         .first()
     )
+
+
+def source_changed_since_translated(page: Page) -> bool:
+    """Whether the source of translated ``page`` has strings its translation lacks (outdated or new)."""
+    translation = translation_into(page)
     return translation is not None and missing_segments(translation).exists()
 
 
@@ -207,7 +212,7 @@ def publish_reviewed_term_translations(page: Page) -> int:
 
     Taxonomy terms are snippets without drafts: wagtail-localize's "Publish" of a term writes its
     label live at once. Translators' term translations therefore wait in translation memory
-    (their "Publish" is refused, ``manual.wagtail_hooks.TaxonomyEditView``) and go live here, with
+    (their "Publish" is refused, ``manual.admin_views.TaxonomyEditView``) and go live here, with
     the reviewed translation of a case that uses them: a moderator's approval, or an editor's
     publish. Only complete translations are applied; returns how many.
     """
