@@ -14,6 +14,8 @@ class CaseStudyPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Imported here: manual.models imports this module for base_form_class, and the taxonomies
+        # service imports manual.models (a cycle at module level).
         from manual.services.taxonomies import default_locale_terms, label_lookup
 
         locale = self.instance.locale if self.instance.locale_id else None

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.management import create_contenttypes
 from django.db import transaction
 from wagtail.models import (
     Collection,
@@ -116,10 +119,6 @@ def _page_permission(codename: str) -> Permission:
 def _ensure_permission_rows() -> None:
     # post_migrate handlers run in INSTALLED_APPS order; ours may run before Django has created the
     # content types and permissions of later apps, so make sure they exist first.
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)

@@ -34,8 +34,10 @@ from wagtail.models import Locale, Page, WorkflowState
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 from wagtail_localize.operations import TranslationCreator
 
-from manual.models import MachineStringReview
+from manual.models import CaseStudyPage, MachineStringReview
 from manual.services.publication import is_awaiting_translation
+from manual.services.read_model import linked_terms
+from manual.services.taxonomies import TAXONOMY_KINDS
 
 
 class TranslationRefused(Exception):
@@ -139,18 +141,7 @@ def submit_for_translation(page: Page, locales: Iterable[Locale], user) -> list[
 
 def terms_used_by(page: Page) -> list[Any]:
     """The taxonomy terms (default-locale rows) a case links, in every taxonomy."""
-    from manual.services.taxonomies import TAXONOMY_KINDS
-
-    terms: list[Any] = []
-    for kind in TAXONOMY_KINDS:
-        if not hasattr(page, kind.field):
-            continue
-        value = getattr(page, kind.field)
-        if kind.many:
-            terms.extend(value.all())
-        elif value is not None:
-            terms.append(value)
-    return terms
+    return [term for kind in TAXONOMY_KINDS for term in linked_terms(page, kind)]
 
 
 def submit_terms_for_translation(page: Page, locales: Iterable[Locale], user) -> list[Translation]:
@@ -216,8 +207,6 @@ def publish_reviewed_term_translations(page: Page) -> int:
     the reviewed translation of a case that uses them: a moderator's approval, or an editor's
     publish. Only complete translations are applied; returns how many.
     """
-    from manual.models import CaseStudyPage
-
     page = page.specific
     if not isinstance(page, CaseStudyPage) or page.locale_id == Locale.get_default().pk:
         return 0
