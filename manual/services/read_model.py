@@ -92,7 +92,7 @@ VERSION_FIELDS = ("id", "title", "translation_key", "url_path", "path", "depth",
 class Translations:
     """The public versions (translations, the page itself included) of a batch of pages.
 
-    Read with one query, on first use: a page whose links are all to itself costs nothing.
+    Read with one query, on first use only: a reader's case page without related cases never asks.
     """
 
     def __init__(self, pages: Iterable[Page]) -> None:
