@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 
 from manual import schemas, taxonomy_registry
-from manual.services import case_filters, queries, taxonomies, translations
+from manual.services import api_shapes, case_filters
+from manual.services.locale_lookup import resolve_locale
+from manual.services.translation_status import PAGE_TYPES, status_report, term_translation_status
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
@@ -38,7 +40,7 @@ def list_cases(
     fallback: bool = FallbackParam,
 ):
     codes = filters.model_dump()  # filter key -> codes (case_filters.CaseFilters)
-    return queries.list_cases(request, queries.resolve_locale(locale), codes, page, page_size, fallback)
+    return api_shapes.list_cases(request, resolve_locale(locale), codes, page, page_size, fallback)
 
 
 @router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")
@@ -48,14 +50,14 @@ def read_case(
     locale: str | None = LocaleParam,
     fallback: bool = FallbackParam,
 ):
-    return queries.case_detail(request, case_id, locale, fallback)
+    return api_shapes.case_detail(request, case_id, locale, fallback)
 
 
 @router.get(
     "sections", response={200: schemas.SectionTree, **ERROR_RESPONSES}, summary="The manual's sections as a tree"
 )
 def list_sections(request: HttpRequest, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
-    return queries.section_tree(request, queries.resolve_locale(locale), fallback)
+    return api_shapes.section_tree(request, resolve_locale(locale), fallback)
 
 
 @router.get(
@@ -67,7 +69,7 @@ def read_section(
     locale: str | None = LocaleParam,
     fallback: bool = FallbackParam,
 ):
-    return queries.section_detail(request, section_id, locale, fallback)
+    return api_shapes.section_detail(request, section_id, locale, fallback)
 
 
 @router.get("taxonomies/{kind}", response={200: schemas.TaxonomyList, **ERROR_RESPONSES}, summary="Terms of a taxonomy")
@@ -77,15 +79,15 @@ def list_terms(
     locale: str | None = LocaleParam,
 ):
     """`kind` is `countries` or a taxonomy (the enum lists them)."""
-    resolved = queries.resolve_locale(locale)
+    resolved = resolve_locale(locale)
     if kind == taxonomy_registry.COUNTRY.kind:
-        return queries.country_terms(resolved)
-    return queries.taxonomy_terms(kind, resolved)
+        return api_shapes.country_terms(resolved)
+    return api_shapes.taxonomy_terms(kind, resolved)
 
 
 @router.get("locales", response={200: schemas.LocaleList}, summary="Configured locales")
 def list_locales(request: HttpRequest):
-    return queries.locale_list()
+    return api_shapes.locale_list()
 
 
 @router.get(
@@ -98,7 +100,7 @@ def translation_status(
     request: HttpRequest,
     locale: str | None = Query(None, description="Only this target locale (default: every non-default locale)."),
     type: str | None = documented(  # noqa: A002 - the API's name
-        Query(None, description="`case_study` or `section`."), enum=list(translations.PAGE_TYPES)
+        Query(None, description="`case_study` or `section`."), enum=list(PAGE_TYPES)
     ),
     page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
@@ -108,6 +110,6 @@ def translation_status(
     string counts: `outdated` (changed in the source since translated), `machine`, `human`, and
     `reviewed` (machine strings a human confirmed). `taxonomies`: per target locale, the taxonomy
     terms without a label in it."""
-    report = translations.status_report(locale, type, page, page_size)
-    report["taxonomies"] = taxonomies.translation_status(locale)
+    report = status_report(locale, type, page, page_size)
+    report["taxonomies"] = term_translation_status(locale)
     return report

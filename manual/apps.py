@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ManualConfig(AppConfig):
@@ -9,9 +10,9 @@ class ManualConfig(AppConfig):
     case_filters = "manual.taxonomy_registry.MANUAL_CASE_FILTERS"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from manual import signals  # noqa: F401 - connects the content signal handlers
+        # Imported here, not at the top: the handlers import the models, which Django loads only
+        # after every app's AppConfig (this module) is imported.
+        from manual import signals
 
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
         signals.connect_taxonomy_cache()

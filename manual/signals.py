@@ -1,14 +1,28 @@
+"""Signal handlers of the manual's content, connected by ``ManualConfig.ready`` once the models are loaded."""
+
+from __future__ import annotations
+
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import PageLogEntry
+from wagtail.signals import page_published as published
+from wagtail_localize.models import Translation
 
+from manual.models import CaseStudyPage
+from manual.services.locales import sync_locales
+from manual.services.publication import convert_alias_logged, translation_published
+from manual.services.translations import (
+    publish_reviewed_term_translations,
+    source_published,
+    submit_terms_for_translation,
+)
 from manual.taxonomy_registry import clear_label_cache, taxonomy_kinds
 
 
 def sync_locales_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     """Roles, review workflow, locales and seed taxonomies exist as soon as the schema does."""
-    from manual.services.locales import sync_locales
-
     sync_locales()
 
 
@@ -23,18 +37,12 @@ def submit_terms_with_page(sender: Any, instance: Any, created: bool = False, **
     """A page submitted for translation anywhere (admin or code) takes its missing terms along."""
     if not created:
         return
-    from django.db import transaction
-
     source = instance.source
     model = source.specific_content_type.model_class()
-    from manual.models import CaseStudyPage
-
     if model is None or not issubclass(model, CaseStudyPage):
         return
 
     def submit() -> None:
-        from manual.services.translations import submit_terms_for_translation
-
         page = source.get_source_instance()
         submit_terms_for_translation(page, [instance.target_locale], user=None)
 
@@ -42,27 +50,17 @@ def submit_terms_with_page(sender: Any, instance: Any, created: bool = False, **
 
 
 def connect_translation_submission() -> None:
-    from wagtail_localize.models import Translation
-
     post_save.connect(submit_terms_with_page, sender=Translation, dispatch_uid="translation-submits-terms")
 
 
 def page_published(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A page went live: a stand-in becomes a translation; a source's translations learn what changed."""
-    from manual.services.publication import translation_published
-    from manual.services.translations import publish_reviewed_term_translations, source_published
-
     translation_published(instance)
     source_published(instance)
     publish_reviewed_term_translations(instance)
 
 
 def connect_publication() -> None:
-    from wagtail.models import PageLogEntry
-    from wagtail.signals import page_published as published
-
-    from manual.services.publication import convert_alias_logged
-
     # Connected before the search app's receivers (manual precedes search in INSTALLED_APPS), so
     # the index sees a published stand-in as the translation it has become.
     published.connect(page_published, dispatch_uid="manual-page-published")

@@ -1,13 +1,10 @@
-"""Background work of the manual, run by django-tasks (immediately by default, or by db_worker)."""
+"""Background work of the manual, run by django-tasks (immediately by default, or by db_worker).
 
-from __future__ import annotations
+Each task lives beside the service it runs (``manual.services.feedback.send_feedback_task``), so
+services never import this module. The name stays importable here because the database backend
+finds a queued task by its path: tasks queued before the move name ``manual.tasks.send_feedback_task``.
+"""
 
-from django_tasks import task
+from manual.services.feedback import send_feedback_task
 
-
-@task()
-def send_feedback_task(feedback_id: int) -> bool:
-    """E-mail one kept accessibility feedback (manual.services.feedback); True when it went out."""
-    from manual.services.feedback import send_stored
-
-    return send_stored(feedback_id)
+__all__ = ["send_feedback_task"]

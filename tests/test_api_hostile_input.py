@@ -257,12 +257,12 @@ def test_a_wrong_method_is_a_json_405_with_allow(client):
 
 
 def test_an_unhandled_exception_in_an_api_view_is_a_json_500(client, monkeypatch, caplog):
-    from manual.services import queries
+    from manual.services import api_shapes
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(queries, "locale_list", broken)
+    monkeypatch.setattr(api_shapes, "locale_list", broken)
     client.raise_request_exception = False
     response = client.get("/api/v1/locales")
 

@@ -351,12 +351,13 @@ def test_syncing_translations_never_publishes_them(
 
 
 def test_admin_report_paginates_the_pages_that_need_work(client, en, editor, monkeypatch):
-    from manual import wagtail_hooks
+    from manual import admin_views
+    from manual.services import translation_status
 
     first = CaseStudyPageFactory(slug="report-first")
     second = CaseStudyPageFactory(slug="report-second")
-    monkeypatch.setattr(wagtail_hooks, "REPORT_PAGE_SIZE", 1)
-    monkeypatch.setattr(translations, "REPORT_BATCH", 3)  # several batches over the demo pages
+    monkeypatch.setattr(admin_views, "REPORT_PAGE_SIZE", 1)
+    monkeypatch.setattr(translation_status, "REPORT_BATCH", 3)  # several batches over the demo pages
     client.force_login(editor)
     seen = []
     for number in (1, 2):

@@ -26,8 +26,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from manual.models import AccessibilityFeedback
+from submissions.services import ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +47,6 @@ def admit(request: HttpRequest) -> None:
 
     Counted before the form is judged, like the submission form: a bot's refused posts count too.
     """
-    from submissions.services import ratelimit
-
     decision = ratelimit.hit(
         ratelimit.client_fingerprint(request), scope=RATE_SCOPE, limit=settings.ACCESSIBILITY_FEEDBACK_RATE_LIMIT
     )
@@ -84,8 +84,6 @@ def receive(data: dict[str, str], language: str) -> AccessibilityFeedback:
 
 
 def _enqueue(feedback_id: int) -> None:
-    from manual.tasks import send_feedback_task
-
     send_feedback_task.enqueue(feedback_id)
 
 
@@ -112,6 +110,13 @@ def send_stored(feedback_id: int) -> bool:
             feedback.delete()
             return True
     raise failure
+
+
+# The task lives beside the service it runs, so the service enqueues it without importing a tasks module.
+@task()
+def send_feedback_task(feedback_id: int) -> bool:
+    """E-mail one kept accessibility feedback (``send_stored``, run by django-tasks); True when it went out."""
+    return send_stored(feedback_id)
 
 
 def send_pending() -> tuple[int, int]:

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import to_locale
 from wagtail.models import Locale, Page
+from wagtail_localize.models import LocaleSynchronization
+from wagtail_localize.synctree import create_aliases_for_new_page
 
 from manual.models import ManualHomePage
 from manual.services.review import MODERATORS, assign_review_workflow, ensure_review_workflow, ensure_roles
@@ -54,8 +56,6 @@ def ensure_locale_trees() -> int:
     ``after_create_page`` hook, from code through ``create_locale_aliases``. So a start costs no walk
     over all pages.
     """
-    from wagtail_localize.models import LocaleSynchronization
-
     default = Locale.get_default()
     before = Page.objects.count()
     for locale in Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).exclude(pk=default.pk):
@@ -65,8 +65,6 @@ def ensure_locale_trees() -> int:
 
 def create_locale_aliases(page: Page) -> None:
     """What wagtail-localize's admin hook does for a new page, for pages created by code."""
-    from wagtail_localize.synctree import create_aliases_for_new_page
-
     create_aliases_for_new_page(page)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from wagtail.models import Locale, Page
+from wagtail_localize.models import Translation
 
 from manual.models import AwaitingTranslation
 
@@ -37,8 +38,6 @@ def is_awaiting_translation(page: Page) -> bool:
 
 def source_language_page(page: Page) -> Page | None:
     """The live page whose text a stand-in shows: its translation source, else the default locale's."""
-    from wagtail_localize.models import Translation
-
     translation = (
         Translation.objects.filter(source__object_id=page.translation_key, target_locale_id=page.locale_id)
         .select_related("source")

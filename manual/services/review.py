@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.management import create_contenttypes
 from django.db import transaction
 from wagtail.models import (
     Collection,
@@ -98,7 +101,7 @@ ROLES = (
     ),
     # Translators never publish (issue "Translation workflows"). They hold change_<taxonomy> only
     # because wagtail-localize's translation editor of a snippet needs it; the taxonomy admin
-    # refuses them the plain edit form (manual.wagtail_hooks.TaxonomyEditView).
+    # refuses them the plain edit form (manual.admin_views.TaxonomyEditView).
     Role(
         TRANSLATORS,
         model=("wagtailadmin.access_admin", *_each_taxonomy("change")),
@@ -120,10 +123,6 @@ def _page_permission(codename: str) -> Permission:
 def _ensure_permission_rows() -> None:
     # post_migrate handlers run in INSTALLED_APPS order; ours may run before Django has created the
     # content types and permissions of later apps, so make sure they exist first.
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -55,7 +54,6 @@ __all__ = [
     "seed_taxonomies",
     "seed_terms",
     "taxonomy_kinds",
-    "translation_status",
 ]
 
 # Read from the registry once the apps are loaded; ``case_filters()`` is the one list (the facets
@@ -135,39 +133,3 @@ def may_edit_terms_directly(user, model: type[Taxonomy]) -> bool:
     writes the target locale's row and never the code (docs/roles.md).
     """
     return user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
-
-
-def translation_status(locale_code: str | None) -> dict[str, dict[str, Any]]:
-    """Per target locale: the terms with a label in it, and those without (the translators' to-do).
-
-    A term without a row in a locale is shown there with the default locale's label, marked
-    ``translated: false`` (``TaxonomyLabels``); this lists the same terms, so a locale added to
-    ``MANUAL_LOCALES`` shows its untranslated labels at once. One query per taxonomy.
-    """
-    from manual.services.queries import target_locales
-
-    default = Locale.get_default()
-    targets = target_locales(locale_code)
-    status: dict[str, dict[str, Any]] = {
-        locale.language_code: {"total": 0, "translated": 0, "percent": 100, "untranslated": []} for locale in targets
-    }
-    for kind in taxonomy_kinds():
-        labelled: dict[str, set[int]] = {}
-        sources = []
-        rows = kind.model.objects.filter(locale__in=[default, *targets]).order_by("sort_order", "code")
-        for code, locale_id, label in rows.values_list("code", "locale_id", "label"):
-            labelled.setdefault(code, set()).add(locale_id)
-            if locale_id == default.pk:
-                sources.append((code, label))
-        for locale in targets:
-            item = status[locale.language_code]
-            for code, label in sources:
-                item["total"] += 1
-                if locale.pk in labelled[code]:
-                    item["translated"] += 1
-                else:
-                    item["untranslated"].append({"kind": kind.kind, "code": code, "label": label})
-    for item in status.values():
-        if item["total"]:
-            item["percent"] = item["translated"] * 100 // item["total"]
-    return status

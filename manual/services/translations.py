@@ -24,9 +24,7 @@ readers of a live translation are told the original has changed, without anyone 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -36,7 +34,7 @@ from wagtail.models import Locale, Page, WorkflowState
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 from wagtail_localize.operations import TranslationCreator
 
-from manual.models import MachineStringReview
+from manual.models import CaseStudyPage, MachineStringReview
 from manual.services.publication import is_awaiting_translation
 from manual.taxonomy_registry import taxonomy_kinds
 
@@ -80,7 +78,8 @@ def missing_segments(translation: Translation) -> QuerySet:
     return _segments(translation).filter(~Exists(_translations_of_segment(translation)))
 
 
-def _valid_review() -> QuerySet:
+def valid_reviews() -> QuerySet:
+    """Reviews that still hold for the outer StringTranslation: made after its last change."""
     return MachineStringReview.objects.filter(
         string_translation_id=OuterRef("pk"), reviewed_at__gte=OuterRef("updated_at")
     )
@@ -91,7 +90,7 @@ def unreviewed_machine_strings(translation: Translation) -> QuerySet:
     return (
         _current_string_translations(translation)
         .filter(translation_type=StringTranslation.TRANSLATION_TYPE_MACHINE)
-        .filter(~Exists(_valid_review()))
+        .filter(~Exists(valid_reviews()))
     )
 
 
@@ -181,15 +180,20 @@ def source_published(page: Page) -> int:
     return len(sources)
 
 
-def source_changed_since_translated(page: Page) -> bool:
-    """Whether the source of translated ``page`` has strings its translation lacks (outdated or new)."""
-    translation = (
+def translation_into(page: Page) -> Translation | None:
+    """The synchronised translation whose target is ``page``; None for a source or a page no longer synced."""
+    return (
         Translation.objects.filter(
             source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
         )
         .select_related("source")
         .first()
     )
+
+
+def source_changed_since_translated(page: Page) -> bool:
+    """Whether the source of translated ``page`` has strings its translation lacks (outdated or new)."""
+    translation = translation_into(page)
     return translation is not None and missing_segments(translation).exists()
 
 
@@ -198,12 +202,10 @@ def publish_reviewed_term_translations(page: Page) -> int:
 
     Taxonomy terms are snippets without drafts: wagtail-localize's "Publish" of a term writes its
     label live at once. Translators' term translations therefore wait in translation memory
-    (their "Publish" is refused, ``manual.wagtail_hooks.TaxonomyEditView``) and go live here, with
+    (their "Publish" is refused, ``manual.admin_views.TaxonomyEditView``) and go live here, with
     the reviewed translation of a case that uses them: a moderator's approval, or an editor's
     publish. Only complete translations are applied; returns how many.
     """
-    from manual.models import CaseStudyPage
-
     page = page.specific
     if not isinstance(page, CaseStudyPage) or page.locale_id == Locale.get_default().pk:
         return 0
@@ -296,174 +298,3 @@ def submit_translation_for_review(translation: Translation, user) -> WorkflowSta
         _restore_live_row(page, live_revision_id, page.latest_revision)
         page = Page.objects.get(pk=target.pk).specific
         return workflow.start(page, user)
-
-
-# --- Status of all translations (API) --------------------------------------------------------------
-
-
-@dataclass
-class LocaleStatus:
-    present: bool = False
-    page_id: int | None = None
-    live: bool = False
-    submitted: bool = False
-    total: int = 0
-    translated: int = 0
-    outdated: int = 0
-    machine: int = 0
-    human: int = 0
-    reviewed: int = 0
-
-    @property
-    def percent(self) -> int:
-        if not self.total:
-            return 100 if self.present else 0
-        return self.translated * 100 // self.total
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "present": self.present,
-            "page_id": self.page_id,
-            "live": self.live,
-            "submitted": self.submitted,
-            "percent": self.percent,
-            "total": self.total,
-            "translated": self.translated,
-            "outdated": self.outdated,
-            "machine": self.machine,
-            "human": self.human,
-            "reviewed": self.reviewed,
-        }
-
-
-@dataclass
-class PageStatus:
-    page: Page
-    locales: dict[str, LocaleStatus] = field(default_factory=dict)
-
-
-def translation_status(pages: list[Page], target_locales: list[Locale]) -> list[PageStatus]:
-    """Per source page and target locale: presence and string counts, in a fixed number of queries."""
-    keys = {page.translation_key for page in pages}
-    statuses = [PageStatus(page, {locale.language_code: LocaleStatus() for locale in target_locales}) for page in pages]
-    if not keys or not target_locales:
-        return statuses
-    codes = {locale.pk: locale.language_code for locale in target_locales}
-    by_key = {status.page.translation_key: status for status in statuses}
-
-    for target in Page.objects.filter(translation_key__in=keys, locale_id__in=codes).values(
-        "pk", "translation_key", "locale_id", "alias_of_id", "live"
-    ):
-        item = by_key[target["translation_key"]].locales[codes[target["locale_id"]]]
-        item.present = target["alias_of_id"] is None
-        item.page_id = target["pk"] if item.present else None
-        item.live = item.present and target["live"]
-
-    source_ids = {}
-    for source in TranslationSource.objects.filter(
-        object_id__in=keys, locale_id__in={page.locale_id for page in pages}
-    ).values("pk", "object_id"):
-        source_ids[source["pk"]] = source["object_id"]
-    for row in Translation.objects.filter(source_id__in=source_ids, target_locale_id__in=codes, enabled=True).values(
-        "source_id", "target_locale_id"
-    ):
-        by_key[source_ids[row["source_id"]]].locales[codes[row["target_locale_id"]]].submitted = True
-
-    segments = defaultdict(list)  # object_id -> [(string_id, context_id)]
-    for row in StringSegment.objects.filter(source_id__in=source_ids).values("source_id", "string_id", "context_id"):
-        segments[source_ids[row["source_id"]]].append((row["string_id"], row["context_id"]))
-
-    rows = StringTranslation.objects.filter(context__object_id__in=keys, locale_id__in=codes).values(
-        "translation_of_id",
-        "context_id",
-        "locale_id",
-        "translation_type",
-        "has_error",
-        reviewed=Exists(_valid_review()),
-    )
-    current: dict[tuple[int, int, int], dict] = {}
-    strings_of_context: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for row in rows:
-        current[(row["locale_id"], row["translation_of_id"], row["context_id"])] = row
-        strings_of_context[(row["locale_id"], row["context_id"])].add(row["translation_of_id"])
-
-    for key, status in by_key.items():
-        for locale_id, code in codes.items():
-            item = status.locales[code]
-            if not item.submitted and not item.present:
-                continue
-            for string_id, context_id in segments.get(key, ()):
-                item.total += 1
-                row = current.get((locale_id, string_id, context_id))
-                if row is None or row["has_error"]:
-                    if strings_of_context.get((locale_id, context_id), set()) - {string_id}:
-                        item.outdated += 1
-                    continue
-                item.translated += 1
-                if row["translation_type"] == StringTranslation.TRANSLATION_TYPE_MACHINE:
-                    item.machine += 1
-                    item.reviewed += bool(row["reviewed"])
-                else:
-                    item.human += 1
-    return statuses
-
-
-PAGE_TYPES = {"case_study": "manual.CaseStudyPage", "section": "manual.ManualSectionPage"}
-
-
-def status_report(
-    locale_code: str | None, page_type: str | None, page_number: int, page_size: int, needing_work: bool = False
-) -> dict:
-    """``GET /api/v1/translations/status``: live source pages of the default locale with, per target
-    locale, whether a real translation exists and its string counts. Constant number of queries.
-
-    ``needing_work`` keeps only pages missing, outdated or incomplete in some locale (admin report).
-
-    Source pages that are not live (drafts in review, rejected submissions kept for the record) are
-    left out: the route is public and must not list their ids or titles. The admin report leaves
-    them out too: it is the translators' and editors' list of work, and a draft's text may still
-    change in review, while rejected drafts would stay in it for ever.
-    """
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
-
-    from manual.services.queries import target_locales
-    from site_config.api_errors import InvalidInput
-
-    if page_type is not None and page_type not in PAGE_TYPES:
-        raise InvalidInput("type", f"Unknown page type {page_type!r}; expected case_study or section.", "unknown_type")
-    default = Locale.get_default()
-    targets = target_locales(locale_code)
-    types = {key: ContentType.objects.get_for_model(apps.get_model(label)) for key, label in PAGE_TYPES.items()}
-    type_of = {content_type.pk: key for key, content_type in types.items()}
-    wanted = [types[page_type].pk] if page_type else list(type_of)
-    pages = Page.objects.filter(locale=default, alias_of__isnull=True, live=True, content_type_id__in=wanted).order_by(
-        "path"
-    )
-    pages = pages.only("id", "title", "translation_key", "content_type_id", "locale_id")
-    start = (page_number - 1) * page_size
-
-    def row(status: PageStatus) -> dict[str, Any]:
-        return {
-            "id": status.page.pk,
-            "translation_key": str(status.page.translation_key),
-            "type": type_of[status.page.content_type_id],
-            "title": status.page.title,
-            "locale": default.language_code,
-            "locales": {code: item.as_dict() for code, item in status.locales.items()},
-        }
-
-    if not needing_work:
-        batch = list(pages[start : start + page_size])
-        return {"count": pages.count(), "results": [row(status) for status in translation_status(batch, targets)]}
-    # Whether a page needs work depends on string counts, not on a column: walk the pages in
-    # batches (a fixed number of queries each) and paginate what needs work.
-    unfinished: list[dict[str, Any]] = []
-    for offset in range(0, pages.count(), REPORT_BATCH):
-        for status in translation_status(list(pages[offset : offset + REPORT_BATCH]), targets):
-            if any(not item.present or item.outdated or item.percent < 100 for item in status.locales.values()):
-                unfinished.append(row(status))
-    return {"count": len(unfinished), "results": unfinished[start : start + page_size]}
-
-
-REPORT_BATCH = 500

@@ -19,7 +19,9 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from wagtail.models import Page
 
+from manual.services import read_model
 from manual.services.locales import interface_language
+from manual.services.translations import source_changed_since_translated
 
 register = template.Library()
 
@@ -45,42 +47,20 @@ def page_description(page: Page) -> str:
     return Truncator(strip_tags(str(text))).chars(200)
 
 
-def _primary_sections(language: str) -> list[Page]:
-    from manual.models import ManualSectionPage
-
-    # The home of each locale is a child of Wagtail's root (depth 2): chapters are at depth 3.
-    return list(
-        ManualSectionPage.objects.live()
-        .filter(locale__language_code=language, depth=3)
-        .only("id", "title", "url_path", "path", "depth", "locale_id")
-        .order_by("path")
-    )
-
-
 def _page_languages(request: Any, page: Page, stand_in: Page | None = None) -> dict[str, Any]:
     """Real translations of ``page`` (aliases and stand-ins are source-language copies, not translations).
 
     ``stand_in`` is the page of the URL when ``page`` is shown in its place (``ManualPage.serve``).
     """
-    from manual.services.publication import public_pages
-    from manual.services.translations import source_changed_since_translated
-
     shown_at = stand_in or page
     language = shown_at.locale.language_code
-    translations = list(
-        public_pages(Page)
-        .filter(translation_key=page.translation_key)
-        .select_related("locale")
-        .only("id", "url_path", "path", "depth", "locale__language_code", "translation_key")
-        .order_by("locale__language_code")
-    )
+    translations = read_model.Translations([page]).of(page)
     if page.pk and not page.live and not any(item.pk == page.pk for item in translations):
         translations.append(page)  # a draft in preview: its own language still exists
     source_language = None
     if page.alias_of_id:
         # An alias shows the source page's content in this locale's tree: say which language it is.
-        source = Page.objects.filter(pk=page.alias_of_id).select_related("locale").only("locale__language_code").first()
-        source_language = source.locale.language_code if source else None
+        source_language = read_model.alias_source_language(page)
     elif stand_in is not None:
         source_language = page.locale.language_code
     fallback = source_language is not None
@@ -162,7 +142,7 @@ def reader_chrome(context: template.Context) -> dict[str, Any]:
         chrome["description"] = page_description(page)
     if request is None:
         return chrome
-    chrome["sections"] = [{"title": item.title, "url": item.get_url(request)} for item in _primary_sections(language)]
+    chrome["sections"] = [{"title": item.title, "url": item.get_url(request)} for item in read_model.chapters(language)]
     if page is not None:
         chrome.update(_page_languages(request, page, stand_in))
     elif getattr(request, "resolver_match", None) is not None:

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from manual.models import CaseStudyPage
 from manual.services.review import EDITORS, TRANSLATORS, ensure_roles
-from manual.services.taxonomies import label_lookup, translation_status
+from manual.services.taxonomies import label_lookup
+from manual.services.translation_status import term_translation_status
 from manual.services.translations import terms_used_by
 from submissions.forms import SubmissionForm, build_document
 from submissions.models import Submission
@@ -103,7 +104,7 @@ def test_the_roles_grant_the_kind_like_every_taxonomy(case):
 
 
 def test_translators_see_the_untranslated_terms_and_a_case_takes_its_terms_along(case):
-    untranslated = translation_status("ru")["ru"]["untranslated"]
+    untranslated = term_translation_status("ru")["ru"]["untranslated"]
     assert {"kind": "audiences", "code": "older-people", "label": "Older people"} in untranslated
     assert {"kind": "audiences", "code": "youth", "label": "Young people"} not in untranslated
     assert [term.code for term in terms_used_by(case) if isinstance(term, Audience)] == ["youth"]

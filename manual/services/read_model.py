@@ -1,0 +1,349 @@
+"""The manual's read model: how cases, sections and lists of them are read, for the API and the reader.
+
+One reading, two shapes: ``manual.services.api_shapes`` turns what is read here into the API's JSON,
+``manual.services.reader`` into the reader pages' template context; neither queries the database.
+
+Every function costs a constant number of queries whatever the number of items: a case's inline
+children and taxonomy links are prefetched in one query each, the translations of a batch of pages
+come from one query (``Translations``) and taxonomy labels from one cached lookup (``label_lookup``).
+In a preview the case is an unsaved revision whose children live in memory: nothing is prefetched
+then, since the database holds the published version, not the draft.
+
+A page is read in a locale with fallback to the default locale's version: one page by id
+(``find_translation``), a list (``localized_pages``), or the pages a page links to
+(``Translations.shown``: related cases, case references in a section's body). What is public is
+``manual.services.publication``'s one definition.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext as _
+from wagtail.documents.models import AbstractDocument
+from wagtail.models import Locale, Page
+
+from manual.models import (
+    CaseStudyContact,
+    CaseStudyIndexPage,
+    CaseStudyLink,
+    CaseStudyMetric,
+    CaseStudyPage,
+    ManualSectionPage,
+    RelatedCase,
+    Taxonomy,
+)
+from manual.services.case_filters import CaseFilters, filter_cases, validate_filters
+from manual.services.locale_lookup import resolve_locale
+from manual.services.publication import public_pages
+from manual.services.taxonomies import TAXONOMY_KINDS, TaxonomyKind, TaxonomyLabels, label_lookup
+from site_config.api_errors import NotFound
+
+# --- A page in a locale --------------------------------------------------------------------------
+
+
+def localized_pages(model: type[Page], locale: Locale, fallback: bool) -> QuerySet:
+    """Public pages of ``locale``; with ``fallback`` also default-locale pages that have no translation in it."""
+    pages = public_pages(model)
+    default = Locale.get_default()
+    if not fallback or locale.pk == default.pk:
+        return pages.filter(locale=locale)
+    translated = public_pages(Page).filter(locale=locale, translation_key=OuterRef("translation_key"))
+    return pages.filter(Q(locale=locale) | Q(locale=default) & ~Exists(translated))
+
+
+def find_translation(page_id: int, model: type[Page], locale_code: str | None, fallback: bool) -> tuple[Page, Locale]:
+    """The page ``page_id`` or, with a locale, its translation there (the source when ``fallback``).
+
+    Returns the page to read and the locale it is read in (which differs from the page's own
+    locale when the source answers for a missing translation).
+    """
+    source = public_pages(model).filter(pk=page_id).first()
+    if source is None:
+        raise NotFound(_("No published %(type)s with id %(id)s.") % {"type": model._meta.verbose_name, "id": page_id})
+    if not locale_code:
+        return source, source.locale
+    locale = resolve_locale(locale_code)
+    translated = public_pages(model).filter(translation_key=source.translation_key, locale=locale).first()
+    if translated is not None:
+        return translated, locale
+    if fallback:
+        default_version = (
+            public_pages(model).filter(translation_key=source.translation_key, locale=Locale.get_default()).first()
+        )
+        return default_version or source, locale
+    raise NotFound(
+        _("This %(type)s has no translation in %(locale)s; add fallback=1 for the source.")
+        % {"type": model._meta.verbose_name, "locale": repr(locale.language_code)},
+        "locale",
+    )
+
+
+# What linking to a version of a page takes: its URL (url_path, tree position), title and language.
+VERSION_FIELDS = ("id", "title", "translation_key", "url_path", "path", "depth", "locale__language_code")
+
+
+class Translations:
+    """The public versions (translations, the page itself included) of a batch of pages.
+
+    Read with one query, on first use only: a reader's case page without related cases never asks.
+    """
+
+    def __init__(self, pages: Iterable[Page]) -> None:
+        self.keys = {page.translation_key for page in pages}
+
+    @cached_property
+    def _versions(self) -> dict[Any, dict[int, Page]]:
+        versions: dict[Any, dict[int, Page]] = defaultdict(dict)
+        if self.keys:
+            rows = public_pages(Page).filter(translation_key__in=self.keys).select_related("locale")
+            for version in rows.only(*VERSION_FIELDS):
+                versions[version.translation_key][version.locale_id] = version
+        return versions
+
+    def of(self, page: Page) -> list[Page]:
+        """Every public version of ``page``, by language code."""
+        versions = self._versions.get(page.translation_key, {}).values()
+        return sorted(versions, key=lambda version: version.locale.language_code)
+
+    def shown(self, page: Page, *locale_ids: int) -> Page:
+        """``page`` in the first of ``locale_ids`` it has a public version in, else ``page`` itself."""
+        versions = self._versions.get(page.translation_key, {})
+        return next((versions[locale_id] for locale_id in locale_ids if locale_id in versions), page)
+
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+
+def linked_terms(page: Page, kind: TaxonomyKind) -> list[Taxonomy]:
+    """The terms of one taxonomy a case links (default-locale rows); none for other page types."""
+    return kind.terms_of(page) if hasattr(page, kind.field) else []
+
+
+def case_terms(page: CaseStudyPage, labels: TaxonomyLabels) -> dict[str, list[dict[str, Any]]]:
+    """The case's terms in every taxonomy, labelled: case field -> terms (at most one for a single kind)."""
+    return {
+        kind.field: [labels.term(kind.model, term.code) for term in linked_terms(page, kind)] for kind in TAXONOMY_KINDS
+    }
+
+
+def _term_prefetches() -> list[Prefetch]:
+    """Taxonomy lists of cases, codes only: labels come from ``label_lookup`` by code."""
+    return [
+        Prefetch(kind.field, queryset=kind.model.objects.only("id", "code")) for kind in TAXONOMY_KINDS if kind.many
+    ]
+
+
+SINGLE_TERM_FIELDS = tuple(kind.field for kind in TAXONOMY_KINDS if not kind.many)
+
+
+def _children_prefetches() -> list[str | Prefetch]:
+    """A case's inline children, one query each."""
+    return [
+        "metrics",
+        "links",
+        "contacts",
+        Prefetch("documents__document"),
+        Prefetch("related_cases", queryset=RelatedCase.objects.select_related("case__locale")),
+    ]
+
+
+def case_queryset() -> QuerySet:
+    """Cases with their locale and terms: one query, plus one per taxonomy with many terms."""
+    return CaseStudyPage.objects.select_related("locale", *SINGLE_TERM_FIELDS).prefetch_related(*_term_prefetches())
+
+
+@dataclass
+class CaseSummary:
+    """A case as lists show it: the page and its terms, labelled in the locale it is read in."""
+
+    page: CaseStudyPage
+    terms: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related case and the version of it readers are sent to."""
+
+    case: CaseStudyPage
+    shown: Page  # its public version in the locale read, else in the page's locale, else the case itself
+
+
+@dataclass
+class CaseReading(CaseSummary):
+    """Everything a case page or the API's case shows, read in ``locale``."""
+
+    locale: Locale
+    metrics: list[CaseStudyMetric]
+    links: list[CaseStudyLink]
+    contacts: list[CaseStudyContact]
+    documents: list[AbstractDocument]
+    related: list[Related]
+    translations: Translations  # of the page and its related cases
+
+    @property
+    def coordinates(self) -> tuple[Decimal, Decimal] | None:
+        page = self.page
+        if page.latitude is None or page.longitude is None:
+            return None
+        return page.latitude, page.longitude
+
+
+def read_case(page: CaseStudyPage, locale: Locale, prefetch: bool = True) -> CaseReading:
+    """A case and all it shows, read in ``locale``; ``prefetch=False`` for an unsaved revision (preview)."""
+    if prefetch:
+        # Links already loaded (``case_queryset``) are not fetched again.
+        prefetch_related_objects([page], *SINGLE_TERM_FIELDS, *_term_prefetches(), *_children_prefetches())
+    linked = [link.case for link in page.related_cases.all() if link.case_id and link.case.live]
+    translations = Translations([page, *linked])
+    return CaseReading(
+        page=page,
+        terms=case_terms(page, label_lookup(locale.language_code)),
+        locale=locale,
+        metrics=list(page.metrics.all()),
+        links=list(page.links.all()),
+        contacts=list(page.contacts.all()),
+        documents=[item.document for item in page.documents.all() if item.document_id],
+        related=[Related(case, translations.shown(case, locale.pk, page.locale_id)) for case in linked],
+        translations=translations,
+    )
+
+
+def read_case_by_id(page_id: int, locale_code: str | None, fallback: bool) -> CaseReading:
+    """The API's case: ``page_id`` in ``locale_code`` (``find_translation``), hero image included."""
+    found, locale = find_translation(page_id, CaseStudyPage, locale_code, fallback)
+    return read_case(case_queryset().select_related("hero_image").get(pk=found.pk), locale)
+
+
+@dataclass
+class CaseList:
+    count: int  # of every case that matches
+    cases: list[CaseSummary]  # of the page asked for
+    translations: Translations
+
+
+def list_cases(locale: Locale, filters: CaseFilters, page_number: int, page_size: int, fallback: bool) -> CaseList:
+    """One page of the cases of ``locale`` that match ``filters``, by title; unknown codes are refused."""
+    cases = filter_cases(localized_pages(CaseStudyPage, locale, fallback), validate_filters(filters))
+    count = cases.count()
+    start = (page_number - 1) * page_size
+    window = list(case_queryset().filter(pk__in=cases.values("pk")).order_by("title", "pk")[start : start + page_size])
+    labels = label_lookup(locale.language_code)
+    return CaseList(
+        count=count,
+        cases=[CaseSummary(page, case_terms(page, labels)) for page in window],
+        translations=Translations(window),
+    )
+
+
+def latest_cases(locale_id: int, count: int) -> list[CaseStudyPage]:
+    """The cases of a locale published last."""
+    return list(public_pages(CaseStudyPage).filter(locale_id=locale_id).order_by("-first_published_at", "pk")[:count])
+
+
+def case_index(locale_id: int) -> CaseStudyIndexPage | None:
+    return CaseStudyIndexPage.objects.live().filter(locale_id=locale_id).first()
+
+
+def case_countries() -> list[str]:
+    """Country codes that have at least one published case, sorted."""
+    return sorted(set(public_pages(CaseStudyPage).values_list("country", flat=True)))
+
+
+# --- Sections ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SectionReading:
+    """A section with its sub-sections, as the API shows it, read in ``locale``."""
+
+    page: ManualSectionPage
+    locale: Locale
+    children: list[ManualSectionPage]
+    translations: Translations  # of the section and its sub-sections
+
+
+def read_section_by_id(page_id: int, locale_code: str | None, fallback: bool) -> SectionReading:
+    found, locale = find_translation(page_id, ManualSectionPage, locale_code, fallback)
+    page = ManualSectionPage.objects.select_related("locale").get(pk=found.pk)
+    # Content in its own language only: the API's client asks for fallbacks (``fallback``).
+    children = list(public_pages(ManualSectionPage).child_of(page).select_related("locale").order_by("path"))
+    return SectionReading(page, locale, children, Translations([page, *children]))
+
+
+@dataclass
+class SectionList:
+    sections: list[ManualSectionPage]  # in tree order
+    translations: Translations
+
+
+def list_sections(locale: Locale, fallback: bool) -> SectionList:
+    """Every public section of ``locale`` in tree order (with ``fallback``, as ``localized_pages``)."""
+    sections = list(localized_pages(ManualSectionPage, locale, fallback).select_related("locale").order_by("path"))
+    return SectionList(sections, Translations(sections))
+
+
+def localize_case_references(page: ManualSectionPage) -> None:
+    """Give each case reference of the body its case in the page's locale, ``value["shown_case"]``.
+
+    One query for all references: the block template would otherwise ask ``case.localized`` for each.
+    """
+    references = [block.value for block in page.body if block.block_type == "case_reference" and block.value["case"]]
+    if not references:
+        return
+    translations = Translations(value["case"] for value in references)
+    for value in references:
+        value["shown_case"] = translations.shown(value["case"], page.locale_id)
+
+
+# --- Navigation in a locale's tree ---------------------------------------------------------------
+# The reader walks the tree of the URL's locale, where an untranslated page is its alias (the source
+# page's copy): navigation lists live pages, aliases included, and a page shows it is a fallback.
+
+
+def chapters(language_code: str) -> list[ManualSectionPage]:
+    """The top sections of a locale's manual (its home is a child of Wagtail's root, depth 2)."""
+    return list(
+        ManualSectionPage.objects.live()
+        .filter(locale__language_code=language_code, depth=3)
+        .defer("body")
+        .order_by("path")
+    )
+
+
+def sub_sections(place: Page) -> list[ManualSectionPage]:
+    return list(ManualSectionPage.objects.live().child_of(place).order_by("path"))
+
+
+@dataclass
+class Neighbours:
+    previous: ManualSectionPage | None = None
+    next: ManualSectionPage | None = None
+
+
+def neighbours(place: Page) -> Neighbours:
+    """The sections before and after ``place`` among its siblings."""
+    siblings = ManualSectionPage.objects.live().sibling_of(place, inclusive=False)
+    return Neighbours(
+        previous=siblings.filter(path__lt=place.path).order_by("-path").first(),
+        next=siblings.filter(path__gt=place.path).order_by("path").first(),
+    )
+
+
+def ancestors(place: Page) -> list[Page]:
+    """Home and the chapters above ``place``; Wagtail's root (depth 1) is not a page visitors see."""
+    return list(Page.objects.ancestor_of(place).filter(depth__gt=1).order_by("depth"))
+
+
+def alias_source_language(page: Page) -> str | None:
+    """The language of the page an alias copies, None when ``page`` is no alias."""
+    if not page.alias_of_id:
+        return None
+    source = Page.objects.filter(pk=page.alias_of_id).select_related("locale").only("locale__language_code").first()
+    return source.locale.language_code if source else None
