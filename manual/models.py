@@ -208,7 +208,7 @@ class CaseStudyIndexPage(ManualPage):
 
         context = super().get_context(request, *args, **kwargs)
         # The list is the search restricted to case studies: the same GET form, facets and counts.
-        context.update(reader_search_context(request, self.locale.language_code, case_list=True))
+        context.update(reader_search_context(request, self.locale.language_code, listing="case_study"))
         return context
 
 

@@ -30,21 +30,17 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
-from django_countries import countries
 
-from manual.services.taxonomies import KINDS_BY_KEY, label_lookup
-from search.documents import FACET_KEYS, build_documents, indexable_pages
+from search.documents import build_documents, indexable_pages
 from search.drivers.base import EngineUnavailable, RawResults
 from search.drivers.database import DatabaseDriver
 from search.drivers.engine import EngineDriver, make_client
 from search.models import IndexGeneration, IndexOutbox, SearchDocument
 from search.query import FacetValue, SearchHit, SearchQuery, SearchResults
+from search.registry import facets
 
 logger = logging.getLogger(__name__)
 
-TYPE_LABELS = {"case_study": _("Case study"), "section": _("Manual section")}
 # After a failed engine request, searches go to the database for this long instead of waiting
 # for the engine again: a dead engine costs one timeout, not one per request.
 ENGINE_RETRY_AFTER = 5.0
@@ -168,36 +164,16 @@ def suggest(q: str, locale: str, limit: int = 8) -> tuple[list[dict[str, Any]], 
     return database_driver().suggest(q, locale, limit), engine is not None
 
 
-@lru_cache(maxsize=32)
-def _names(locale: str) -> tuple[dict[str, str], dict[str, str]]:
-    with override(locale):
-        return {code: str(name) for code, name in countries}, {code: str(label) for code, label in TYPE_LABELS.items()}
-
-
-def facet_label_function(locale: str):
-    labels = label_lookup(locale)
-    country_names, type_names = _names(locale)
-
-    def label(key: str, code: str) -> str:
-        if key == "type":
-            return type_names.get(code, code)
-        if key == "country":
-            return country_names.get(code, code)
-        return labels.label(KINDS_BY_KEY[key].model, code)
-
-    return label
-
-
 def _labelled(raw: RawResults, query: SearchQuery, degraded: bool, driver: str) -> SearchResults:
-    label = facet_label_function(query.locale)
-    facets: dict[str, list[FacetValue]] = {}
-    for key in FACET_KEYS:
-        counts = dict(raw.facets.get(key, {}))
-        for selected in query.filters.get(key, ()):
+    answer_facets: dict[str, list[FacetValue]] = {}
+    for facet in facets():
+        label = facet.labels(query.locale)
+        counts = dict(raw.facets.get(facet.key, {}))
+        for selected in query.filters.get(facet.key, ()):
             counts.setdefault(selected, 0)  # a chosen value stays visible so it can be unchosen
-        values = [FacetValue(code, label(key, code), count) for code, count in counts.items()]
+        values = [FacetValue(code, label(code), count) for code, count in counts.items()]
         values.sort(key=lambda value: (-value.count, value.label))
-        facets[key] = values
+        answer_facets[facet.key] = values
     hits = [
         SearchHit(
             id=hit.document["id"],
@@ -212,7 +188,7 @@ def _labelled(raw: RawResults, query: SearchQuery, degraded: bool, driver: str) 
         )
         for hit in raw.hits
     ]
-    return SearchResults(count=raw.count, results=hits, facets=facets, degraded=degraded, driver=driver)
+    return SearchResults(count=raw.count, results=hits, facets=answer_facets, degraded=degraded, driver=driver)
 
 
 # --- indexing ------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from search.documents import FACET_KEYS
 from search.drivers.base import HIT_FIELDS, EngineUnavailable, RawHit, RawResults, SearchDriver
 from search.mapping import index_body
 from search.query import SearchQuery
+from search.registry import facet_keys
 
 BULK_CHUNK = 500
 FACET_SIZE = 300
@@ -293,18 +293,20 @@ class EngineDriver(SearchDriver):
         def under(clauses: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
             return {"filter": {"bool": {"filter": clauses}}, "aggs": {key: terms(key) for key in keys}}
 
-        unfiltered = [key for key in FACET_KEYS if key not in filters]
+        keys = facet_keys()
+        unfiltered = [key for key in keys if key not in filters]
         aggregations = {f"{AGGREGATION_PREFIX}{key}": under(EngineDriver._facet_clauses(filters, skip=key), [key])
-                        for key in FACET_KEYS if key in filters}  # fmt: skip
+                        for key in keys if key in filters}  # fmt: skip
         if unfiltered:
             aggregations[f"{AGGREGATION_PREFIX}rest"] = under(EngineDriver._facet_clauses(filters), unfiltered)
         return aggregations
 
     @staticmethod
     def _facet_counts(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = {key: {} for key in FACET_KEYS}
+        keys = facet_keys()
+        counts: dict[str, dict[str, int]] = {key: {} for key in keys}
         for group in aggregations.values():
-            for key in FACET_KEYS:
+            for key in keys:
                 if key in group:
                     counts[key] = {bucket["key"]: bucket["doc_count"] for bucket in group[key]["buckets"]}
         return counts
