@@ -1,9 +1,10 @@
 """The reader's search page and the listings of one document type (HTML, no JavaScript).
 
 A view parses the query string, calls ``search.services.search`` and shapes the answer for the
-templates. A listing (the manual's case list) is the same form restricted to one searchable
-type. Both always ask for the fallback, so documents not yet translated into the visitor's
-language are found in the source language, marked as such.
+templates. A listing (``{% search_listing %}``, ``search.templatetags.search_listing``; the
+manual's case list) is the same form restricted to one searchable type. Both always ask for the
+fallback, so documents not yet translated into the visitor's language are found in the source
+language, marked as such.
 """
 
 from __future__ import annotations

@@ -40,6 +40,10 @@ def test_search_imports_nothing_of_the_manual():
     assert {path: found for path, found in offenders.items() if found} == {}
 
 
+def test_the_manual_models_import_nothing_of_search():
+    assert not [m for m in imported_modules(ROOT / "manual" / "models.py") if m.split(".")[0] == "search"]
+
+
 def test_the_manual_registers_its_types_and_facets():
     assert [searchable.name for searchable in searchable_types()] == ["case_study", "section"]
     assert facet_keys() == ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
