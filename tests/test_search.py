@@ -362,7 +362,8 @@ def test_engine_mapping_uses_the_locale_analyzer(own_index):
 
 
 def test_engine_unavailable_is_raised_for_a_dead_engine():
-    from search.drivers.engine import EngineDriver, OpenSearchClient
+    from search.drivers.engine import EngineDriver
+    from search.drivers.opensearch_client import OpenSearchClient
 
     driver = EngineDriver(OpenSearchClient(f"http://127.0.0.1:{free_port()}", 0.3), "dead")
     with pytest.raises(EngineUnavailable):

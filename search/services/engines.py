@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 
 from search.drivers.base import EngineUnavailable
+from search.drivers.client import make_client
 from search.drivers.database import DatabaseDriver
-from search.drivers.engine import EngineDriver, make_client
+from search.drivers.engine import EngineDriver
 
 logger = logging.getLogger("search.services")
 
