@@ -370,6 +370,16 @@ def test_engine_unavailable_is_raised_for_a_dead_engine():
         driver.count("en")
 
 
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"])
+def test_both_client_adapters_report_a_dead_engine_as_unavailable(engine):
+    from search.drivers.client import make_client
+
+    client = make_client(f"http://127.0.0.1:{free_port()}", engine, 0.3)
+    for call in (client.info, lambda: client.count("dead-en"), lambda: client.alias_targets("dead-en")):
+        with pytest.raises(EngineUnavailable):
+            call()
+
+
 def test_status_command_reports_counts(capsys):
     from django.core.management import call_command
 

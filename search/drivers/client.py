@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from typing import Any, Protocol
+
+from search.drivers.base import EngineUnavailable
 
 
 class EngineClient(Protocol):
@@ -46,6 +49,31 @@ def bulk_lines(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             lines.append({"index": meta})
             lines.append(action["_source"])
     return lines
+
+
+def call_engine(
+    function: Callable[..., Any],
+    *args: Any,
+    unreachable: tuple[type[Exception], ...],
+    answered: type[Exception],
+    status: Callable[[Any], Any],
+    **kwargs: Any,
+) -> Any:
+    """``function(*args, **kwargs)``, with the library's failures that mean "no engine" as ``EngineUnavailable``.
+
+    ``unreachable``: the library's errors of a connection refused or timed out; ``answered``: its
+    error of an engine that answered with an error status, read by ``status`` (5xx is unavailable,
+    any other status is the caller's mistake and raised as is).
+    """
+    try:
+        return function(*args, **kwargs)
+    except unreachable as exc:
+        raise EngineUnavailable(str(exc)) from exc
+    except answered as exc:
+        code = status(exc)
+        if isinstance(code, int) and code >= 500:
+            raise EngineUnavailable(str(exc)) from exc
+        raise
 
 
 def make_client(url: str, engine: str, timeout: float) -> EngineClient:

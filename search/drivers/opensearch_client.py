@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from opensearchpy import OpenSearch, exceptions
 
 from search.drivers.base import EngineUnavailable
-from search.drivers.client import bulk_lines
+from search.drivers.client import bulk_lines, call_engine
+
+# Connection refused or timed out, or an answer with a 5xx status: EngineUnavailable.
+_call = partial(
+    call_engine,
+    unreachable=(exceptions.ConnectionError, exceptions.ConnectionTimeout),
+    answered=exceptions.TransportError,
+    status=lambda exc: exc.status_code,
+)
 
 
 class OpenSearchClient:
@@ -18,21 +26,11 @@ class OpenSearchClient:
         # Index management may take seconds; only searches get the short timeout (self.timeout).
         self.client = OpenSearch(hosts=[url], timeout=30, max_retries=0, retry_on_timeout=False)
 
-    def _call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except (exceptions.ConnectionError, exceptions.ConnectionTimeout) as exc:
-            raise EngineUnavailable(str(exc)) from exc
-        except exceptions.TransportError as exc:
-            if isinstance(exc.status_code, int) and exc.status_code >= 500:
-                raise EngineUnavailable(str(exc)) from exc
-            raise
-
     def info(self) -> dict[str, Any]:
-        return self._call(self.client.info, request_timeout=2)
+        return _call(self.client.info, request_timeout=2)
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(
+        return _call(
             self.client.search,
             index=index,
             body=body,
@@ -46,7 +44,7 @@ class OpenSearchClient:
         lines = bulk_lines(actions)
         if not lines:
             return
-        answer = self._call(self.client.bulk, body=lines, refresh="true" if refresh else "false", request_timeout=120)
+        answer = _call(self.client.bulk, body=lines, refresh="true" if refresh else "false", request_timeout=120)
         failed = [
             item
             for item in answer.get("items", [])
@@ -57,28 +55,28 @@ class OpenSearchClient:
             raise EngineUnavailable(f"{len(failed)} bulk items failed, first: {failed[0]}")
 
     def create_index(self, name: str, body: dict[str, Any]) -> None:
-        self._call(self.client.indices.create, index=name, body=body, request_timeout=60)
+        _call(self.client.indices.create, index=name, body=body, request_timeout=60)
 
     def delete_index(self, name: str) -> None:
-        self._call(self.client.indices.delete, index=name, ignore_unavailable=True, request_timeout=60)
+        _call(self.client.indices.delete, index=name, ignore_unavailable=True, request_timeout=60)
 
     def alias_targets(self, alias: str) -> list[str]:
         try:
-            return sorted(self._call(self.client.indices.get_alias, name=alias))
+            return sorted(_call(self.client.indices.get_alias, name=alias))
         except exceptions.NotFoundError:
             return []
 
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
-        self._call(self.client.indices.update_aliases, body={"actions": actions}, request_timeout=60)
+        _call(self.client.indices.update_aliases, body={"actions": actions}, request_timeout=60)
 
     def refresh(self, index: str) -> None:
-        self._call(self.client.indices.refresh, index=index, request_timeout=60)
+        _call(self.client.indices.refresh, index=index, request_timeout=60)
 
     def put_settings(self, index: str, settings: dict[str, Any]) -> None:
-        self._call(self.client.indices.put_settings, index=index, body=settings, request_timeout=60)
+        _call(self.client.indices.put_settings, index=index, body=settings, request_timeout=60)
 
     def count(self, index: str) -> int:
         try:
-            return self._call(self.client.count, index=index)["count"]
+            return _call(self.client.count, index=index)["count"]
         except exceptions.NotFoundError:
             return 0
