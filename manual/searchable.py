@@ -60,24 +60,12 @@ def country_names(locale: str) -> dict[str, str]:
 
 
 def register() -> None:
-    registry.register_type(
-        SearchableType(
-            name="case_study",
-            model=CaseStudyPage,
-            label=_("Case study"),
-            pages=partial(search_documents.indexable, CaseStudyPage),
-            build=search_documents.case_fields,
-        )
-    )
-    registry.register_type(
-        SearchableType(
-            name="section",
-            model=ManualSectionPage,
-            label=_("Manual section"),
-            pages=partial(search_documents.indexable, ManualSectionPage),
-            build=search_documents.section_fields,
-        )
-    )
+    for name, model, label, build in (
+        ("case_study", CaseStudyPage, _("Case study"), search_documents.case_fields),
+        ("section", ManualSectionPage, _("Manual section"), search_documents.section_fields),
+    ):
+        pages = partial(search_documents.indexable, model)
+        registry.register_type(SearchableType(name=name, model=model, label=label, pages=pages, build=build))
     registry.register_facet(
         Facet(
             key="country",

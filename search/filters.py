@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
@@ -70,7 +71,7 @@ def facet_filter_schema(exclude: tuple[str, ...] = ()) -> type[Schema]:
 
 @lru_cache(maxsize=8)
 def _schema(declared: tuple[Facet, ...], exclude: tuple[str, ...]) -> type[Schema]:
-    fields = {
+    fields: dict[str, Any] = {
         facet.key: (list[str], Field([], description=facet.description, json_schema_extra=_rules(facet)))
         for facet in declared
         if facet.key not in exclude
@@ -78,8 +79,8 @@ def _schema(declared: tuple[Facet, ...], exclude: tuple[str, ...]) -> type[Schem
     return create_model("FacetFilters", __base__=Schema, **fields)
 
 
-def _rules(facet: Facet) -> dict[str, object]:
-    rules: dict[str, object] = {"maxItems": MAX_VALUES_PER_FACET}
+def _rules(facet: Facet) -> dict[str, Any]:
+    rules: dict[str, Any] = {"maxItems": MAX_VALUES_PER_FACET}
     if facet.choices:
         rules["items"] = {"type": "string", "enum": list(facet.choices)}
     return rules
