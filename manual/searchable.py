@@ -60,6 +60,7 @@ def country_names(locale: str) -> dict[str, str]:
 
 
 def register() -> None:
+    """Register the manual's searchable types and facets (again: the same keys are replaced)."""
     for name, model, label, build in (
         ("case_study", CaseStudyPage, _("Case study"), search_documents.case_fields),
         ("section", ManualSectionPage, _("Manual section"), search_documents.section_fields),

@@ -18,7 +18,7 @@ own: its codes are the registered type names.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -70,7 +70,7 @@ class Facet:
     normalise: Callable[[str], str] = _same  # applied to a filter's values before validation
     # A fixed set of codes, stated as the filter's enum in the OpenAPI document (codes that live in
     # the database are stated when the document is served, site_config/openapi.py).
-    choices: tuple[str, ...] = field(default=())
+    choices: tuple[str, ...] = ()
 
 
 class Registry:
@@ -118,10 +118,6 @@ def facets() -> tuple[Facet, ...]:
 
 def facet_keys() -> tuple[str, ...]:
     return tuple(facet.key for facet in facets())
-
-
-def facet(key: str) -> Facet:
-    return next(found for found in facets() if found.key == key)
 
 
 def _either(names: tuple[str, ...]) -> str:
