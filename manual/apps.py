@@ -10,11 +10,12 @@ class ManualConfig(AppConfig):
     case_filters = "manual.taxonomy_registry.MANUAL_CASE_FILTERS"
 
     def ready(self) -> None:
-        # Imported here, not at the top: the handlers import the models, which Django loads only
+        # Imported here, not at the top: these modules import the models, which Django loads only
         # after every app's AppConfig (this module) is imported.
-        from manual import signals
+        from manual import searchable, signals
 
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
         signals.connect_taxonomy_cache()
         signals.connect_translation_submission()
         signals.connect_publication()
+        searchable.register()  # the page types and facets the search app indexes

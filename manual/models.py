@@ -192,7 +192,11 @@ class ManualSectionPage(ManualPage):
 
 
 class CaseStudyIndexPage(ManualPage):
-    """The list of case studies of one locale."""
+    """The list of case studies of one locale.
+
+    Its template renders the list with the search app's ``{% search_listing "case_study" %}``: the
+    search restricted to case studies, with the same GET form, facets and counts.
+    """
 
     intro = RichTextField(blank=True, features=PARAGRAPH_FEATURES)
 
@@ -203,14 +207,6 @@ class CaseStudyIndexPage(ManualPage):
 
     class Meta:
         verbose_name = _("case study index")
-
-    def get_context(self, request, *args, **kwargs):
-        from search.views import reader_search_context
-
-        context = super().get_context(request, *args, **kwargs)
-        # The list is the search restricted to case studies: the same GET form, facets and counts.
-        context.update(reader_search_context(request, self.locale.language_code, case_list=True))
-        return context
 
 
 class InitiativeStatus(models.TextChoices):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest, JsonResponse
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
 from search import services
-from search.query import MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, SORTS, TYPES, as_dict, build_query
+from search.filters import facet_filter_schema
+from search.query import MAX_QUERY_LENGTH, SORTS, as_dict, build_query
 from search.schemas import SearchOut, SuggestOut
 from site_config.api_errors import ERROR_RESPONSES, InvalidInput
 from site_config.openapi import documented
@@ -15,8 +18,13 @@ router = Router(tags=["search"])
 
 # What build_query checks, stated in the OpenAPI document; build_query stays the one validator (its
 # 400s name the field), so these are schema-only (`json_schema_extra`), never a second check.
-FACET = {"maxItems": MAX_VALUES_PER_FACET}
 MAX_PAGE = 10_000  # build_query: page * page_size <= 10,000 (`too_deep`)
+# One repeatable parameter per registered facet (search.registry), validated by search.filters. The
+# schema is built at run time, so type checkers see only its base class.
+if TYPE_CHECKING:
+    FacetFilters = Schema
+else:
+    FacetFilters = facet_filter_schema()
 
 
 @router.get("search", response={200: SearchOut, **ERROR_RESPONSES}, summary="Search cases and sections")
@@ -29,19 +37,7 @@ def search(
         maxLength=MAX_QUERY_LENGTH,
     ),
     locale: str | None = Query(None, description="Locale to search (default: the manual's default locale)."),
-    type: list[str] = documented(  # noqa: A002
-        Query([], description="`case_study` or `section`; repeat for OR."),
-        **FACET,
-        items={"type": "string", "enum": list(TYPES)},
-    ),
-    country: list[str] = documented(Query([], description="ISO 3166-1 alpha-2; repeat for OR."), **FACET),
-    topic: list[str] = documented(Query([], description="Topic code; repeat for OR."), **FACET),
-    tool: list[str] = documented(Query([], description="eParticipation tool code; repeat for OR."), **FACET),
-    participation_level: list[str] = documented(
-        Query([], description="Participation level code; repeat for OR."), **FACET
-    ),
-    government_level: list[str] = documented(Query([], description="Government level code; repeat for OR."), **FACET),
-    stage: list[str] = documented(Query([], description="Policy-cycle stage code; repeat for OR."), **FACET),
+    filters: FacetFilters = Query(...),
     year_from: int | None = Query(None, ge=1900, le=2100, description="Initiatives started in or after."),
     year_to: int | None = Query(None, ge=1900, le=2100, description="Initiatives started in or before."),
     sort: str = documented(
@@ -65,15 +61,7 @@ def search(
     query = build_query(
         q=q,
         locale=locale,
-        filters={
-            "type": type,
-            "country": country,
-            "topic": topic,
-            "tool": tool,
-            "participation_level": participation_level,
-            "government_level": government_level,
-            "stage": stage,
-        },
+        filters=filters.model_dump(),
         year_from=year_from,
         year_to=year_to,
         sort=sort,

@@ -1,33 +1,45 @@
-"""Turn published pages into search documents, in batches with a constant number of queries."""
+"""Search documents: the fields every document has, around the fields its content app builds.
+
+A document is one indexable page as the drivers store it. The builder of its registered type
+(``SearchableType.build``, ``search.registry``) gives the fields of its own (``summary``, ``body``,
+facet codes, ``start_year``, ``end_year``); this module adds what every document has (id,
+translation key, type, locale, title, URL, first publication, the locales it has a real
+translation in) and an empty list for each facet the builder leaves out. Batches take a constant
+number of queries whatever their size.
+"""
 
 from __future__ import annotations
 
 import html
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import reduce
 from typing import Any
 
 import nh3
+from django.db.models import QuerySet
 from wagtail.models import Page
 
-from manual.models import (
-    BODY_SECTIONS,
-    CaseStudyPage,
-    ManualSectionPage,
-)
-from manual.services.publication import public_pages
-
-FACET_KEYS = ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
-DOCUMENT_TYPES = {CaseStudyPage: "case_study", ManualSectionPage: "section"}
+from search.registry import TYPE, facet_keys, searchable_types
 
 
-def indexable_pages() -> Any:
-    """Live pages that are content in their own right (aliases and stand-ins are not documents)."""
-    return public_pages(Page).type(*DOCUMENT_TYPES)
+def indexable_pages() -> QuerySet:
+    """The pages that are documents: every registered type's indexable pages, in one queryset of ``Page``."""
+    return reduce(operator.or_, (searchable.pages() for searchable in searchable_types()), Page.objects.none())
 
 
-def _text(markup: str) -> str:
+def document_models() -> tuple[type[Page], ...]:
+    return tuple(searchable.model for searchable in searchable_types())
+
+
+def is_document_page(page: Page) -> bool:
+    """Whether ``page`` (a specific page, as Wagtail's signals send it) is of a searchable type."""
+    return isinstance(page, document_models()) and page.alias_of_id is None
+
+
+def html_text(markup: str) -> str:
     """The words of rich text: tags (and script or style content) removed, entities decoded.
 
     nh3 parses HTML natively, several times faster than Django's ``strip_tags``, and gives text
@@ -38,29 +50,10 @@ def _text(markup: str) -> str:
     return " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())
 
 
-def _stream_text(stream: Any) -> str:
-    """The visible text of a StreamField: every string the blocks hold, tags removed."""
-    parts: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            parts.append(_text(value))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if key not in {"id", "type", "level", "kind", "image", "document", "case"}:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(stream.get_prep_value() if hasattr(stream, "get_prep_value") else stream)
-    return " ".join(part for part in parts if part)
-
-
 def _translated_locales(pages: list[Page]) -> dict[Any, list[str]]:
     keys = {page.translation_key for page in pages}
     found: dict[Any, list[str]] = defaultdict(list)
-    rows = public_pages(Page).filter(translation_key__in=keys).values_list("translation_key", "locale__language_code")
+    rows = indexable_pages().filter(translation_key__in=keys).values_list("translation_key", "locale__language_code")
     for key, code in rows:
         found[key].append(code)
     return found
@@ -69,81 +62,26 @@ def _translated_locales(pages: list[Page]) -> dict[Any, list[str]]:
 def build_documents(page_ids: Iterable[int]) -> list[dict[str, Any]]:
     """Documents of the given pages (those still live and indexable), in page-id order."""
     ids = list(page_ids)
-    cases = list(
-        public_pages(CaseStudyPage)
-        .filter(pk__in=ids)
-        .select_related("locale", "government_level", "participation_level")
-    )
-    case_ids = [page.pk for page in cases]
-    codes = {name: _term_codes(name, case_ids) for name in ("topics", "tools", "stages")}
-    sections = list(public_pages(ManualSectionPage).filter(pk__in=ids).select_related("locale"))
-    translated = _translated_locales([*cases, *sections])
-    documents = [_case_document(page, translated, codes) for page in cases]
-    documents += [_section_document(page, translated) for page in sections]
+    built = [
+        (searchable.name, page, fields) for searchable in searchable_types() for page, fields in searchable.build(ids)
+    ]
+    translated = _translated_locales([page for _name, page, _fields in built])
+    documents = [{**_common_fields(page, name, translated), **fields} for name, page, fields in built]
     documents.sort(key=lambda document: document["id"])
     return documents
 
 
-def _base(page: Page, translated: dict[Any, list[str]], doc_type: str) -> dict[str, Any]:
+def _common_fields(page: Page, doc_type: str, translated: dict[Any, list[str]]) -> dict[str, Any]:
     return {
         "id": page.pk,
         "translation_key": str(page.translation_key),
-        "type": doc_type,
+        TYPE: doc_type,
         "locale": page.locale.language_code,
         "title": page.title,
         "url": page.get_url(),
         "published_at": page.first_published_at.isoformat() if page.first_published_at else None,
         "translated_locales": sorted(translated.get(page.translation_key, [])),
-        "country": [],
-        "topic": [],
-        "tool": [],
-        "participation_level": [],
-        "government_level": [],
-        "stage": [],
+        **{key: [] for key in facet_keys() if key != TYPE},
         "start_year": None,
         "end_year": None,
     }
-
-
-def _term_codes(field_name: str, case_ids: list[int]) -> dict[int, list[str]]:
-    """Codes of a case's many-to-many terms, read from the link table in one query (no term objects)."""
-    field = CaseStudyPage._meta.get_field(field_name)
-    case, term = field.m2m_field_name(), field.m2m_reverse_field_name()
-    rows = (
-        field.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
-        .order_by(*(f"{term}__{name}" for name in field.related_model._meta.ordering))
-        .values_list(f"{case}_id", f"{term}__code")
-    )
-    found: dict[int, list[str]] = defaultdict(list)
-    for case_id, code in rows:
-        found[case_id].append(code)
-    return found
-
-
-def _case_document(
-    page: CaseStudyPage, translated: dict[Any, list[str]], codes: dict[str, dict[int, list[str]]]
-) -> dict[str, Any]:
-    document = _base(page, translated, "case_study")
-    document.update(
-        {
-            "summary": page.summary,
-            "body": " ".join(
-                [page.organisation, page.city, page.region] + [_text(getattr(page, name)) for name in BODY_SECTIONS]
-            ),
-            "country": [page.country.code] if page.country else [],
-            "topic": codes["topics"].get(page.pk, []),
-            "tool": codes["tools"].get(page.pk, []),
-            "stage": codes["stages"].get(page.pk, []),
-            "participation_level": [page.participation_level.code] if page.participation_level else [],
-            "government_level": [page.government_level.code] if page.government_level else [],
-            "start_year": page.start_year,
-            "end_year": page.end_year,
-        }
-    )
-    return document
-
-
-def _section_document(page: ManualSectionPage, translated: dict[Any, list[str]]) -> dict[str, Any]:
-    document = _base(page, translated, "section")
-    document.update({"summary": page.intro, "body": _stream_text(page.body)})
-    return document

@@ -1,7 +1,9 @@
 """The engine index of one locale: settings and mapping, versioned in code.
 
 Bump ``MAPPING_VERSION`` when the mapping changes; ``manage.py search_index rebuild`` then builds
-new indexes and swaps the aliases.
+new indexes and swaps the aliases. The keyword fields are the documents' own plus one per registered
+facet (``search.registry``): registering a facet changes the mapping, so it needs a version bump and
+a rebuild too (tests/test_search_registry.py pins the mapping of today's registrations).
 """
 
 from __future__ import annotations
@@ -9,20 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from search.languages import engine_analyzer
+from search.registry import facet_keys
 
 MAPPING_VERSION = 2
-KEYWORD_FIELDS = (
-    "translation_key",
-    "type",
-    "locale",
-    "translated_locales",
-    "country",
-    "topic",
-    "tool",
-    "participation_level",
-    "government_level",
-    "stage",
-)
+# Keyword fields of every document, whatever facets are registered.
+DOCUMENT_KEYWORDS = ("translation_key", "type", "locale", "translated_locales")
+
+
+def keyword_fields() -> tuple[str, ...]:
+    return (*DOCUMENT_KEYWORDS, *(key for key in facet_keys() if key not in DOCUMENT_KEYWORDS))
 
 
 def index_body(language_code: str, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
@@ -34,7 +31,7 @@ def index_body(language_code: str, shards: int = 1, replicas: int = 0) -> dict[s
         "index_options": "offsets",
         "fields": {"prefix": {"type": "text", "analyzer": "manual_prefix", "search_analyzer": "manual_prefix_search"}},
     }
-    properties: dict[str, Any] = {key: {"type": "keyword"} for key in KEYWORD_FIELDS}
+    properties: dict[str, Any] = {key: {"type": "keyword"} for key in keyword_fields()}
     properties.update(
         {
             "id": {"type": "long"},

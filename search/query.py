@@ -1,7 +1,8 @@
 """A visitor's search, validated; and the shape of its answer.
 
-Every value from outside is checked here, so the drivers only ever receive known facet keys,
-known codes, bounded strings and numbers; the engine query is built as structured DSL from them.
+Every value from outside is checked here (the facet filters by ``search.filters``), so the
+drivers only ever receive known facet keys, known codes, bounded strings and numbers; the engine
+query is built as structured DSL from them.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from manual.services.taxonomies import COUNTRY_CODES, KINDS_BY_KEY, label_lookup
+from search.filters import clean_filters
 from site_config.api_errors import InvalidInput
 
 SORTS = ("relevance", "newest", "year")
-TYPES = ("case_study", "section")
 MAX_QUERY_LENGTH = 200
-MAX_VALUES_PER_FACET = 20
 
 
 @dataclass(frozen=True)
@@ -113,18 +112,10 @@ def build_query(
         )
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InvalidInput("year_from", _("year_from is after year_to."), "invalid_range")
-    clean: dict[str, tuple[str, ...]] = {}
-    for key, values in filters.items():
-        values = [value.strip() for value in values if value and value.strip()]
-        if not values:
-            continue
-        if len(values) > MAX_VALUES_PER_FACET:
-            raise InvalidInput(key, _("At most %(count)s values.") % {"count": MAX_VALUES_PER_FACET}, "too_many")
-        clean[key] = tuple(sorted(set(_valid_codes(key, values))))
     return SearchQuery(
         q=text,
         locale=code,
-        filters=clean,
+        filters=clean_filters(filters),
         year_from=year_from,
         year_to=year_to,
         sort=sort,
@@ -132,23 +123,6 @@ def build_query(
         page_size=page_size,
         fallback=fallback,
     )
-
-
-def _valid_codes(key: str, values: list[str]) -> list[str]:
-    if key == "type":
-        unknown = [value for value in values if value not in TYPES]
-    elif key == "country":
-        values = [value.upper() for value in values]
-        unknown = [value for value in values if value not in COUNTRY_CODES]
-    else:
-        labels = label_lookup(None)
-        unknown = [value for value in values if not labels.knows(KINDS_BY_KEY[key].model, value)]
-    if unknown:
-        shown = ", ".join(repr(value[:40]) for value in unknown[:5])
-        raise InvalidInput(
-            key, _("Unknown %(filter)s value(s): %(values)s.") % {"filter": key, "values": shown}, "unknown_code"
-        )
-    return values
 
 
 def as_dict(results: SearchResults) -> dict[str, Any]:

@@ -1,9 +1,9 @@
-from django_tasks import task
+"""The search app's tasks live beside the service they run (``search.services.indexing``).
 
+This path stays importable because a queued task names its function by module path: rows a
+database task backend queued as ``search.tasks.process_outbox_task`` before an upgrade still run.
+"""
 
-@task()
-def process_outbox_task() -> int:
-    """Apply queued index updates; see search.services.process_outbox."""
-    from search.services import process_outbox
+from search.services.indexing import process_outbox_task
 
-    return process_outbox().processed
+__all__ = ["process_outbox_task"]

@@ -1,9 +1,10 @@
-"""The reader's search page and the shared GET form of the case list (HTML, no JavaScript).
+"""The reader's search page and the listings of one document type (HTML, no JavaScript).
 
 A view parses the query string, calls ``search.services.search`` and shapes the answer for the
-templates. The case list (``CaseStudyIndexPage``) uses the same form restricted to case studies.
-Both always ask for the fallback, so cases not yet translated into the visitor's language are
-found in the source language, marked as such.
+templates. A listing (``{% search_listing %}``, ``search.templatetags.search_listing``; the
+manual's case list) is the same form restricted to one searchable type. Both always ask for the
+fallback, so documents not yet translated into the visitor's language are found in the source
+language, marked as such.
 """
 
 from __future__ import annotations
@@ -14,28 +15,16 @@ from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from search import services
-from search.documents import FACET_KEYS
 from search.query import SORTS, build_query
+from search.registry import TYPE, facets, searchable_types
 from site_config.api_errors import InvalidInput
 
 PAGE_SIZE = 20
 YEAR_MIN, YEAR_MAX = 1900, 2100
-
-
-def facet_titles() -> dict[str, str]:
-    return {
-        "type": _("Type"),
-        "country": _("Country"),
-        "topic": _("Topic"),
-        "tool": pgettext("search facet", "eParticipation tool"),
-        "participation_level": _("Participation level"),
-        "government_level": _("Government level"),
-        "stage": _("Policy-cycle stage"),
-    }
 
 
 def sort_choices() -> list[tuple[str, str]]:
@@ -70,14 +59,17 @@ def _page_link(params: QueryDict, number: int) -> str:
     return "?" + params.urlencode()
 
 
-def reader_search_context(request: HttpRequest, language: str, case_list: bool = False) -> dict[str, Any]:
-    """Run the visitor's GET search in ``language`` and shape facets, results and pagination."""
+def reader_search_context(request: HttpRequest, language: str, listing: str | None = None) -> dict[str, Any]:
+    """Run the visitor's GET search in ``language`` and shape facets, results and pagination.
+
+    ``listing``: a searchable type's name; only its documents are searched, without a type facet.
+    """
     params = request.GET
     errors: dict[str, str] = {}
-    keys = [key for key in FACET_KEYS if not (case_list and key == "type")]
-    filters = {key: params.getlist(key) for key in keys}
-    if case_list:
-        filters["type"] = ["case_study"]
+    shown = [facet for facet in facets() if not (listing and facet.key == TYPE)]
+    filters = {facet.key: params.getlist(facet.key) for facet in shown}
+    if listing:
+        filters[TYPE] = [listing]
     year_from = _year(params.get("year_from"), "year_from", errors)
     year_to = _year(params.get("year_to"), "year_to", errors)
     sort = params.get("sort") or "relevance"
@@ -105,7 +97,7 @@ def reader_search_context(request: HttpRequest, language: str, case_list: bool =
             **{
                 **query_args,
                 "q": "",
-                "filters": {"type": filters.get("type", [])} if case_list else {},
+                "filters": {TYPE: filters[TYPE]} if listing else {},
                 "year_from": None,
                 "year_to": None,
                 "page": 1,
@@ -113,27 +105,28 @@ def reader_search_context(request: HttpRequest, language: str, case_list: bool =
         )
     results = services.search(query)
 
-    titles = facet_titles()
-    facets = [
+    facet_forms = [
         {
-            "key": key,
-            "title": titles[key],
+            "key": facet.key,
+            "title": str(facet.title),
             "values": [
                 {
                     "value": value.value,
                     "label": value.label,
                     "count": value.count,
-                    "checked": value.value in query.filters.get(key, ()),
+                    "checked": value.value in query.filters.get(facet.key, ()),
                 }
-                for value in results.facets.get(key, [])
+                for value in results.facets.get(facet.key, [])
             ],
         }
-        for key in keys
+        for facet in shown
     ]
+    type_labels = {searchable.name: str(searchable.label) for searchable in searchable_types()}
     hits = [
         {
             "hit": hit,
             "language_name": LANG_INFO.get(hit.locale, {}).get("name_local", hit.locale),
+            "type_label": type_labels.get(hit.type, hit.type),
             # Snippets are escaped by both drivers (the database driver escapes the text, the
             # engine's highlighter uses the html encoder); only <mark> is added around matches.
             "snippet": (hit.highlight.get("summary") or hit.highlight.get("body") or [""])[0],
@@ -155,7 +148,7 @@ def reader_search_context(request: HttpRequest, language: str, case_list: bool =
         "year_to": year_to if "year_to" not in errors else params.get("year_to"),
         "sort": query.sort,
         "sorts": sort_choices(),
-        "facets": facets,
+        "facets": facet_forms,
         "results": results,
         "hits": hits,
         "count": results.count,
@@ -164,15 +157,18 @@ def reader_search_context(request: HttpRequest, language: str, case_list: bool =
         "pagination": pagination,
         "language": language,
         "language_name": LANG_INFO.get(language, {}).get("name_local", language),
-        "case_list": case_list,
-        "searched": bool(query.q or query.filters or year_from or year_to) or case_list,
+        "listing": listing,
+        "searched": bool(query.q or query.filters or year_from or year_to) or bool(listing),
     }
+
+
+def reader_language() -> str:
+    """The active language if the manual has it, else the manual's default locale."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return language if language in settings.MANUAL_LOCALES else settings.MANUAL_LOCALES[0]
 
 
 def reader_search(request: HttpRequest) -> HttpResponse:
     """``/<locale>/search/``: words, facets, counts, highlights; in the URL's language."""
-    language = get_language() or settings.LANGUAGE_CODE
-    if language not in settings.MANUAL_LOCALES:
-        language = settings.MANUAL_LOCALES[0]
-    context = reader_search_context(request, language)
+    context = reader_search_context(request, reader_language())
     return render(request, "search/search.html", context, status=400 if context["errors"] else 200)

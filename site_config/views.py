@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from search.services import engine_ping
+
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -27,6 +29,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def _search_check() -> dict:
-    from search.services import engine_ping
-
     return engine_ping()

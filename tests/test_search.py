@@ -12,10 +12,11 @@ from wagtail.models import Locale
 
 from manual.models import CaseStudyPage
 from search import services
-from search.documents import FACET_KEYS, build_documents
+from search.documents import build_documents
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
 from search.query import build_query
+from search.registry import facet_keys
 from tests.support.factories import UntranslatedCaseStudyPageFactory
 from tests.support.search import engine_url
 
@@ -320,11 +321,22 @@ def test_engine_mapping_uses_the_locale_analyzer(own_index):
 
 
 def test_engine_unavailable_is_raised_for_a_dead_engine():
-    from search.drivers.engine import EngineDriver, OpenSearchClient
+    from search.drivers.engine import EngineDriver
+    from search.drivers.opensearch_client import OpenSearchClient
 
     driver = EngineDriver(OpenSearchClient(f"http://127.0.0.1:{free_port()}", 0.3), "dead")
     with pytest.raises(EngineUnavailable):
         driver.count("en")
+
+
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"])
+def test_both_client_adapters_report_a_dead_engine_as_unavailable(engine):
+    from search.drivers.client import make_client
+
+    client = make_client(f"http://127.0.0.1:{free_port()}", engine, 0.3)
+    for call in (client.info, lambda: client.count("dead-en"), lambda: client.alias_targets("dead-en")):
+        with pytest.raises(EngineUnavailable):
+            call()
 
 
 def test_status_command_reports_counts(capsys):
@@ -429,7 +441,7 @@ def test_database_rebuild_replaces_documents_and_their_terms(en):
 
     driver = DatabaseDriver()
     documents = build_documents(CaseStudyPage.objects.live().filter(locale=en).values_list("pk", flat=True))
-    expected = sum(1 + sum(len(document[key]) for key in FACET_KEYS if key != "type") for document in documents)
+    expected = sum(1 + sum(len(document[key]) for key in facet_keys() if key != "type") for document in documents)
     for _round in range(2):
         assert driver.rebuild("en", documents) == len(documents)
         terms = SearchDocumentTerm.objects.filter(document__locale="en")

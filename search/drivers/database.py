@@ -16,11 +16,11 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.html import escape
 
-from search.documents import FACET_KEYS
 from search.drivers.base import RawHit, RawResults, SearchDriver
 from search.languages import WORD, stem, stems
 from search.models import SearchDocument, SearchDocumentTerm
 from search.query import SearchQuery
+from search.registry import TYPE, facet_keys
 
 FRAGMENT = 160
 
@@ -53,11 +53,12 @@ def _insert_terms(rows: list[SearchDocument]) -> None:
     quote = connection.ops.quote_name
     meta = SearchDocumentTerm._meta
     columns = ", ".join(quote(meta.get_field(name).column) for name in ("document", "key", "code"))
+    keys = facet_keys()
     values = [
         (row.pk, key, code)
         for row in rows
-        for key in FACET_KEYS
-        for code in ([row.document[key]] if key == "type" else row.document.get(key) or [])
+        for key in keys
+        for code in ([row.document[key]] if key == TYPE else row.document.get(key) or [])
     ]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)", values)  # noqa: S608
@@ -172,7 +173,7 @@ class DatabaseDriver(SearchDriver):
         rows = list(ordered[query.offset : query.offset + query.page_size])
         hits = [RawHit(row.document, self._highlight(row, query_stems.get(row.locale, []))) for row in rows]
         facets = {}
-        for key in FACET_KEYS:
+        for key in facet_keys():
             counted = self._facet_filter(base, query.filters, skip=key)
             values = (
                 SearchDocumentTerm.objects.filter(document__in=counted.values("pk"), key=key)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from wagtail.models import Page, Revision, TaskState
 
 from manual.models import CaseStudyContact, CaseStudyPage
+from search.services import process_outbox, queue_update
 from submissions.models import ImportedCase, Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
 from submissions.services import media
 
@@ -429,8 +430,6 @@ def is_erased(contact: SubmitterContact | None) -> bool:
 
 
 def _queue_search_updates(keys: set) -> None:
-    from search.services import queue_update
-
     live = set(Page.objects.filter(translation_key__in=keys, live=True).values_list("translation_key", flat=True))
     for key in live:
         queue_update(key)
@@ -441,8 +440,6 @@ def _reindex(page_ids: list[int], report: EraseReport, search: bool = True) -> N
     from modelsearch.index import insert_or_update_object
 
     if search:
-        from search.services import process_outbox
-
         outcome = process_outbox()
         report.reindexed = outcome.documents
         if outcome.errors:

@@ -17,6 +17,9 @@ from manual.services.review import EDITORS, TRANSLATORS, ensure_roles
 from manual.services.taxonomies import label_lookup
 from manual.services.translation_status import term_translation_status
 from manual.services.translations import terms_used_by
+from search.documents import build_documents
+from search.mapping import index_body
+from search.registry import facet_keys, facets
 from submissions.forms import SubmissionForm, build_document
 from submissions.models import Submission
 from tests.support.submissions import post_json, valid_payload
@@ -132,3 +135,15 @@ def test_the_admin_menu_has_the_kind(admin_client, case):
     response = admin_client.get(reverse("wagtailsnippets_taxonomy_app_audience:list"))
     assert response.status_code == 200
     assert "Young people" in response.content.decode()
+
+
+def test_search_indexes_filters_and_labels_the_kind(client, case):
+    assert "audience" in facet_keys()
+    assert index_body("en")["mappings"]["properties"]["audience"] == {"type": "keyword"}
+    [document] = [item for item in build_documents([case.pk]) if item["locale"] == "en"]
+    assert document["audience"] == ["youth"]
+    refused = client.get("/api/v1/search", {"audience": "pets"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "audience"
+    [facet] = [item for item in facets() if item.key == "audience"]
+    assert facet.labels("ru")("youth") == "Молодёжь"

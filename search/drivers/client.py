@@ -1,0 +1,100 @@
+"""What the engine driver needs of an engine client, and the choice of the adapter.
+
+Two sibling adapters implement ``EngineClient``: ``OpenSearchClient`` (opensearch-py, OpenSearch
+2.x) and ``ElasticsearchClient`` (elasticsearch-py 8, Elasticsearch 8.x). They differ only in the
+libraries' calling conventions; the query DSL (``search.drivers.dsl``) and the index lifecycle
+(``search.drivers.lifecycle``) are the engine's, shared by both.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from search.drivers.base import EngineUnavailable
+
+
+class EngineClient(Protocol):
+    """The few engine calls the driver needs.
+
+    Every call raises ``EngineUnavailable`` (``search.drivers.base``) when the engine does not answer
+    (refused, timed out) or answers with a server error; searches wait at most ``timeout`` seconds.
+    """
+
+    url: str
+    timeout: float
+
+    def info(self) -> dict[str, Any]: ...
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def bulk(self, actions: list[dict[str, Any]], refresh: bool) -> None: ...
+    def create_index(self, name: str, body: dict[str, Any]) -> None: ...
+    def delete_index(self, name: str) -> None: ...
+    def alias_targets(self, alias: str) -> list[str]: ...
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None: ...
+    def refresh(self, index: str) -> None: ...
+    def put_settings(self, index: str, settings: dict[str, Any]) -> None: ...
+    def count(self, index: str) -> int: ...
+
+
+def bulk_lines(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bulk API's lines of index and delete actions (``_op_type``, ``_index``, ``_id``, ``_source``)."""
+    lines: list[dict[str, Any]] = []
+    for action in actions:
+        meta = {"_index": action["_index"], "_id": action["_id"]}
+        if action["_op_type"] == "delete":
+            lines.append({"delete": meta})
+        else:
+            lines.append({"index": meta})
+            lines.append(action["_source"])
+    return lines
+
+
+def call_engine(
+    function: Callable[..., Any],
+    *args: Any,
+    unreachable: tuple[type[Exception], ...],
+    answered: type[Exception],
+    status: Callable[[Any], Any],
+    **kwargs: Any,
+) -> Any:
+    """``function(*args, **kwargs)``, with the library's failures that mean "no engine" as ``EngineUnavailable``.
+
+    ``unreachable``: the library's errors of a connection refused or timed out; ``answered``: its
+    error of an engine that answered with an error status, read by ``status`` (5xx is unavailable,
+    any other status is the caller's mistake and raised as is).
+    """
+    try:
+        return function(*args, **kwargs)
+    except unreachable as exc:
+        raise EngineUnavailable(str(exc)) from exc
+    except answered as exc:
+        code = status(exc)
+        if isinstance(code, int) and code >= 500:
+            raise EngineUnavailable(str(exc)) from exc
+        raise
+
+
+def make_client(url: str, engine: str, timeout: float) -> EngineClient:
+    """The client for ``engine`` (``auto`` asks the root endpoint which product answers)."""
+    if engine == "auto":
+        engine = detect_engine(url, timeout)
+    # Imported here, not at the top: only the configured engine's library is loaded (each takes 0.2
+    # to 0.4 s to import, and the embedded default, the database driver, needs neither).
+    if engine == "elasticsearch":
+        from search.drivers.elasticsearch_client import ElasticsearchClient
+
+        return ElasticsearchClient(url, timeout)
+    from search.drivers.opensearch_client import OpenSearchClient
+
+    return OpenSearchClient(url, timeout)
+
+
+def detect_engine(url: str, timeout: float) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - operator's URL
+            info = json.load(response)
+    except (OSError, ValueError):
+        return "opensearch"  # unknown for now; the first real request reports the failure
+    return "opensearch" if info.get("version", {}).get("distribution") == "opensearch" else "elasticsearch"

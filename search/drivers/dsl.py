@@ -1,0 +1,136 @@
+"""The engine's query DSL: the one request of a search, its facet counts, and type-ahead.
+
+Built as structured DSL from a validated ``SearchQuery`` (known facet keys and codes, bounded
+numbers); the visitor's words only ever go into ``multi_match.query``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.drivers.base import HIT_FIELDS
+from search.query import SearchQuery
+from search.registry import facet_keys
+
+FACET_SIZE = 300
+AGGREGATION_PREFIX = "facets_"
+
+
+def facet_clauses(filters: dict[str, tuple[str, ...]], skip: str | None = None) -> list[dict[str, Any]]:
+    return [{"terms": {key: list(codes)}} for key, codes in sorted(filters.items()) if key != skip]
+
+
+def facet_aggregations(filters: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Disjunctive facet counts: each facet under every filter but its own.
+
+    Facets without a filter of their own all count under the same filter (every facet
+    filter), so they share one filter aggregation instead of repeating it once each.
+    """
+
+    def terms(key: str) -> dict[str, Any]:
+        return {"terms": {"field": key, "size": FACET_SIZE}}
+
+    def under(clauses: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
+        return {"filter": {"bool": {"filter": clauses}}, "aggs": {key: terms(key) for key in keys}}
+
+    keys = facet_keys()
+    unfiltered = [key for key in keys if key not in filters]
+    aggregations = {f"{AGGREGATION_PREFIX}{key}": under(facet_clauses(filters, skip=key), [key])
+                    for key in keys if key in filters}  # fmt: skip
+    if unfiltered:
+        aggregations[f"{AGGREGATION_PREFIX}rest"] = under(facet_clauses(filters), unfiltered)
+    return aggregations
+
+
+def facet_counts(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
+    keys = facet_keys()
+    counts: dict[str, dict[str, int]] = {key: {} for key in keys}
+    for group in aggregations.values():
+        for key in keys:
+            if key in group:
+                counts[key] = {bucket["key"]: bucket["doc_count"] for bucket in group[key]["buckets"]}
+    return counts
+
+
+def _scope(query: SearchQuery) -> list[dict[str, Any]]:
+    """The documents in reach: the locale (with the fallback's untranslated defaults) and the years."""
+    scope: list[dict[str, Any]] = []
+    if query.fallback and query.locale != query.default_locale:
+        scope.append(
+            {
+                "bool": {
+                    "should": [
+                        {"term": {"locale": query.locale}},
+                        {
+                            "bool": {
+                                "filter": [{"term": {"locale": query.default_locale}}],
+                                "must_not": [{"term": {"translated_locales": query.locale}}],
+                            }
+                        },
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    else:
+        scope.append({"term": {"locale": query.locale}})
+    years: dict[str, int] = {}
+    if query.year_from is not None:
+        years["gte"] = query.year_from
+    if query.year_to is not None:
+        years["lte"] = query.year_to
+    if years:
+        scope.append({"range": {"start_year": years}})
+    return scope
+
+
+def search_body(query: SearchQuery) -> dict[str, Any]:
+    """The one engine request of a search: hits, disjunctive facets and highlights."""
+    must: list[dict[str, Any]] = []
+    if query.q:
+        must.append(
+            {
+                "multi_match": {
+                    "query": query.q,
+                    "fields": ["title^3", "summary^2", "body"],
+                    "type": "cross_fields",
+                    "operator": "and",
+                }
+            }
+        )
+    sort = {
+        "relevance": ["_score", {"id": "asc"}],
+        "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+        "year": [{"start_year": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    }[query.effective_sort]
+    body: dict[str, Any] = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _scope(query)}},
+        "post_filter": {"bool": {"filter": facet_clauses(query.filters)}},
+        "aggs": facet_aggregations(query.filters),
+        "sort": sort,
+        "_source": list(HIT_FIELDS),
+        "from": query.offset,
+        "size": query.page_size,
+        "track_total_hits": True,
+    }
+    if query.q:
+        body["highlight"] = {
+            "encoder": "html",
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "summary": {"number_of_fragments": 0},
+                "body": {"fragment_size": 160, "number_of_fragments": 2},
+            },
+        }
+    return body
+
+
+def suggest_body(q: str, limit: int) -> dict[str, Any]:
+    """Titles whose words start with what was typed (the edge-n-gram sub-field ``title.prefix``)."""
+    return {
+        "query": {"match": {"title.prefix": {"query": q, "operator": "and"}}},
+        "size": limit,
+        "_source": ["id", "title", "url", "type", "locale"],
+    }

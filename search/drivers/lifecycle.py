@@ -1,0 +1,80 @@
+"""The engine indexes' lifecycle: one index per locale behind an alias, created, rebuilt, swapped.
+
+``<prefix>-<locale>`` is an alias of ``<prefix>-<locale>-<stamp>``; a rebuild bulk-loads a new
+index and moves the alias in one atomic request, so reads never fail during it. The index body
+(settings and mapping) is ``search.mapping``'s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from search.drivers.client import EngineClient
+from search.mapping import index_body
+
+BULK_CHUNK = 500
+
+
+def alias_name(prefix: str, locale: str) -> str:
+    return f"{prefix}-{locale}"
+
+
+def _new_index_name(alias: str) -> str:
+    return f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
+
+
+def ensure_index(client: EngineClient, alias: str, locale: str) -> str:
+    """The alias of the locale's index, creating a first index behind it when there is none."""
+    if client.alias_targets(alias):
+        return alias
+    name = _new_index_name(alias)
+    client.create_index(name, index_body(locale))
+    try:
+        client.update_aliases([{"add": {"index": name, "alias": alias}}])
+    except Exception:
+        client.delete_index(name)
+        raise
+    return alias
+
+
+def rebuild_index(client: EngineClient, alias: str, locale: str, documents: Iterable[dict[str, Any]]) -> int:
+    """Load ``documents`` into a new index, swap the alias to it, drop the old; returns the count written.
+
+    A failure before the swap deletes the new index and leaves the old one serving.
+    """
+    old = client.alias_targets(alias)
+    name = _new_index_name(alias)
+    body = index_body(locale)
+    body["settings"]["refresh_interval"] = "-1"  # no refreshes while bulk loading
+    client.create_index(name, body)
+    written = 0
+    try:
+        for chunk in _chunks(documents, BULK_CHUNK):
+            client.bulk(
+                [{"_op_type": "index", "_index": name, "_id": doc["id"], "_source": doc} for doc in chunk],
+                refresh=False,
+            )
+            written += len(chunk)
+        client.put_settings(name, {"index": {"refresh_interval": "1s"}})
+        client.refresh(name)
+        actions = [{"remove": {"index": index, "alias": alias}} for index in old]
+        client.update_aliases([*actions, {"add": {"index": name, "alias": alias}}])
+    except Exception:
+        client.delete_index(name)
+        raise
+    for index in old:
+        client.delete_index(index)
+    return written
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

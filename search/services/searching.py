@@ -1,0 +1,122 @@
+"""Answering searches: from the engine, or from the database, marked ``degraded``, when it is down.
+
+Answer cache: a search's raw answer (before labels) is cached under its query and the index
+generation, a counter in the database that every index change bumps (``index_changed``), so no
+process serves an answer older than the index; ``SEARCH_CACHE_SECONDS`` only bounds memory.
+Labels and titles of facets come from their registrations (``search.registry``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models import F
+from django.utils import timezone
+
+from search.drivers.base import EngineUnavailable, RawResults
+from search.models import IndexGeneration
+from search.query import FacetValue, SearchHit, SearchQuery, SearchResults
+from search.registry import facets
+from search.services.engines import EngineHealth, database_driver, engine_driver
+
+# Part of every answer key: bump it when RawResults or the meaning of a query changes.
+ANSWER_FORMAT = 1
+
+
+def search(query: SearchQuery) -> SearchResults:
+    """Answer from the engine; from the database, marked ``degraded``, when the engine is down.
+
+    Answers of the index's current generation come from the answer cache; degraded answers are
+    never cached (the engine's answer is wanted as soon as it is back).
+    """
+    key = _answer_key(query) if settings.SEARCH_CACHE_SECONDS else None
+    if key is not None:
+        cached = caches["search"].get(key)
+        if cached is not None:
+            raw, driver = cached
+            return _labelled(raw, query, degraded=False, driver=driver)
+    engine = engine_driver()
+    degraded = False
+    if engine is not None and EngineHealth.available():
+        try:
+            raw, driver = engine.search(query), engine.name
+        except EngineUnavailable as exc:
+            EngineHealth.failed(exc)
+            degraded = True
+    elif engine is not None:
+        degraded = True
+    if engine is None or degraded:
+        raw, driver = database_driver().search(query), "database"
+    if key is not None and not degraded:
+        caches["search"].set(key, (raw, driver), settings.SEARCH_CACHE_SECONDS)
+    return _labelled(raw, query, degraded=degraded, driver=driver)
+
+
+def index_generation() -> int:
+    return IndexGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def index_changed() -> None:
+    """From now on no process serves a cached answer from before (call after each index write)."""
+    if not IndexGeneration.objects.filter(pk=1).update(value=F("value") + 1, changed_at=timezone.now()):
+        IndexGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def _answer_key(query: SearchQuery) -> str:
+    parts = (
+        ANSWER_FORMAT,
+        index_generation(),
+        settings.SEARCH_URL,  # a shared cache may serve several deployments
+        settings.SEARCH_INDEX_PREFIX,
+        query.default_locale,
+        query.q,
+        query.locale,
+        sorted(query.filters.items()),
+        query.year_from,
+        query.year_to,
+        query.effective_sort,
+        query.page,
+        query.page_size,
+        query.fallback,
+    )
+    return "answer:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def suggest(q: str, locale: str, limit: int = 8) -> tuple[list[dict[str, Any]], bool]:
+    engine = engine_driver()
+    if engine is not None and EngineHealth.available():
+        try:
+            return engine.suggest(q, locale, limit), False
+        except EngineUnavailable as exc:
+            EngineHealth.failed(exc)
+    return database_driver().suggest(q, locale, limit), engine is not None
+
+
+def _labelled(raw: RawResults, query: SearchQuery, degraded: bool, driver: str) -> SearchResults:
+    answer_facets: dict[str, list[FacetValue]] = {}
+    for facet in facets():
+        label = facet.labels(query.locale)
+        counts = dict(raw.facets.get(facet.key, {}))
+        for selected in query.filters.get(facet.key, ()):
+            counts.setdefault(selected, 0)  # a chosen value stays visible so it can be unchosen
+        values = [FacetValue(code, label(code), count) for code, count in counts.items()]
+        values.sort(key=lambda value: (-value.count, value.label))
+        answer_facets[facet.key] = values
+    hits = [
+        SearchHit(
+            id=hit.document["id"],
+            translation_key=hit.document["translation_key"],
+            type=hit.document["type"],
+            title=hit.document["title"],
+            summary=hit.document.get("summary") or "",
+            url=hit.document.get("url"),
+            locale=hit.document["locale"],
+            fallback=hit.document["locale"] != query.locale,
+            highlight=hit.highlight,
+        )
+        for hit in raw.hits
+    ]
+    return SearchResults(count=raw.count, results=hits, facets=answer_facets, degraded=degraded, driver=driver)

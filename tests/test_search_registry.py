@@ -1,0 +1,150 @@
+"""The search app is generic: content apps register what it indexes, everything else derives from that.
+
+``manual.searchable`` registers the manual's page types and facets (``search.registry``); the
+search app imports nothing of the manual, and its facet keys, engine mapping, filter parameters,
+filter validation and documents follow the registrations.
+"""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+import search.registry as search_registry
+from search.documents import build_documents, indexable_pages
+from search.filters import MESSAGES, clean_filters, facet_filter_schema
+from search.mapping import index_body, keyword_fields
+from search.registry import Facet, Registry, facet_keys, facets, searchable_types
+from site_config.api_errors import InvalidInput
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_search_imports_nothing_of_the_manual():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "manual")
+        for path in (ROOT / "search").rglob("*.py")
+        if "engine" not in path.relative_to(ROOT / "search").parts[:1]
+    }
+    assert {path: found for path, found in offenders.items() if found} == {}
+
+
+def test_the_manual_models_import_nothing_of_search():
+    assert not [m for m in imported_modules(ROOT / "manual" / "models.py") if m.split(".")[0] == "search"]
+
+
+def test_the_manual_registers_its_types_and_facets():
+    assert [searchable.name for searchable in searchable_types()] == ["case_study", "section"]
+    assert facet_keys() == ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
+    assert [facet.many for facet in facets()] == [False, False, True, True, False, False, True]
+
+
+def _expected_body(language: str, analyzer: str) -> dict:
+    """The index body of MAPPING_VERSION 2, as engines hold it today (key order included)."""
+    keyword = {"type": "keyword"}
+    text = {"type": "text", "analyzer": analyzer, "index_options": "offsets"}
+    prefix = {"type": "text", "analyzer": "manual_prefix", "search_analyzer": "manual_prefix_search"}
+    standard = {"type": "custom", "tokenizer": "standard"}
+    return {
+        "settings": {
+            "number_of_shards": 1,
+            "number_of_replicas": 0,
+            "analysis": {
+                "filter": {"manual_edge": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20}},
+                "analyzer": {
+                    "manual_prefix": {**standard, "filter": ["lowercase", "manual_edge"]},
+                    "manual_prefix_search": {**standard, "filter": ["lowercase"]},
+                },
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"mapping_version": 2, "language": language, "analyzer": analyzer},
+            "properties": {
+                "translation_key": keyword,
+                "type": keyword,
+                "locale": keyword,
+                "translated_locales": keyword,
+                "country": keyword,
+                "topic": keyword,
+                "tool": keyword,
+                "participation_level": keyword,
+                "government_level": keyword,
+                "stage": keyword,
+                "id": {"type": "long"},
+                "title": {**text, "fields": {"prefix": prefix}},
+                "summary": text,
+                "body": text,
+                "url": {"type": "keyword", "index": False},
+                "start_year": {"type": "integer"},
+                "end_year": {"type": "integer"},
+                "published_at": {"type": "date"},
+            },
+        },
+    }
+
+
+@pytest.mark.parametrize("language, analyzer", [("en", "english"), ("ru", "russian"), ("xx", "standard")])
+def test_the_mapping_of_todays_registrations_is_unchanged(language, analyzer):
+    """Byte for byte: deriving the keyword fields from the registry needs no reindex (MAPPING_VERSION 2)."""
+    expected = json.dumps(_expected_body(language, analyzer))
+    assert json.dumps(index_body(language)) == expected
+
+
+@pytest.fixture
+def audience(monkeypatch):
+    """A facet registered by another content app: the registry as today, plus ``audience``."""
+    extended = Registry()
+    for searchable in searchable_types():
+        extended.register_type(searchable)
+    for facet in facets()[1:]:
+        extended.register_facet(facet)
+    extended.register_facet(
+        Facet(
+            key="audience",
+            title="Audience",
+            description="Audience code; repeat for OR.",
+            codes=lambda: {"youth", "seniors"},
+            labels=lambda locale: str.title,
+            normalise=str.lower,
+        )
+    )
+    monkeypatch.setattr(search_registry, "registry", extended)
+    return extended
+
+
+def test_a_registered_facet_is_a_keyword_field_a_filter_and_a_document_field(audience, en):
+    assert facet_keys()[-1] == "audience"
+    assert keyword_fields()[-1] == "audience"
+    assert index_body("en")["mappings"]["properties"]["audience"] == {"type": "keyword"}
+    assert "audience" in facet_filter_schema().model_fields
+    assert clean_filters({"audience": ["Youth", " ", "youth"]}) == {"audience": ("youth",)}
+    with pytest.raises(InvalidInput) as refused:
+        clean_filters({"audience": ["pupils"]})
+    assert (refused.value.field, refused.value.code) == ("audience", "unknown_code")
+    assert refused.value.message == "Unknown audience value(s): 'pupils'."
+    [document] = build_documents(indexable_pages().filter(locale=en).values_list("pk", flat=True)[:1])
+    assert document["audience"] == []
+
+
+def test_one_message_per_error_code(db):
+    """Every facet's refusals read the same, whatever app registered it."""
+    for key, value in (("type", "film"), ("country", "zz"), ("topic", "nope")):
+        with pytest.raises(InvalidInput) as refused:
+            clean_filters({key: [value]})
+        shown = value.upper() if key == "country" else value
+        assert refused.value.message == str(MESSAGES["unknown_code"]) % {"filter": key, "values": repr(shown)}
+        with pytest.raises(InvalidInput) as refused:
+            clean_filters({key: [value] * 21})
+        assert (refused.value.code, refused.value.message) == ("too_many", "At most 20 values.")
