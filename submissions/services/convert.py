@@ -1,11 +1,12 @@
 """Convert a stored submission into a draft case study in review: one idempotent service.
 
-``convert_submission`` runs as a django-tasks task after the submission is committed
-(``submissions.tasks``), and may be run again by an editor: a submission that is no longer
-``received`` is left as it is, so converting twice gives one page. A submission resubmitted after
-a request for changes is ``received`` again with its page kept: it becomes a new revision of that
-same draft, and the workflow waiting for changes resumes (``services.review.start_review``). All of it happens in one
-transaction, the submission row locked; a failure leaves the submission ``received`` and no page.
+``convert_submission`` runs as a django-tasks task (``convert_submission_task``, queued by intake
+and resubmission once the submission is committed), and may be run again by an editor: a submission
+that is no longer ``received`` is left as it is, so converting twice gives one page. A submission
+resubmitted after a request for changes is ``received`` again with its page kept: it becomes a new
+revision of that same draft, and the workflow waiting for changes resumes
+(``services.review.start_review``). All of it happens in one transaction, the submission row
+locked; a failure leaves the submission ``received`` and no page.
 
 A new case becomes a draft ``CaseStudyPage`` under the ``CaseStudyIndexPage`` of the submission's
 locale. An ``updates_case`` submission becomes a new draft revision of that (published) page
@@ -33,6 +34,7 @@ from anyascii import anyascii
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from django_tasks import task
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
@@ -113,6 +115,27 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
         raise
     logger.info("submission converted", extra={"submission": str(submission.pk), "page": page.pk})
     return page
+
+
+@task()
+def convert_submission_task(submission_id: str) -> int | None:
+    """Convert one submission; returns the page id. Arguments are JSON: the submission's id as text."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None:
+        logger.warning("submission to convert not found", extra={"submission": submission_id})
+        return None
+    try:
+        page = convert_submission(submission)
+    except ConversionError as exc:
+        # Expected now and then (the case to update is in review already...): the submission stays
+        # ``received`` and an editor converts it later.
+        logger.warning("submission not converted", extra={"submission": submission_id, "reason": str(exc)})
+        return None
+    except Exception:
+        # The immediate backend only records failures on its result; say it where operators look.
+        logger.exception("submission conversion failed", extra={"submission": submission_id})
+        raise
+    return page.pk if page else None
 
 
 def clean_images(submission: Submission) -> list[str]:

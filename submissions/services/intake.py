@@ -11,8 +11,9 @@ size limits come first there, from the request's declared length, before its bod
    so a replay does not use up the budget) or 409 (other content);
 2. validation of everything: 400 with every problem (``services.validate``);
 3. storage, all or nothing (``services.store``);
-4. conversion into a draft in review, queued once the submission is committed (``tasks``), and the
-   e-mails of its arrival (to the submitter, to the moderators: ``services.notifications``).
+4. conversion into a draft in review, queued once the submission is committed
+   (``convert.convert_submission_task``), and the e-mails of its arrival (to the submitter, to the
+   moderators: ``services.notifications``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from django.http.multipartparser import MultiPartParserError
 from site_config.api_errors import ApiError, InvalidInput
 from submissions.models import Submission
 from submissions.services import idempotency, ratelimit
+from submissions.services.convert import convert_submission_task
 from submissions.services.notifications import notify
 from submissions.services.store import store_submission
 from submissions.services.validate import FieldError, UploadedPart, validate_submission
@@ -258,7 +260,7 @@ def submit(incoming: SubmissionRequest, admitted: ratelimit.RateDecision, channe
             ratelimit.refund(admitted)
             return replay
         raise
-    transaction.on_commit(partial(enqueue_conversion, str(stored.submission.pk)), robust=True)
+    transaction.on_commit(partial(convert_submission_task.enqueue, str(stored.submission.pk)), robust=True)
     # After the conversion was queued: with the immediate backend the moderators' link is the draft's.
     notify("received", stored.submission, token=stored.status_token)
     notify("moderators_new", stored.submission)
@@ -277,9 +279,3 @@ def _replay(key: str, content_hash: str) -> IntakeResult | None:
     if token is None:  # the secret that derived the token is gone (SECRET_KEY rotated without fallback)
         raise IdempotencyConflict(f"This {idempotency.HEADER} was used too long ago to be replayed.")
     return IntakeResult(existing, token, replayed=True)
-
-
-def enqueue_conversion(submission_id: str) -> None:
-    from submissions.tasks import convert_submission_task
-
-    convert_submission_task.enqueue(submission_id)
