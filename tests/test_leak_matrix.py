@@ -33,8 +33,8 @@ from wagtail_localize.operations import TranslationCreator
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from search import services as search_services
 from submissions.models import Submission, SubmissionAttachment
-from submissions.services import personal_data
 from submissions.services import review as review_service
+from submissions.services.personal_data.erase import erase
 from tests.test_search import engine_url
 from tests.test_submissions_files_in_review import media_files_cleanup  # noqa: F401 - autouse fixture
 from tests.test_submissions_form import form_data
@@ -296,7 +296,7 @@ def erasure(env: Env) -> Marks:
     pending = api_submission(env, mark, contact=contact)
     files = submission_files(pending)
     with env.capture(execute=True):
-        personal_data.erase("erase-me@example.org")
+        erase("erase-me@example.org")
     return Marks([name, mark], files, [page_key(published), page_key(pending)], shown=[title])
 
 
