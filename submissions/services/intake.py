@@ -7,6 +7,8 @@ validating a body is what costs). ``read_request`` turns an HTTP request into a
 size limits come first there, from the request's declared length, before its body is read: 413.
 ``submit`` then decides, in this order:
 
+0. the steps of the submission's channel (``Channel``): the CAPTCHA for the public form and API
+   (``services.captcha``), nothing for the editors' import;
 1. a repeated ``Idempotency-Key``: the first answer again (same content; the attempt is given back,
    so a replay does not use up the budget) or 409 (other content);
 2. validation of everything: 400 with every problem (``services.validate``);
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -34,6 +37,7 @@ from django.http.multipartparser import MultiPartParserError
 from site_config.api_errors import ApiError, InvalidInput
 from submissions.models import Submission
 from submissions.services import idempotency, ratelimit
+from submissions.services.captcha import check_captcha
 from submissions.services.convert import convert_submission_task
 from submissions.services.notifications import notify
 from submissions.services.store import store_submission
@@ -46,6 +50,20 @@ MULTIPART = "multipart/form-data"
 DATA_PART = "data"
 ATTACHMENTS_PART = "attachments"
 BODY_DOCX_PART = "body_docx"
+
+
+class Channel(StrEnum):
+    """Where a new submission comes from; each channel takes its own steps of intake."""
+
+    FORM = "form"  # the HTML form at /<locale>/submit/ (views.submit_form)
+    API = "api"  # POST /api/v1/submissions (api.create_submission)
+    IMPORT = "import"  # manage.py import_cases: editors' trusted files (services.imports)
+
+    @property
+    def needs_captcha(self) -> bool:
+        # Strangers' channels. The import is run by editors on the server; a resubmission has its
+        # secret edit link as its gate instead (services.resubmit).
+        return self in (Channel.FORM, Channel.API)
 
 
 class PayloadTooLarge(ApiError):
@@ -234,8 +252,21 @@ def _read_part(upload: UploadedFile) -> UploadedPart:
     return UploadedPart(upload.read(), upload.name, size=upload.size)
 
 
-def submit(incoming: SubmissionRequest, admitted: ratelimit.RateDecision, channel: str = "api") -> IntakeResult:
-    """``admitted`` is the answer of ``admit`` for this request, which the caller asked first."""
+def submit(
+    incoming: SubmissionRequest,
+    admitted: ratelimit.RateDecision,
+    channel: Channel | str = Channel.API,
+    request: HttpRequest | None = None,
+) -> IntakeResult:
+    """``admitted`` is the answer of ``admit`` for this request, which the caller asked first.
+
+    ``request`` is the HTTP request the submission came in, whose CAPTCHA answer the channel may
+    need; code that submits with no client behind it passes none (as it makes its own ``admitted``).
+    """
+    channel = Channel(channel)
+    if channel.needs_captcha and request is not None:
+        # First: a client refused here learns nothing, not even whether its key was used before.
+        check_captcha(request, request.POST)
     content_hash = incoming.content_hash
     if incoming.idempotency_key:
         replay = _replay(incoming.idempotency_key, content_hash)
