@@ -239,14 +239,17 @@ def _read_multipart(request: HttpRequest, fingerprint: str, key: str | None) -> 
         raw,
         fingerprint,
         key,
-        attachments=[_read_part(upload) for upload in files.getlist(ATTACHMENTS_PART)],
-        body_docx=_read_part(docx_parts[0]) if docx_parts else None,
+        attachments=[read_part(upload) for upload in files.getlist(ATTACHMENTS_PART)],
+        body_docx=read_part(docx_parts[0]) if docx_parts else None,
         problems=problems,
     )
 
 
-def _read_part(upload: UploadedFile) -> UploadedPart:
-    # A file over the limit is refused by its size; its bytes are never read into memory.
+def read_part(upload: UploadedFile) -> UploadedPart:
+    """A file part as the validator takes it (the form's files too: ``forms.uploaded_parts``).
+
+    A file over the limit is refused by its size; its bytes are never read into memory.
+    """
     if upload.size > settings.SUBMISSIONS_MAX_FILE_BYTES:
         return UploadedPart(b"", upload.name, size=upload.size)
     return UploadedPart(upload.read(), upload.name, size=upload.size)
