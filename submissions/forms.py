@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Union, get_args, get_origin
 
 from django.http import QueryDict
@@ -121,9 +121,10 @@ class FormField:
     """One control of the form, declared once."""
 
     name: str  # the control's name; its id is ``id_<name>``
-    path: str  # where its value sits in the document, dotted (a file control: the part's name)
     label: Any
     kind: str = "text"  # text, textarea, number, email, url, select, checkboxes, checkbox, file
+    # Where its value sits in the document, dotted; by default its name (a file control: the part's).
+    path: str = ""
     help: Any = ""
     value: Value = Value()
     choices: Callable[[], list[tuple[str, str]]] | None = None
@@ -133,6 +134,10 @@ class FormField:
     optional: bool = False
     multiple: bool = False  # a file control taking several files
     accept: str = ""  # a file control's types
+
+    def __post_init__(self) -> None:
+        if not self.path:
+            object.__setattr__(self, "path", self.name)
 
 
 @dataclass(frozen=True)
@@ -148,41 +153,18 @@ def _numbered(message: Any, number: int) -> Any:
     return lazy(lambda: str(message) % {"number": number}, str)()
 
 
-def _link_row(row: int) -> tuple[FormField, ...]:
-    number = row + 1
-    return (
-        FormField(
-            f"link_title_{row}", f"links.{row}.title", _numbered(_("Link %(number)s: title"), number), optional=True
-        ),
-        FormField(
-            f"link_url_{row}",
-            f"links.{row}.url",
-            _numbered(_("Link %(number)s: address"), number),
-            "url",
+def _rows(path: str, prefix: str, count: int, *columns: FormField) -> tuple[FormField, ...]:
+    """``count`` rows of the document's list ``path``, a control per column: ``<prefix>_<column>_<row>``."""
+    return tuple(
+        replace(
+            column,
+            name=f"{prefix}_{column.name}_{row}",
+            label=_numbered(column.label, row + 1),
+            path=f"{path}.{row}.{column.path}",
             optional=True,
-        ),
-    )
-
-
-def _metric_row(row: int) -> tuple[FormField, ...]:
-    number = row + 1
-    return (
-        FormField(
-            f"metric_label_{row}",
-            f"metrics.{row}.label",
-            _numbered(_("Figure %(number)s: what was measured"), number),
-            optional=True,
-        ),
-        FormField(
-            f"metric_value_{row}",
-            f"metrics.{row}.value",
-            _numbered(_("Figure %(number)s: value"), number),
-            value=NUMBER,
-            optional=True,
-        ),
-        FormField(
-            f"metric_unit_{row}", f"metrics.{row}.unit", _numbered(_("Figure %(number)s: unit"), number), optional=True
-        ),
+        )
+        for row in range(count)
+        for column in columns
     )
 
 
@@ -190,25 +172,18 @@ FORM: tuple[FormPart, ...] = (
     FormPart(
         _("The case"),
         (
-            FormField("title", "title", _("Title")),
-            FormField(
-                "summary",
-                "summary",
-                _("Summary"),
-                "textarea",
-                help=_("Two or three sentences shown in lists and search."),
-            ),
-            FormField("organisation", "organisation", _("Organisation running the initiative")),
+            FormField("title", _("Title")),
+            FormField("summary", _("Summary"), "textarea", help=_("Two or three sentences shown in lists and search.")),
+            FormField("organisation", _("Organisation running the initiative")),
         ),
     ),
     FormPart(
         _("Where"),
         (
-            FormField("city", "city", _("City")),
-            FormField("region", "region", _("Region")),
-            FormField("country", "country", _("Country"), "select", value=COUNTRY, choices=lambda: list(countries)),
+            FormField("city", _("City")),
+            FormField("region", _("Region")),
+            FormField("country", _("Country"), "select", value=COUNTRY, choices=lambda: list(countries)),
             FormField(
-                "population",
                 "population",
                 _("Population"),
                 "number",
@@ -218,47 +193,33 @@ FORM: tuple[FormPart, ...] = (
             ),
             FormField(
                 "lat",
-                "coordinates.lat",
                 _("Latitude"),
+                path="coordinates.lat",
                 help=_("Decimal degrees, e.g. 58.378; give both or neither."),
                 value=NUMBER,
                 optional=True,
             ),
-            FormField("lon", "coordinates.lon", _("Longitude"), value=NUMBER, optional=True),
+            FormField("lon", _("Longitude"), path="coordinates.lon", value=NUMBER, optional=True),
         ),
     ),
     FormPart(
         _("Classification"),
         (
-            FormField(
-                "government_level", "government_level", _("Level of government"), "select", taxonomy="government_level"
-            ),
-            FormField(
-                "participation_level",
-                "participation_level",
-                _("Level of participation"),
-                "select",
-                taxonomy="participation_level",
-            ),
-            FormField("stages", "stages", _("Policy stages"), "checkboxes", taxonomy="stage"),
-            FormField("topics", "topics", _("Topics"), "checkboxes", taxonomy="topic"),
-            FormField("tools", "tools", _("eParticipation tools"), "checkboxes", taxonomy="tool"),
+            FormField("government_level", _("Level of government"), "select", taxonomy="government_level"),
+            FormField("participation_level", _("Level of participation"), "select", taxonomy="participation_level"),
+            FormField("stages", _("Policy stages"), "checkboxes", taxonomy="stage"),
+            FormField("topics", _("Topics"), "checkboxes", taxonomy="topic"),
+            FormField("tools", _("eParticipation tools"), "checkboxes", taxonomy="tool"),
         ),
     ),
     FormPart(
         _("When"),
         (
-            FormField("start_year", "start_year", _("Start year"), "number", value=NUMBER),
+            FormField("start_year", _("Start year"), "number", value=NUMBER),
             FormField(
-                "end_year",
-                "end_year",
-                _("End year"),
-                "number",
-                help=_("Required when the initiative is completed."),
-                value=NUMBER,
+                "end_year", _("End year"), "number", help=_("Required when the initiative is completed."), value=NUMBER
             ),
             FormField(
-                "initiative_status",
                 "initiative_status",
                 _("Status of the initiative"),
                 "select",
@@ -270,16 +231,35 @@ FORM: tuple[FormPart, ...] = (
     FormPart(
         _("The story"),
         tuple(
-            FormField(f"body_{name}", f"body.{name}", BODY_SECTION_LABELS[name], "textarea") for name in BODY_SECTIONS
+            FormField(f"body_{name}", BODY_SECTION_LABELS[name], "textarea", path=f"body.{name}")
+            for name in BODY_SECTIONS
         ),
     ),
-    FormPart(_("Links"), tuple(item for row in range(LINK_ROWS) for item in _link_row(row))),
-    FormPart(_("Results in figures"), tuple(item for row in range(METRIC_ROWS) for item in _metric_row(row))),
+    FormPart(
+        _("Links"),
+        _rows(
+            "links",
+            "link",
+            LINK_ROWS,
+            FormField("title", _("Link %(number)s: title")),
+            FormField("url", _("Link %(number)s: address"), "url"),
+        ),
+    ),
+    FormPart(
+        _("Results in figures"),
+        _rows(
+            "metrics",
+            "metric",
+            METRIC_ROWS,
+            FormField("label", _("Figure %(number)s: what was measured")),
+            FormField("value", _("Figure %(number)s: value"), value=NUMBER),
+            FormField("unit", _("Figure %(number)s: unit")),
+        ),
+    ),
     FormPart(
         _("Files"),
         (
             FormField(
-                "attachments",
                 "attachments",
                 _("Attachments"),
                 "file",
@@ -289,14 +269,13 @@ FORM: tuple[FormPart, ...] = (
             ),
             FormField(
                 "hero_first",
-                "hero_attachment",
                 _("Show the first attachment (an image) on the case"),
                 "checkbox",
+                path="hero_attachment",
                 value=FIRST_IMAGE,
                 optional=True,
             ),
             FormField(
-                "body_docx",
                 "body_docx",
                 _("The story as a Word document (optional)"),
                 "file",
@@ -311,27 +290,27 @@ FORM: tuple[FormPart, ...] = (
     FormPart(
         _("About you"),
         (
-            FormField("contact_name", "contact.name", _("Your name")),
-            FormField("contact_email", "contact.email", _("Your e-mail address"), "email"),
-            FormField("contact_organisation", "contact.organisation", _("Your organisation")),
-            FormField("contact_role", "contact.role", _("Your role")),
+            FormField("contact_name", _("Your name"), path="contact.name"),
+            FormField("contact_email", _("Your e-mail address"), "email", path="contact.email"),
+            FormField("contact_organisation", _("Your organisation"), path="contact.organisation"),
+            FormField("contact_role", _("Your role"), path="contact.role"),
         ),
     ),
     FormPart(
         _("Consent"),
         (
-            FormField("consent_terms", "consent.terms", _("I accept the terms of submission"), "checkbox"),
+            FormField("consent_terms", _("I accept the terms of submission"), "checkbox", path="consent.terms"),
             FormField(
                 "consent_publish_contact",
-                "consent.publish_contact",
                 _("Show my name, role and e-mail on the published case"),
                 "checkbox",
+                path="consent.publish_contact",
             ),
             FormField(
                 "licence",
-                "consent.licence",
                 _("Licence of the text"),
                 "select",
+                path="consent.licence",
                 value=LICENCE,
                 choices=lambda: list(Licence.choices),
             ),
