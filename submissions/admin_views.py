@@ -33,6 +33,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
 from submissions.services.convert import ConversionError, convert_submission
 from submissions.services.duplicates import find_duplicates
+from submissions.services.personal_data.erase import is_erased
 from submissions.services.review import MAX_REASON_LENGTH, ReviewActionError, reject_submission, request_changes
 from submissions.services.spam import mark_spam
 from submissions.services.status import TransitionNotAllowed
@@ -188,7 +189,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         "fields": fields,
         "body": submission.payload.get("body") or {},
         "contact": contact,
-        "contact_erased": contact is not None and not contact.email,
+        "contact_erased": is_erased(contact),
         "events": events,
         "attachments": attachments,
         "duplicates": find_duplicates(submission),

@@ -19,7 +19,6 @@ from ninja import Query, Router, Status
 from site_config.api_errors import ApiError, ErrorList, NotFound
 from submissions import schemas
 from submissions.services import idempotency, intake, resubmit, review, status
-from submissions.services.captcha import check_captcha
 
 router = Router(tags=["submissions"])
 
@@ -125,8 +124,7 @@ def create_submission(request: HttpRequest, response: HttpResponse):
     try:
         admitted = intake.admit(request)  # counted and refused before the body is read or parsed
         incoming = intake.read_request(request)  # the size limits (413) come before the CAPTCHA
-        check_captcha(request, request.POST)
-        result = intake.submit(incoming, admitted)
+        result = intake.submit(incoming, admitted, channel=intake.Channel.API, request=request)
     except intake.RateLimited as exc:
         response["Retry-After"] = str(exc.retry_after)
         return Status(exc.status, exc.as_body())

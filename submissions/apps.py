@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
+from PIL import Image
 
 
 class SubmissionsConfig(AppConfig):
@@ -9,15 +12,13 @@ class SubmissionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.conf import settings
-        from django.db.models.signals import post_migrate
-        from PIL import Image
-
         # One pixel budget everywhere Pillow opens an image (renditions, Willow, submissions).
         Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
 
-        from submissions import checks, signals  # noqa: F401 - registers the checks and the review handlers
-        from submissions.services.admin_access import ensure_admin_access_after_migrate
+        # Here, not at the top: these modules import models, which exist only once the app
+        # registry is ready (Django imports apps.py before any models.py).
+        from submissions import checks, signals  # noqa: F401, PLC0415 - registers the checks and the review handlers
+        from submissions.services.admin_access import ensure_admin_access_after_migrate  # noqa: PLC0415
 
         post_migrate.connect(signals.create_cache_table_after_migrate, sender=self)
         post_migrate.connect(ensure_admin_access_after_migrate, sender=self)

@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
+from manual.models import Licence
+from manual.services.review import MODERATORS
+from submissions.services.notifications import administrators_with_address, moderators_with_address
+
 
 @checks.register()
 def check_default_licence(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from manual.models import Licence
-
     if settings.SUBMISSIONS_DEFAULT_LICENCE not in Licence.values:
         return [
             checks.Error(
@@ -34,9 +36,6 @@ def check_reviewers(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     told about is an installation fault an operator should see at once. Without a database, or
     before the first ``migrate``, there is nothing to judge yet.
     """
-    from manual.services.review import MODERATORS
-    from submissions.services.notifications import administrators_with_address, moderators_with_address
-
     try:
         if moderators_with_address().exists():
             return []

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, task_submitted, workflow_approved, workflow_rejected
 
 from submissions.services import review
+from submissions.services.media import conceal_unpublished
 
 
 def create_cache_table_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
@@ -22,8 +23,6 @@ def create_cache_table_after_migrate(sender: Any, using: str = "default", **kwar
 
 def conceal_unpublished_files_after_migrate(sender: Any, **kwargs: Any) -> None:
     """Images and documents made before files in review were kept private go private now."""
-    from submissions.services.media import conceal_unpublished
-
     conceal_unpublished()
 
 

@@ -3,9 +3,9 @@ the edit page of a submission sent back for changes (``/<locale>/submit/<id>/edi
 and, for staff, the files of submissions not yet published (``/unpublished-media/...``).
 
 Thin views: the form's fields become the API's document (``forms.build_document``) and go through
-``services.intake.submit`` like any submission (rate limit, the one validator, storage, conversion).
-The honeypot and the minimum time are checked first, for the form only; a post they refuse
-stores nothing.
+``services.intake.submit`` like any submission (rate limit, the CAPTCHA of the form's channel, the
+one validator, storage, conversion). The honeypot and the minimum time are checked first, for the
+form only; a post they refuse stores nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from submissions.forms import (
 )
 from submissions.models import Submission, SubmissionStatus, SubmitterContact
 from submissions.services import intake, media, ratelimit, resubmit, review, status
-from submissions.services.captcha import captcha_csp_sources, captcha_widget, check_captcha
+from submissions.services.captcha import captcha_csp_sources, captcha_widget
 from submissions.services.validate import FieldError, SubmissionInvalid
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,6 @@ def submit_form(request: HttpRequest) -> HttpResponse:
         )
 
     try:
-        check_captcha(request, request.POST)
         attachments, body_docx = uploaded_parts(request.FILES)
         incoming = intake.SubmissionRequest(
             document=build_document(request.POST, language),
@@ -85,7 +84,7 @@ def submit_form(request: HttpRequest) -> HttpResponse:
             attachments=attachments,
             body_docx=body_docx,
         )
-        result = intake.submit(incoming, admitted, channel="form")
+        result = intake.submit(incoming, admitted, channel=intake.Channel.FORM, request=request)
     except SubmissionInvalid as exc:
         return _render_form(request, SubmissionForm(language, request.POST, exc.errors), 400)
     url = reverse("submissions:status", kwargs={"submission_id": str(result.submission.pk)})

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from submissions.admin_views import SubmissionViewSet
 from submissions.services import media
 from submissions.services.convert import CONVERT_LOG_ACTION
 
@@ -17,8 +18,6 @@ def register_submission_log_actions(actions) -> None:
 
 @hooks.register("register_admin_viewset")
 def register_submissions_viewset():
-    from submissions.admin_views import SubmissionViewSet
-
     return SubmissionViewSet()
 
 

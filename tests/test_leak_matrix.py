@@ -33,8 +33,8 @@ from wagtail_localize.operations import TranslationCreator
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
 from search import services as search_services
 from submissions.models import Submission, SubmissionAttachment
-from submissions.services import personal_data
 from submissions.services import review as review_service
+from submissions.services.personal_data.erase import erase
 from tests.support.mail import edit_link, sent_to
 from tests.support.samples import make_image, make_pdf
 from tests.support.search import engine_url
@@ -296,7 +296,7 @@ def erasure(env: Env) -> Marks:
     pending = api_submission(env, mark, contact=contact)
     files = submission_files(pending)
     with env.capture(execute=True):
-        personal_data.erase("erase-me@example.org")
+        erase("erase-me@example.org")
     return Marks([name, mark], files, [page_key(published), page_key(pending)], shown=[title])
 
 

@@ -10,7 +10,8 @@ import urllib.parse
 import pytest
 from django.test import RequestFactory, override_settings
 
-from submissions.services import captcha
+from submissions.models import Submission
+from submissions.services import captcha, intake, ratelimit
 from submissions.services.captcha import CaptchaResult, CaptchaVerifier, HCaptcha, check_captcha
 from submissions.services.validate import SubmissionInvalid
 from tests.support.submissions import FORM, form_data, post_json, valid_payload
@@ -128,3 +129,22 @@ def test_the_form_and_the_api_refuse_a_failed_captcha_and_store_nothing(client):
     assert post_json(client, valid_payload(), **{"Captcha-Response": "magic"}).status_code == 201
     assert client.post(FORM, form_data(**{"test-captcha": "magic"})).status_code == 303
     assert Submission.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(SUBMISSIONS_CAPTCHA_VERIFIER="tests.test_submissions_captcha.RefuseUnlessMagic")
+def test_intake_takes_the_captcha_as_a_step_of_the_channel(rf):
+    """The public channels take the CAPTCHA inside intake, before a replayed key is looked up."""
+    assert intake.Channel.FORM.needs_captcha and intake.Channel.API.needs_captcha
+    assert not intake.Channel.IMPORT.needs_captcha, "the editors' import is not challenged"
+    incoming = intake.SubmissionRequest(
+        document=valid_payload(), raw_document=b"", fingerprint="f" * 64, idempotency_key="key-1"
+    )
+    for channel in (intake.Channel.FORM, intake.Channel.API):
+        with pytest.raises(SubmissionInvalid) as refused:
+            intake.submit(incoming, ratelimit.RateDecision(True), channel=channel, request=rf.post("/"))
+        assert [error.field for error in refused.value.errors] == ["captcha"]
+    assert not Submission.objects.exists()
+    answered = rf.post("/", HTTP_CAPTCHA_RESPONSE="magic")
+    assert intake.submit(incoming, ratelimit.RateDecision(True), channel=intake.Channel.API, request=answered)
+    assert Submission.objects.count() == 1

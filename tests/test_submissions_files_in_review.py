@@ -13,8 +13,9 @@ from wagtail.images import get_image_model
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
-from submissions.services import media, personal_data
+from submissions.services import media
 from submissions.services import review as review_service
+from submissions.services.personal_data.erase import erase
 from tests.support.samples import make_image, make_pdf
 from tests.support.stored_files import private_files
 from tests.support.submissions import post_multipart, valid_payload
@@ -154,7 +155,7 @@ def test_erasure_deletes_the_files_of_an_unpublished_submission(client, django_c
     paths = _disk(image.file.name, image.get_rendition("fill-100x100").file.name, document.file.name)
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = personal_data.erase("mari@example.org")
+        report = erase("mari@example.org")
 
     assert report.counts["unpublished images and documents deleted"] == 2
     assert not any(path.exists() for path in paths)

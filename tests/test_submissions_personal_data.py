@@ -21,7 +21,7 @@ from manual.models import CaseStudyPage
 from manual.services import translations
 from search import services as search_services
 from submissions.models import Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
-from submissions.services import personal_data
+from submissions.services.personal_data.erase import find_traces
 from submissions.services.status import transition
 from tests.support.submissions import post_json, valid_payload
 
@@ -58,7 +58,7 @@ def engine_sources(driver) -> list[dict]:
 
 def traces(text: str) -> dict[str, int]:
     """Every text-like column of every model, searched for ``text`` (any case)."""
-    return personal_data.find_traces(text)
+    return find_traces(text)
 
 
 def admin_search() -> set[int]:

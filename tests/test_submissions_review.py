@@ -14,8 +14,7 @@ from manual.models import CaseStudyIndexPage, CaseStudyPage
 from manual.services.review import REVIEW_WORKFLOW
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
 from submissions.services import review as review_service
-from submissions.services.convert import ConversionError, convert_submission
-from submissions.tasks import convert_submission_task
+from submissions.services.convert import ConversionError, convert_submission, convert_submission_task
 from tests.support.samples import make_image, make_pdf
 from tests.support.stored_files import private_files
 from tests.support.submissions import post_json, post_multipart, valid_payload

@@ -11,6 +11,7 @@ The token comes from the form field the provider's widget fills (``h-captcha-res
 API clients, from the ``Captcha-Response`` header. ``check_captcha(request, data)`` raises the
 submission's validation error (400, field ``captcha``, code ``captcha_failed``) when the verifier
 refuses, so the form shows it like any field error and the API answers it in its error list.
+Intake runs it as a step of the channels that need it (``intake.Channel``): callers do not.
 See docs/personal-data.md "CAPTCHA".
 """
 

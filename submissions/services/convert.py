@@ -1,11 +1,12 @@
 """Convert a stored submission into a draft case study in review: one idempotent service.
 
-``convert_submission`` runs as a django-tasks task after the submission is committed
-(``submissions.tasks``), and may be run again by an editor: a submission that is no longer
-``received`` is left as it is, so converting twice gives one page. A submission resubmitted after
-a request for changes is ``received`` again with its page kept: it becomes a new revision of that
-same draft, and the workflow waiting for changes resumes (``services.review.start_review``). All of it happens in one
-transaction, the submission row locked; a failure leaves the submission ``received`` and no page.
+``convert_submission`` runs as a django-tasks task (``convert_submission_task``, queued by intake
+and resubmission once the submission is committed), and may be run again by an editor: a submission
+that is no longer ``received`` is left as it is, so converting twice gives one page. A submission
+resubmitted after a request for changes is ``received`` again with its page kept: it becomes a new
+revision of that same draft, and the workflow waiting for changes resumes
+(``services.review.start_review``). All of it happens in one transaction, the submission row
+locked; a failure leaves the submission ``received`` and no page.
 
 A new case becomes a draft ``CaseStudyPage`` under the ``CaseStudyIndexPage`` of the submission's
 locale. An ``updates_case`` submission becomes a new draft revision of that (published) page
@@ -25,18 +26,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 from decimal import Decimal
 from typing import Any
 
 from anyascii import anyascii
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from django_tasks import task
+from PIL import Image, UnidentifiedImageError
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page
+from wagtail_localize.synctree import create_aliases_for_new_page
 
 from manual.models import (
     BODY_SECTIONS,
@@ -56,9 +62,10 @@ from submissions.models import (
     SubmissionStatus,
     SubmitterContact,
 )
-from submissions.services.files import FileProblem, clean_image_limited
+from submissions.services.files import FileProblem, clean_image
 from submissions.services.media import in_review_collection, unpublished_name
 from submissions.services.review import start_review
+from submissions.services.sandbox import LimitExceeded, run_limited
 from submissions.services.status import transition
 
 logger = logging.getLogger(__name__)
@@ -115,6 +122,27 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
     return page
 
 
+@task()
+def convert_submission_task(submission_id: str) -> int | None:
+    """Convert one submission; returns the page id. Arguments are JSON: the submission's id as text."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None:
+        logger.warning("submission to convert not found", extra={"submission": submission_id})
+        return None
+    try:
+        page = convert_submission(submission)
+    except ConversionError as exc:
+        # Expected now and then (the case to update is in review already...): the submission stays
+        # ``received`` and an editor converts it later.
+        logger.warning("submission not converted", extra={"submission": submission_id, "reason": str(exc)})
+        return None
+    except Exception:
+        # The immediate backend only records failures on its result; say it where operators look.
+        logger.exception("submission conversion failed", extra={"submission": submission_id})
+        raise
+    return page.pk if page else None
+
+
 def clean_images(submission: Submission) -> list[str]:
     """Re-encode the submission's images still stored as sent (``services.files.clean_image``).
 
@@ -142,6 +170,42 @@ def clean_images(submission: Submission) -> list[str]:
         attachment.save(update_fields=["file", "size", "sha256", "width", "height", "cleaned"])
         attachment.file.storage.delete(sent)  # the bytes as sent, EXIF and all, are gone
     return notes
+
+
+def clean_image_limited(kind: FileKind, content: bytes) -> tuple[bytes, int, int]:
+    """``clean_image`` within ``SUBMISSIONS_IMAGE_CPU_SECONDS`` and ``SUBMISSIONS_IMAGE_MEMORY_BYTES``.
+
+    The decoded size is known from the header (Pillow keeps 4 bytes a pixel for RGB(A), 1 for L):
+    an image whose pixels alone exceed the memory budget is refused before any decoding. The
+    child's RLIMIT_AS stays as the backstop for what the header cannot tell, but it cannot bound
+    heap the forked worker has already mapped and freed, so it is not the budget's first line.
+    """
+    decoded = decoded_bytes(content)
+    if decoded > settings.SUBMISSIONS_IMAGE_MEMORY_BYTES:
+        raise LimitExceeded(
+            f"Decoding the image needs {decoded / 2**20:.0f} MB of memory; "
+            f"the budget is {settings.SUBMISSIONS_IMAGE_MEMORY_BYTES / 2**20:.0f} MB."
+        )
+    return run_limited(
+        clean_image,
+        kind,
+        content,
+        settings.SUBMISSIONS_MAX_IMAGE_PIXELS,
+        cpu_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS,
+        memory_bytes=settings.SUBMISSIONS_IMAGE_MEMORY_BYTES,
+        wall_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS * 3,
+    )
+
+
+def decoded_bytes(content: bytes) -> int:
+    """Bytes Pillow needs for the decoded pixels, read from the header alone (0 if unreadable)."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+            per_pixel = 1 if image.mode in {"1", "L", "P"} else 4
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return 0  # the decoder in the sandbox reports what is wrong with it
+    return width * height * per_pixel
 
 
 def _user(actor: Any) -> Any:
@@ -341,6 +405,4 @@ def alias_in_synchronised_locales(page: CaseStudyPage) -> None:
     without them the case would be missing from the other locales' trees (and their fallback
     lists) until the next ``sync_locales``. DESIGN.md "Known traps".
     """
-    from wagtail_localize.synctree import create_aliases_for_new_page
-
     create_aliases_for_new_page(page)

@@ -13,7 +13,7 @@ most ``SUBMISSIONS_MAX_TOTAL_BYTES``), sniffed by its magic bytes and checked fo
   50 KB PNG can declare 400 million pixels). Decoding and re-encoding (``clean_image``: Pillow drops
   EXIF with the GPS position, comments and anything appended after the image data) costs about a
   second and 100-300 MB per large image, so it is not done in the request: the conversion task
-  does it (``clean_image_limited``: in a child process with a time and memory budget,
+  does it (``convert.clean_images``: in a child process with a time and memory budget,
   ``services.sandbox``) and replaces the stored bytes before anything else reads them.
 
 The result of a refusal is a ``FileProblem`` (code + message); the caller names the field.
@@ -240,44 +240,6 @@ def _check_image(kind: FileKind, content: bytes, original: str) -> CheckedFile:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise FileProblem("invalid_image", "The image cannot be decoded; it may be damaged.") from exc
     return CheckedFile(kind, content, original, width=width, height=height, cleaned=False)
-
-
-def clean_image_limited(kind: FileKind, content: bytes) -> tuple[bytes, int, int]:
-    """``clean_image`` within ``SUBMISSIONS_IMAGE_CPU_SECONDS`` and ``SUBMISSIONS_IMAGE_MEMORY_BYTES``.
-
-    The decoded size is known from the header (Pillow keeps 4 bytes a pixel for RGB(A), 1 for L):
-    an image whose pixels alone exceed the memory budget is refused before any decoding. The
-    child's RLIMIT_AS stays as the backstop for what the header cannot tell, but it cannot bound
-    heap the forked worker has already mapped and freed, so it is not the budget's first line.
-    """
-    from submissions.services.sandbox import LimitExceeded, run_limited
-
-    decoded = decoded_bytes(content)
-    if decoded > settings.SUBMISSIONS_IMAGE_MEMORY_BYTES:
-        raise LimitExceeded(
-            f"Decoding the image needs {decoded / 2**20:.0f} MB of memory; "
-            f"the budget is {settings.SUBMISSIONS_IMAGE_MEMORY_BYTES / 2**20:.0f} MB."
-        )
-    return run_limited(
-        clean_image,
-        kind,
-        content,
-        settings.SUBMISSIONS_MAX_IMAGE_PIXELS,
-        cpu_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS,
-        memory_bytes=settings.SUBMISSIONS_IMAGE_MEMORY_BYTES,
-        wall_seconds=settings.SUBMISSIONS_IMAGE_CPU_SECONDS * 3,
-    )
-
-
-def decoded_bytes(content: bytes) -> int:
-    """Bytes Pillow needs for the decoded pixels, read from the header alone (0 if unreadable)."""
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            width, height = image.size
-            per_pixel = 1 if image.mode in {"1", "L", "P"} else 4
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
-        return 0  # the decoder in the sandbox reports what is wrong with it
-    return width * height * per_pixel
 
 
 def clean_image(kind: FileKind, content: bytes, max_pixels: int) -> tuple[bytes, int, int]:

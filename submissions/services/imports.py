@@ -42,6 +42,7 @@ from submissions.services.convert import (
     new_draft,
 )
 from submissions.services.idempotency import request_hash
+from submissions.services.intake import Channel
 from submissions.services.status import transition
 from submissions.services.store import store_submission
 from submissions.services.validate import SubmissionInvalid, UploadedPart, validate_submission
@@ -238,7 +239,7 @@ def _write(
     valid, content_hash: str, record: ImportedCase | None, source: CaseStudyPage | None, user: Any, written: list
 ):
     """Store the item as a submission, then fill the page from it and save a revision (no workflow)."""
-    stored = store_submission(valid, fingerprint=IMPORT_FINGERPRINT, request_hash=content_hash, channel="import")
+    stored = store_submission(valid, fingerprint=IMPORT_FINGERPRINT, request_hash=content_hash, channel=Channel.IMPORT)
     submission = stored.submission
     written.extend(attachment.file for attachment in submission.attachments.all())
     contact = SubmitterContact.objects.get(submission=submission)

@@ -7,12 +7,15 @@ validating a body is what costs). ``read_request`` turns an HTTP request into a
 size limits come first there, from the request's declared length, before its body is read: 413.
 ``submit`` then decides, in this order:
 
+0. the steps of the submission's channel (``Channel``): the CAPTCHA for the public form and API
+   (``services.captcha``), nothing for the editors' import;
 1. a repeated ``Idempotency-Key``: the first answer again (same content; the attempt is given back,
    so a replay does not use up the budget) or 409 (other content);
 2. validation of everything: 400 with every problem (``services.validate``);
 3. storage, all or nothing (``services.store``);
-4. conversion into a draft in review, queued once the submission is committed (``tasks``), and the
-   e-mails of its arrival (to the submitter, to the moderators: ``services.notifications``).
+4. conversion into a draft in review, queued once the submission is committed
+   (``convert.convert_submission_task``), and the e-mails of its arrival (to the submitter, to the
+   moderators: ``services.notifications``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -33,6 +37,8 @@ from django.http.multipartparser import MultiPartParserError
 from site_config.api_errors import ApiError, InvalidInput
 from submissions.models import Submission
 from submissions.services import idempotency, ratelimit
+from submissions.services.captcha import check_captcha
+from submissions.services.convert import convert_submission_task
 from submissions.services.notifications import notify
 from submissions.services.store import store_submission
 from submissions.services.validate import FieldError, UploadedPart, validate_submission
@@ -44,6 +50,20 @@ MULTIPART = "multipart/form-data"
 DATA_PART = "data"
 ATTACHMENTS_PART = "attachments"
 BODY_DOCX_PART = "body_docx"
+
+
+class Channel(StrEnum):
+    """Where a new submission comes from; each channel takes its own steps of intake."""
+
+    FORM = "form"  # the HTML form at /<locale>/submit/ (views.submit_form)
+    API = "api"  # POST /api/v1/submissions (api.create_submission)
+    IMPORT = "import"  # manage.py import_cases: editors' trusted files (services.imports)
+
+    @property
+    def needs_captcha(self) -> bool:
+        # Strangers' channels. The import is run by editors on the server; a resubmission has its
+        # secret edit link as its gate instead (services.resubmit).
+        return self in (Channel.FORM, Channel.API)
 
 
 class PayloadTooLarge(ApiError):
@@ -219,21 +239,37 @@ def _read_multipart(request: HttpRequest, fingerprint: str, key: str | None) -> 
         raw,
         fingerprint,
         key,
-        attachments=[_read_part(upload) for upload in files.getlist(ATTACHMENTS_PART)],
-        body_docx=_read_part(docx_parts[0]) if docx_parts else None,
+        attachments=[read_part(upload) for upload in files.getlist(ATTACHMENTS_PART)],
+        body_docx=read_part(docx_parts[0]) if docx_parts else None,
         problems=problems,
     )
 
 
-def _read_part(upload: UploadedFile) -> UploadedPart:
-    # A file over the limit is refused by its size; its bytes are never read into memory.
+def read_part(upload: UploadedFile) -> UploadedPart:
+    """A file part as the validator takes it (the form's files too: ``forms.uploaded_parts``).
+
+    A file over the limit is refused by its size; its bytes are never read into memory.
+    """
     if upload.size > settings.SUBMISSIONS_MAX_FILE_BYTES:
         return UploadedPart(b"", upload.name, size=upload.size)
     return UploadedPart(upload.read(), upload.name, size=upload.size)
 
 
-def submit(incoming: SubmissionRequest, admitted: ratelimit.RateDecision, channel: str = "api") -> IntakeResult:
-    """``admitted`` is the answer of ``admit`` for this request, which the caller asked first."""
+def submit(
+    incoming: SubmissionRequest,
+    admitted: ratelimit.RateDecision,
+    channel: Channel | str = Channel.API,
+    request: HttpRequest | None = None,
+) -> IntakeResult:
+    """``admitted`` is the answer of ``admit`` for this request, which the caller asked first.
+
+    ``request`` is the HTTP request the submission came in, whose CAPTCHA answer the channel may
+    need; code that submits with no client behind it passes none (as it makes its own ``admitted``).
+    """
+    channel = Channel(channel)
+    if channel.needs_captcha and request is not None:
+        # First: a client refused here learns nothing, not even whether its key was used before.
+        check_captcha(request, request.POST)
     content_hash = incoming.content_hash
     if incoming.idempotency_key:
         replay = _replay(incoming.idempotency_key, content_hash)
@@ -258,7 +294,7 @@ def submit(incoming: SubmissionRequest, admitted: ratelimit.RateDecision, channe
             ratelimit.refund(admitted)
             return replay
         raise
-    transaction.on_commit(partial(enqueue_conversion, str(stored.submission.pk)), robust=True)
+    transaction.on_commit(partial(convert_submission_task.enqueue, str(stored.submission.pk)), robust=True)
     # After the conversion was queued: with the immediate backend the moderators' link is the draft's.
     notify("received", stored.submission, token=stored.status_token)
     notify("moderators_new", stored.submission)
@@ -277,9 +313,3 @@ def _replay(key: str, content_hash: str) -> IntakeResult | None:
     if token is None:  # the secret that derived the token is gone (SECRET_KEY rotated without fallback)
         raise IdempotencyConflict(f"This {idempotency.HEADER} was used too long ago to be replayed.")
     return IntakeResult(existing, token, replayed=True)
-
-
-def enqueue_conversion(submission_id: str) -> None:
-    from submissions.tasks import convert_submission_task
-
-    convert_submission_task.enqueue(submission_id)

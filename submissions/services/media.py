@@ -12,7 +12,7 @@ case is published they are *unpublished*:
   ``open_unpublished`` (images) or Wagtail's document view, both refusing with a 404 anyone who may
   not see them, so nothing tells a stranger that the file exists.
 
-When a page made from the submission is published, ``release_files`` (a task run after the commit)
+When a page made from the submission is published, ``release_files`` (``release_files_task``, run after the commit)
 renames each file without the prefix, moves it to the public "Submissions" collection and drops
 the renditions made while private (they are made again, publicly, when asked for). When the
 submission ends without publication (rejected, spam, erased, purged), ``discard_files`` deletes the
@@ -31,6 +31,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
+from django_tasks import task
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission
 
@@ -131,9 +132,7 @@ def made_from(submission: Submission) -> list[Any]:
 
 
 def schedule_release(submission: Submission) -> None:
-    """After the commit that published the case, make its files public (``tasks.release_files_task``)."""
-    from submissions.tasks import release_files_task
-
+    """After the commit that published the case, make its files public (``release_files_task``)."""
     submission_id = str(submission.pk)
     transaction.on_commit(lambda: release_files_task.enqueue(submission_id))
 
@@ -154,6 +153,20 @@ def release_files(submission: Submission) -> int:
     if moved:
         logger.info("submission files published", extra={"submission": str(submission.pk), "files": moved})
     return moved
+
+
+@task()
+def release_files_task(submission_id: str) -> int:
+    """Make the files of a published submission public (``release_files``); returns how many moved."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None:
+        return 0
+    try:
+        return release_files(submission)
+    except Exception:
+        # The case is live with its images still private (they show to staff only): say it loudly.
+        logger.exception("submission files not published", extra={"submission": submission_id})
+        raise
 
 
 def discard_files(submission: Submission) -> int:

@@ -2,7 +2,7 @@
 
 ``notify(kind, submission, **context)`` is called by the services where something happens
 (intake, review, resubmission). It sends nothing itself: once the surrounding transaction commits
-(``transaction.on_commit``), a django-tasks task (``submissions.tasks.send_notification_task``)
+(``transaction.on_commit``), a django-tasks task (``send_notification_task``, below)
 renders and sends the message. So a refused or rolled-back change sends nothing, and with the
 database task backend a slow SMTP server never holds up a request. The e-mail backend is Django's
 (SMTP when ``EMAIL_HOST`` is set, the console in development, locmem in tests).
@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django_countries.fields import Country
+from django_tasks import task
 
 from manual.services.review import MODERATORS
 from submissions.models import Submission, SubmitterContact
@@ -59,13 +60,17 @@ def notify(kind: str, submission: Submission, **context: Any) -> None:
     """Send the ``kind`` e-mail about ``submission`` once the current transaction commits."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification {kind!r}")
-    transaction.on_commit(partial(_enqueue, kind, str(submission.pk), context), robust=True)
+    transaction.on_commit(partial(send_notification_task.enqueue, kind, str(submission.pk), context), robust=True)
 
 
-def _enqueue(kind: str, submission_id: str, context: dict[str, Any]) -> None:
-    from submissions.tasks import send_notification_task
-
-    send_notification_task.enqueue(kind, submission_id, context)
+@task()
+def send_notification_task(kind: str, submission_id: str, context: dict | None = None) -> int:
+    """Send one kind of e-mail about a submission (``send``); returns the messages sent."""
+    try:
+        return send(kind, submission_id, context or {})
+    except Exception:
+        logger.exception("submission e-mail failed", extra={"submission": submission_id, "kind": kind})
+        raise
 
 
 def send(kind: str, submission_id: str, context: dict[str, Any] | None = None) -> int:

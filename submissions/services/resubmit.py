@@ -28,6 +28,7 @@ from submissions.models import (
     SubmissionStatus,
     SubmitterContact,
 )
+from submissions.services.convert import convert_submission_task
 from submissions.services.notifications import notify
 from submissions.services.review import find_for_edit_token
 from submissions.services.status import transition
@@ -95,9 +96,7 @@ def _after_commit(submission_id: str, replaced: list[str]) -> None:
     for name in replaced:  # a Word document the new one replaced
         with contextlib.suppress(OSError):
             storage.delete(name)
-    from submissions.services.intake import enqueue_conversion
-
-    enqueue_conversion(submission_id)
+    convert_submission_task.enqueue(submission_id)
 
 
 def _store(submission: Submission, valid: ValidSubmission, kept: int, written: list[str], replaced: list[str]) -> None:

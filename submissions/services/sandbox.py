@@ -44,7 +44,7 @@ def _map_large_allocations() -> None:
     the heap's top, growing it without a new mapping check of the same kind. Fixing the threshold
     (mallopt M_MMAP_THRESHOLD) makes buffers beyond the heap's free space count against the limit.
     Free space the forked worker's heap already holds is still usable without counting: budgets
-    that must be exact are checked before the child starts (``files.clean_image_limited``).
+    that must be exact are checked before the child starts (``convert.clean_image_limited``).
     Elsewhere than glibc nothing changes.
     """
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from submissions.services.personal_data import purge
+from submissions.services.personal_data.retention import purge
 
 
 class Command(BaseCommand):

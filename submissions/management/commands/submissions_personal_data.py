@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from submissions.services import personal_data
+from submissions.services.personal_data.erase import erase, find_traces
+from submissions.services.personal_data.export import export
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         except ValidationError:
             raise CommandError(f"not an e-mail address: {email!r}") from None
         if action == "export":
-            text = json.dumps(personal_data.export(email), ensure_ascii=False, indent=2)
+            text = json.dumps(export(email), ensure_ascii=False, indent=2)
             if output:
                 output.write_text(text + "\n", encoding="utf-8")
                 output.chmod(0o600)
@@ -42,10 +43,10 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(text)
             return
-        report = personal_data.erase(email)
+        report = erase(email)
         for line in report.lines():
             self.stdout.write(line)
-        remaining = personal_data.find_traces(email)
+        remaining = find_traces(email)
         if remaining:
             self.stdout.write(self.style.WARNING("still found (not submission data, left alone):"))
             for place, count in remaining.items():

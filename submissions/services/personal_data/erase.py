@@ -1,22 +1,12 @@
-"""Submitters' personal data (GDPR): export everything held about an e-mail address, or erase it.
+"""Erase: every trace of a submitter's e-mail address, and the name and role tied to it.
 
-See docs/personal-data.md for where personal data lives. In short, a submitter's address and
-name sit in ``SubmitterContact``; with ``consent.publish_contact`` they also reach the case page
-(a ``CaseStudyContact`` child and the ``attribution`` text), hence the page's revisions, its
-translations (wagtail-localize's source content, strings and translated strings, the translated
-pages and their revisions) and the search indexes. A submitter may also have typed their address
-into the case's text, so every text of these places is searched for it too.
-
-``erase(email)`` removes the address (any letter case) from all of these, and the name and role
-tied to it from the contact fields and the attribution; the database part is one transaction,
-the search engine is re-indexed after it. It is idempotent: a second run finds nothing.
-``erase_submission(submission)`` does the same for one submission only (``purge_submissions``):
+``erase(email)`` removes the address (any letter case) from every place ``personal_data`` lists,
+and the name and role tied to it from the contact fields and the attribution; the database part is
+one transaction, the search engine is re-indexed after it. It is idempotent: a second run finds
+nothing. ``erase_submission(submission)`` does the same for one submission only (``retention``):
 its contact, payload and history, and its draft page when that page was never published. Both
 delete the Wagtail images and documents made from a submission that was not published
-(``services.media.discard_files``).
-
-No model changes: an erased contact keeps its row (the submission keeps its consent record and
-licence), with name, e-mail and role blanked; a blank e-mail is the marker "erased".
+(``services.media.discard_files``). ``find_traces`` tells where a text still occurs.
 """
 
 from __future__ import annotations
@@ -28,105 +18,28 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
-from wagtail.models import Page, Revision, TaskState
+from modelsearch.index import insert_or_update_object
+from wagtail.models import Comment, ModelLogEntry, Page, PageLogEntry, Revision, TaskState
+from wagtail_localize.models import (
+    OverridableSegment,
+    SegmentOverride,
+    String,
+    StringTranslation,
+    TranslationSource,
+)
 
 from manual.models import CaseStudyContact, CaseStudyPage
 from search.services import process_outbox, queue_update
 from submissions.models import ImportedCase, Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
 from submissions.services import media
+from submissions.services.personal_data import PERSONAL_PAYLOAD_KEYS, contacts_of
 
 logger = logging.getLogger(__name__)
 
 REMOVED = "[removed]"
-# Keys of an old payload that held the submitter (payloads are stored without them since intake
-# existed, but an import or an older version may have kept them).
-PERSONAL_PAYLOAD_KEYS = ("contact", "consent")
-
-
-# --- export ----------------------------------------------------------------------------------------
-
-
-def _contacts(email: str):
-    return SubmitterContact.objects.filter(email__iexact=email.strip()).select_related("submission")
-
-
-def export(email: str) -> dict[str, Any]:
-    """Everything held about ``email``, as a JSON-serialisable document."""
-    email = email.strip()
-    submissions = []
-    for contact in _contacts(email).order_by("consented_at"):
-        submission = contact.submission
-        personal_payload = {key: submission.payload[key] for key in PERSONAL_PAYLOAD_KEYS if key in submission.payload}
-        submissions.append(
-            {
-                "id": str(submission.pk),
-                "status": submission.status,
-                "locale": submission.locale,
-                "title": submission.title,
-                "created_at": submission.created_at.isoformat(),
-                "updated_at": submission.updated_at.isoformat(),
-                "contact": {
-                    "name": contact.name,
-                    "email": contact.email,
-                    "organisation": contact.organisation,
-                    "role": contact.role,
-                },
-                "consent": {
-                    "terms": contact.consent_terms,
-                    "publish_contact": contact.consent_publish_contact,
-                    "licence": contact.licence,
-                    "text_version": contact.consent_text_version,
-                    "given_at": contact.consented_at.isoformat(),
-                },
-                "payload_personal_parts": personal_payload,
-                "case": submission.payload,
-                "events": [
-                    {
-                        "from": event.from_status,
-                        "to": event.to_status,
-                        "at": event.created_at.isoformat(),
-                        "note": event.note,
-                        # Staff's note, held about this submission: part of what an access request
-                        # covers; the operator decides what to hand over (docs/personal-data.md).
-                        "internal_note": event.internal_note,
-                    }
-                    for event in submission.events.all()
-                ],
-                "page": submission.page_id,
-            }
-        )
-    published = []
-    for item in (
-        CaseStudyContact.objects.filter(email__iexact=email).select_related("page", "page__locale").order_by("page_id")
-    ):
-        page = item.page
-        published.append(
-            {
-                "page": page.pk,
-                "locale": page.locale.language_code,
-                "title": page.title,
-                "live": page.live,
-                "url": page.get_url() if page.live else None,
-                "contact": {
-                    "name": item.name,
-                    "role": item.role,
-                    "organisation": item.organisation,
-                    "email": item.email,
-                },
-            }
-        )
-    return {
-        "email": email,
-        "generated_at": timezone.now().isoformat(),
-        "submissions": submissions,
-        "published_contacts": published,
-    }
-
-
-# --- scrubbing -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -277,14 +190,6 @@ def _scrub_revisions(revisions, scrubber: Scrubber, report: EraseReport) -> None
 def _scrub_translations(scrubber: Scrubber, email: str, keys: set, report: EraseReport) -> None:
     """wagtail-localize: strings and translated strings holding the address or a personal attribution
     are deleted (with their segments); the frozen source content is scrubbed like a revision."""
-    from wagtail_localize.models import (
-        OverridableSegment,
-        SegmentOverride,
-        String,
-        StringTranslation,
-        TranslationSource,
-    )
-
     strings = String.objects.filter(Q(data__icontains=email) | Q(data__in=scrubber.personal_attributions))
     _deleted, per_model = strings.delete()
     report.add("translation strings", per_model.get("wagtail_localize.String", 0))
@@ -305,8 +210,6 @@ def _scrub_translations(scrubber: Scrubber, email: str, keys: set, report: Erase
 
 def _scrub_rest(scrubber: Scrubber, email: str, report: EraseReport) -> None:
     """Free texts staff may have written the address into: review comments, log entries, imports."""
-    from wagtail.models import Comment, ModelLogEntry, PageLogEntry
-
     for state in TaskState.objects.filter(comment__icontains=email):
         TaskState.objects.filter(pk=state.pk).update(comment=scrubber.text(state.comment))
         report.add("review comments")
@@ -331,14 +234,12 @@ def _pages_in_scope(page_ids: set[int]) -> tuple[list[Page], set]:
 
 def erase(email: str) -> EraseReport:
     """Remove every trace of ``email`` (any letter case) and the name and role tied to it."""
-    from wagtail_localize.models import String, StringTranslation
-
     email = email.strip()
     if not email:
         raise ValueError("an e-mail address is required")
     report = EraseReport()
     with transaction.atomic():
-        contacts = list(_contacts(email))
+        contacts = list(contacts_of(email))
         submissions = {contact.submission_id: contact.submission for contact in contacts}
         for submission in Submission.objects.filter(payload__icontains=email):
             submissions.setdefault(submission.pk, submission)
@@ -437,8 +338,6 @@ def _queue_search_updates(keys: set) -> None:
 
 def _reindex(page_ids: list[int], report: EraseReport, search: bool = True) -> None:
     """After the commit: the manual's search (database rows and engine) and Wagtail's admin search."""
-    from modelsearch.index import insert_or_update_object
-
     if search:
         outcome = process_outbox()
         report.reindexed = outcome.documents
@@ -450,8 +349,6 @@ def _reindex(page_ids: list[int], report: EraseReport, search: bool = True) -> N
 
 def find_traces(text: str) -> dict[str, int]:
     """Where ``text`` still occurs (any case) in the database: ``{"app.Model.field": rows}``."""
-    from django.apps import apps
-
     found: dict[str, int] = {}
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
@@ -462,38 +359,3 @@ def find_traces(text: str) -> dict[str, int]:
                 if count:
                     found[f"{model._meta.label}.{model_field.name}"] = count
     return found
-
-
-# --- retention -------------------------------------------------------------------------------------
-
-
-@dataclass
-class PurgeOutcome:
-    submissions: int = 0
-    report: EraseReport = field(default_factory=EraseReport)
-
-
-def purge_candidates(days: int):
-    """Rejected and spam submissions, not yet erased, whose status last changed over ``days`` ago."""
-    from datetime import timedelta
-
-    from django.db.models import Max
-
-    cutoff = timezone.now() - timedelta(days=days)
-    return (
-        Submission.objects.filter(status__in=[SubmissionStatus.REJECTED, SubmissionStatus.SPAM])
-        .annotate(last_change=Max("events__created_at"))
-        .filter(Q(last_change__lt=cutoff) | Q(last_change__isnull=True, updated_at__lt=cutoff))
-        .filter(contact__isnull=False)
-        .exclude(contact__email="")
-        .order_by("created_at")
-    )
-
-
-def purge(days: int, dry_run: bool = False) -> PurgeOutcome:
-    outcome = PurgeOutcome()
-    for submission in purge_candidates(days):
-        outcome.submissions += 1
-        if not dry_run:
-            outcome.report.counts.update(erase_submission(submission).counts)
-    return outcome
