@@ -24,6 +24,7 @@ import io
 import json
 import os
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,7 @@ SCENARIOS = ("bomb_png", "large_images", "docx_bomb", "large_docx")
 
 def _environment(var: Path) -> None:
     os.environ.setdefault("VAR_DIR", str(var))
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
     os.environ.setdefault("SECURE_HTTPS", "0")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")

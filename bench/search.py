@@ -19,6 +19,7 @@ import itertools
 import json
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -36,7 +37,7 @@ if "--data" in sys.argv[:-1]:
 VAR = Path(_data).resolve() if _data else Path(tempfile.mkdtemp(prefix="manual-bench-search-"))
 VAR.mkdir(parents=True, exist_ok=True)
 os.environ["VAR_DIR"] = str(VAR)
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("SEARCH_INDEX_PREFIX", f"bench{os.getpid()}")

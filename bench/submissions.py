@@ -17,6 +17,7 @@ Two configurations, because they answer different questions:
 import argparse
 import json
 import os
+import secrets
 import sys
 import tempfile
 import uuid
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 VAR = Path(tempfile.mkdtemp(prefix="manual-bench-submissions-"))
 os.environ.setdefault("VAR_DIR", str(VAR))
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
