@@ -64,7 +64,7 @@ def test_filters_are_checked_and_normalised():
     with pytest.raises(InvalidInput) as refused:
         validate_filters({"topic": ["budget"], "tool": ["fax", "abacus", "fax"]})
     assert (refused.value.field, refused.value.code) == ("tool", "unknown_code")
-    assert refused.value.message == "Unknown tool code(s): abacus, fax."
+    assert refused.value.message == "Unknown tool code(s): 'abacus', 'fax'."
     with pytest.raises(ValueError, match="Not a declared case filter: colour"):
         validate_filters({"colour": ["red"]})
 
@@ -78,10 +78,13 @@ def test_filters_are_checked_and_normalised():
         ({"country": "XX"}, "country", {"country": "XX"}),
     ],
 )
-def test_the_case_list_and_a_submission_refuse_an_unknown_code_in_the_same_words(client, query, field, document):
+def test_the_case_list_search_and_a_submission_refuse_an_unknown_code_in_the_same_words(client, query, field, document):
     listed = client.get("/api/v1/cases", query)
     assert listed.status_code == 400
     [refusal] = listed.json()["errors"]
+    searched = client.get("/api/v1/search", query)
+    assert searched.status_code == 400
+    assert searched.json()["errors"] == [refusal]
     submitted = post_json(client, valid_payload(**document))
     assert submitted.status_code == 400
     assert refusal["code"] == "unknown_code"
