@@ -2,9 +2,9 @@
 
 The parameters (one repeatable parameter per registered facet, ``search.registry``) and the
 validation of their values are both derived from the facets, so a registered facet is a filter of
-``/api/v1/search`` with nothing else to edit. Another list endpoint adopts the contract by
-declaring ``filters: facet_filter_schema(...) = Query(...)`` and passing ``filters.model_dump()``
-to ``clean_filters``.
+``/api/v1/search`` with nothing else to edit. ``/api/v1/cases`` takes the same contract for the
+facets that are case filters (``manual.api``): it declares ``filters: facet_filter_schema(only=...)
+= Query(...)`` and passes ``filters.model_dump()`` to ``clean_filters``.
 
 Each error code has one message, here: ``unknown_code_message`` is also the message a content app
 gives when it checks the same codes elsewhere (the manual's submissions, through
@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import Field, create_model
@@ -72,21 +73,28 @@ def _known_codes(facet: Facet, values: list[str]) -> list[str]:
     return values
 
 
-def facet_filter_schema(exclude: tuple[str, ...] = ()) -> type[Schema]:
+def facet_filter_schema(only: Iterable[str] | None = None) -> type[Schema]:
     """The facet filters as a ninja schema of repeatable query parameters, for ``Query(...)``.
 
+    Every registered facet, or those whose keys are ``only`` (in the registry's order).
     ``clean_filters`` stays the one validator (its 400s name the parameter): the schema only states
     the rules in the OpenAPI document (``json_schema_extra``), it does not check them again.
     """
-    return _schema(facets(), exclude)
+    declared = facets()
+    if only is None:
+        return _schema(declared)
+    wanted = set(only)
+    missing = wanted - {facet.key for facet in declared}
+    if missing:
+        raise ImproperlyConfigured(f"Not registered facets: {', '.join(sorted(missing))}")
+    return _schema(tuple(facet for facet in declared if facet.key in wanted))
 
 
 @lru_cache(maxsize=8)
-def _schema(declared: tuple[Facet, ...], exclude: tuple[str, ...]) -> type[Schema]:
+def _schema(chosen: tuple[Facet, ...]) -> type[Schema]:
     fields: dict[str, Any] = {
         facet.key: (list[str], Field([], description=facet.description, json_schema_extra=_rules(facet)))
-        for facet in declared
-        if facet.key not in exclude
+        for facet in chosen
     }
     return create_model("FacetFilters", __base__=Schema, **fields)
 
