@@ -11,15 +11,17 @@ from manual import schemas, taxonomy_registry
 from manual.services import api_shapes, case_filters
 from manual.services.locale_lookup import resolve_locale
 from manual.services.translation_status import PAGE_TYPES, status_report, term_translation_status
+from search.filters import MAX_VALUES_PER_FACET, clean_filters, facet_filter_schema
 from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
 from site_config.openapi import documented
 
-# One query parameter per declared filter (manual.taxonomy_registry), as a list of codes: a class
-# built when the routes are, which a type checker sees as the Schema it is.
+# The filter contract of /api/v1/search for the facets that are case filters (every declared
+# filter is one, manual.searchable): the same parameters, validator and messages. The schema is
+# built when the routes are, so type checkers see only its base class.
 if TYPE_CHECKING:
     CaseFilterQuery = Schema
 else:
-    CaseFilterQuery = case_filters.filter_query_schema()
+    CaseFilterQuery = facet_filter_schema(only=case_filters.filter_keys())
 TAXONOMY_PATHS = tuple(item.kind for item in taxonomy_registry.case_filters())
 
 router = Router(tags=["manual"])
@@ -30,7 +32,14 @@ FallbackParam = Query(
 )
 
 
-@router.get("cases", response={200: schemas.CaseList, **ERROR_RESPONSES}, summary="List case studies")
+@router.get(
+    "cases",
+    response={200: schemas.CaseList, **ERROR_RESPONSES},
+    summary="List case studies",
+    description="Filters as `/api/v1/search` takes them: OR inside a key, AND across keys; at most "
+    f"{MAX_VALUES_PER_FACET} values a key, empty values ignored; an unknown code is a 400 `unknown_code` "
+    "naming the filter.",
+)
 def list_cases(
     request: HttpRequest,
     locale: str | None = LocaleParam,
@@ -39,8 +48,9 @@ def list_cases(
     page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
     fallback: bool = FallbackParam,
 ):
-    codes = filters.model_dump()  # filter key -> codes (case_filters.CaseFilters)
-    return api_shapes.list_cases(request, resolve_locale(locale), codes, page, page_size, fallback)
+    resolved = resolve_locale(locale)
+    codes = clean_filters(filters.model_dump())  # filter key -> checked codes (case_filters.CaseFilters)
+    return api_shapes.list_cases(request, resolved, codes, page, page_size, fallback)
 
 
 @router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")

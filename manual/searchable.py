@@ -3,7 +3,8 @@
 Case studies and sections are searchable; cases carry one facet per declared case filter (the
 country and each taxonomy kind, ``manual.taxonomy_registry``). The search app derives its facet keys,
 engine keyword fields, filter parameters and their validation, facet titles and labels from these
-registrations (``search.registry``) and imports nothing of the manual.
+registrations (``search.registry``) and imports nothing of the manual; ``/api/v1/cases`` takes the
+same filter parameters and validator (``manual.api``).
 """
 
 from __future__ import annotations

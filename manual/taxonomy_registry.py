@@ -4,10 +4,12 @@ A declaration states what the rest of the service needs to know about one way of
 case: its filter and facet key (``?topic=``), its path under ``/api/v1/taxonomies/{kind}``, the
 case field that holds it (also the submission document's field), whether a case has one or many,
 its facet title and, for a taxonomy, its term model. Its methods are the one label look-up and the
-one validator (``check``, with one message per error) that every caller shares. Everything else is
-derived from the registry: the filters of ``/api/v1/cases`` and their OpenAPI schema
-(``manual.services.case_filters``), the submission document and form (``submissions``), the
-review roles, the label cache, the admin menu, the translation lists and the demo content.
+one test of a code (``unknown``) that every caller shares, and the database restriction of the case
+list (``restrict``). Everything else is derived from the registry: the search facets
+(``manual.searchable``), hence the filters of ``/api/v1/cases`` and ``/api/v1/search``, their one
+validator and their OpenAPI schema (``search.filters``); the submission document and form
+(``submissions``, checked by ``check`` in the filters' words), the review roles, the label cache,
+the admin menu, the translation lists and the demo content.
 
 Apps declare their filters on their ``AppConfig`` as ``case_filters``, a dotted path to a sequence
 of declarations (the manual's own are ``MANUAL_CASE_FILTERS`` below), so a kind is one declaration
@@ -34,17 +36,18 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_countries import countries
 from wagtail.models import Locale
+
+from search.filters import unknown_code_message
 
 if TYPE_CHECKING:
     from manual.models import Taxonomy
 
 
 class UnknownCodes(ValueError):
-    """Codes a filter does not know, with the one message every caller answers them with."""
+    """Codes a filter does not know, with the one message of ``unknown_code`` (``refusal``)."""
 
     def __init__(self, case_filter: CaseFilter, codes: Sequence[str]) -> None:
         self.case_filter = case_filter
@@ -84,8 +87,9 @@ class CaseFilter:
         raise NotImplementedError
 
     def refusal(self, unknown: Sequence[str]) -> str:
-        """The message of ``unknown_code``, the same for the case list, search and submissions."""
-        raise NotImplementedError
+        """The message of ``unknown_code``: search's one message for it (``search.filters``), which
+        the case list and search answer too, so a submission is refused in the same words."""
+        return unknown_code_message(self.key, [self.normalise(code) for code in unknown])
 
     def accepted_codes(self) -> list[str]:
         """Every code ``check`` accepts now, in display order (the OpenAPI document's enum)."""
@@ -122,9 +126,6 @@ class CountryFilter(CaseFilter):
 
     def unknown(self, codes: Sequence[str]) -> list[str]:
         return [code for code in codes if code.upper() not in country_codes()]
-
-    def refusal(self, unknown: Sequence[str]) -> str:
-        return _("%(code)s is not an ISO 3166-1 alpha-2 country code.") % {"code": repr(unknown[0])}
 
     def accepted_codes(self) -> list[str]:
         return sorted(country_codes())
@@ -178,9 +179,6 @@ class TaxonomyKind(CaseFilter):
     def unknown(self, codes: Sequence[str]) -> list[str]:
         labels = label_lookup(None)
         return sorted(code for code in set(codes) if not labels.knows(self.model, code))
-
-    def refusal(self, unknown: Sequence[str]) -> str:
-        return _("Unknown %(filter)s code(s): %(codes)s.") % {"filter": self.key, "codes": ", ".join(unknown)}
 
     def accepted_codes(self) -> list[str]:
         return list(dict.fromkeys(self.default_terms().values_list("code", flat=True)))

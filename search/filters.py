@@ -2,9 +2,14 @@
 
 The parameters (one repeatable parameter per registered facet, ``search.registry``) and the
 validation of their values are both derived from the facets, so a registered facet is a filter of
-``/api/v1/search`` with nothing else to edit. Each error code has one message. Another list
-endpoint adopts the contract by declaring ``filters: facet_filter_schema(...) = Query(...)`` and
-passing ``filters.dict()`` to ``clean_filters``.
+``/api/v1/search`` with nothing else to edit. ``/api/v1/cases`` takes the same contract for the
+facets that are case filters (``manual.api``): it declares ``filters: facet_filter_schema(only=...)
+= Query(...)`` and passes ``filters.model_dump()`` to ``clean_filters``.
+
+Each error code has one message, here: ``unknown_code_message`` is also the message a content app
+gives when it checks the same codes elsewhere (the manual's submissions, through
+``manual.taxonomy_registry.CaseFilter.refusal``), so a code is refused in the same words wherever
+it is sent.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import Field, create_model
@@ -21,16 +27,22 @@ from search.registry import Facet, facets
 from site_config.api_errors import InvalidInput
 
 MAX_VALUES_PER_FACET = 20
+# A refusal quotes at most this many unknown codes, each cut to this length: the message echoes
+# what a stranger sent, so its size must not follow theirs.
+QUOTED_CODES = 5
+QUOTED_LENGTH = 40
 
 # One message per error code of the filters.
 MESSAGES = {
     "too_many": _("At most %(count)s values."),
-    "unknown_code": _("Unknown %(filter)s value(s): %(values)s."),
+    "unknown_code": _("Unknown %(filter)s code(s): %(codes)s."),
 }
 
 
-def refuse(key: str, code: str, **params: object) -> InvalidInput:
-    return InvalidInput(key, str(MESSAGES[code]) % params, code)
+def unknown_code_message(key: str, unknown: Iterable[str]) -> str:
+    """The message of ``unknown_code`` for the filter ``key``: the unknown codes, sorted, quoted."""
+    quoted = [repr(code[:QUOTED_LENGTH]) for code in sorted(set(unknown))[:QUOTED_CODES]]
+    return str(MESSAGES["unknown_code"]) % {"filter": key, "codes": ", ".join(quoted)}
 
 
 def clean_filters(raw: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
@@ -41,13 +53,14 @@ def clean_filters(raw: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]
     by_key = {facet.key: facet for facet in facets()}
     clean: dict[str, tuple[str, ...]] = {}
     for key, values in raw.items():
-        facet = by_key[key]
+        if key not in by_key:
+            raise ValueError(f"Not a registered facet: {key}")
         values = [value.strip() for value in values if value and value.strip()]
         if not values:
             continue
         if len(values) > MAX_VALUES_PER_FACET:
-            raise refuse(key, "too_many", count=MAX_VALUES_PER_FACET)
-        clean[key] = tuple(sorted(set(_known_codes(facet, values))))
+            raise InvalidInput(key, str(MESSAGES["too_many"]) % {"count": MAX_VALUES_PER_FACET}, "too_many")
+        clean[key] = tuple(sorted(set(_known_codes(by_key[key], values))))
     return clean
 
 
@@ -56,25 +69,32 @@ def _known_codes(facet: Facet, values: list[str]) -> list[str]:
     codes = facet.codes()
     unknown = [value for value in values if value not in codes]
     if unknown:
-        raise refuse(facet.key, "unknown_code", filter=facet.key, values=", ".join(repr(v[:40]) for v in unknown[:5]))
+        raise InvalidInput(facet.key, unknown_code_message(facet.key, unknown), "unknown_code")
     return values
 
 
-def facet_filter_schema(exclude: tuple[str, ...] = ()) -> type[Schema]:
+def facet_filter_schema(only: Iterable[str] | None = None) -> type[Schema]:
     """The facet filters as a ninja schema of repeatable query parameters, for ``Query(...)``.
 
+    Every registered facet, or those whose keys are ``only`` (in the registry's order).
     ``clean_filters`` stays the one validator (its 400s name the parameter): the schema only states
     the rules in the OpenAPI document (``json_schema_extra``), it does not check them again.
     """
-    return _schema(facets(), exclude)
+    declared = facets()
+    if only is None:
+        return _schema(declared)
+    wanted = set(only)
+    missing = wanted - {facet.key for facet in declared}
+    if missing:
+        raise ImproperlyConfigured(f"Not registered facets: {', '.join(sorted(missing))}")
+    return _schema(tuple(facet for facet in declared if facet.key in wanted))
 
 
 @lru_cache(maxsize=8)
-def _schema(declared: tuple[Facet, ...], exclude: tuple[str, ...]) -> type[Schema]:
+def _schema(chosen: tuple[Facet, ...]) -> type[Schema]:
     fields: dict[str, Any] = {
         facet.key: (list[str], Field([], description=facet.description, json_schema_extra=_rules(facet)))
-        for facet in declared
-        if facet.key not in exclude
+        for facet in chosen
     }
     return create_model("FacetFilters", __base__=Schema, **fields)
 

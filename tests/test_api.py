@@ -78,6 +78,20 @@ def test_filters_or_inside_a_key_and_across_keys(client, en_cases):
     assert body["count"] == len(empty) == 0
 
 
+def test_filter_values_are_read_as_search_reads_them(client):
+    """Empty values are no filter, a repeated code counts once, more than 20 values is a 400."""
+    _, everything = get(client, "/api/v1/cases?page_size=100")
+    _, blanks = get(client, "/api/v1/cases?topic=&country=%20&page_size=100")
+    assert blanks == everything
+    _, budget = get(client, "/api/v1/cases?topic=budget&page_size=100")
+    _, twice = get(client, "/api/v1/cases?topic=budget&topic=budget&topic=&page_size=100")
+    assert twice == budget and budget["count"] < everything["count"]
+    for path in ("/api/v1/cases", "/api/v1/search"):
+        response = client.get(path, {"topic": ["budget"] * 21})
+        assert response.status_code == 400
+        assert response.json()["errors"] == [{"field": "topic", "code": "too_many", "message": "At most 20 values."}]
+
+
 def test_pagination_is_stable_and_complete(client):
     _, first = get(client, "/api/v1/cases", page_size=5, page=1)
     _, second = get(client, "/api/v1/cases", page_size=5, page=2)

@@ -88,7 +88,13 @@ def test_the_russian_form_has_russian_labels_and_errors(client):
     ("path", "field", "code", "english", "russian"),
     [
         ("/api/v1/cases?locale=xx", "locale", "unknown_locale", "Unknown locale 'xx'", "Неизвестный язык 'xx'"),
-        ("/api/v1/cases?country=ZZ", "country", "unknown_code", "is not an ISO 3166-1", "не является кодом страны"),
+        (
+            "/api/v1/cases?country=ZZ",
+            "country",
+            "unknown_code",
+            "Unknown country code(s): 'ZZ'",
+            "Неизвестные коды в фильтре country",
+        ),
         ("/api/v1/search?sort=nope", "sort", "invalid_choice", "One of ", "Одно из значений"),
     ],
 )
@@ -123,7 +129,7 @@ def test_api_messages_follow_the_locale_parameter(client):
     response = client.get("/api/v1/cases?locale=ru&country=ZZ")
     assert response.status_code == 400
     error = response.json()["errors"][0]
-    assert error["code"] == "unknown_code" and "не является кодом страны" in error["message"]
+    assert error["code"] == "unknown_code" and "Неизвестные коды в фильтре country" in error["message"]
     # An unknown locale is refused in the language of the request, not by guessing.
     response = client.get("/api/v1/cases?locale=xx")
     assert response.json()["errors"][0]["message"].startswith("Unknown locale")

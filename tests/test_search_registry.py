@@ -133,7 +133,7 @@ def test_a_registered_facet_is_a_keyword_field_a_filter_and_a_document_field(aud
     with pytest.raises(InvalidInput) as refused:
         clean_filters({"audience": ["pupils"]})
     assert (refused.value.field, refused.value.code) == ("audience", "unknown_code")
-    assert refused.value.message == "Unknown audience value(s): 'pupils'."
+    assert refused.value.message == "Unknown audience code(s): 'pupils'."
     [document] = build_documents(indexable_pages().filter(locale=en).values_list("pk", flat=True)[:1])
     assert document["audience"] == []
 
@@ -144,7 +144,7 @@ def test_one_message_per_error_code(db):
         with pytest.raises(InvalidInput) as refused:
             clean_filters({key: [value]})
         shown = value.upper() if key == "country" else value
-        assert refused.value.message == str(MESSAGES["unknown_code"]) % {"filter": key, "values": repr(shown)}
+        assert refused.value.message == str(MESSAGES["unknown_code"]) % {"filter": key, "codes": repr(shown)}
         with pytest.raises(InvalidInput) as refused:
             clean_filters({key: [value] * 21})
         assert (refused.value.code, refused.value.message) == ("too_many", "At most 20 values.")

@@ -18,8 +18,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from manual.services.case_filters import validate_filters
 from manual.taxonomy_registry import COUNTRY, case_filters, in_display_order, taxonomy_kinds
+from search.filters import clean_filters
 from site_config.api_errors import InvalidInput
 from tests.support.submissions import post_json, valid_payload
 
@@ -57,16 +57,16 @@ def test_a_filter_declared_twice_is_refused(monkeypatch):
 
 @pytest.mark.django_db
 def test_filters_are_checked_and_normalised():
-    assert validate_filters({"country": ["ee"], "topic": ["budget", "health"], "stage": []}) == {
+    assert clean_filters({"country": ["ee"], "topic": ["budget", "health"], "stage": []}) == {
         "country": ("EE",),
         "topic": ("budget", "health"),
     }
     with pytest.raises(InvalidInput) as refused:
-        validate_filters({"topic": ["budget"], "tool": ["fax", "abacus", "fax"]})
+        clean_filters({"topic": ["budget"], "tool": ["fax", "abacus", "fax"]})
     assert (refused.value.field, refused.value.code) == ("tool", "unknown_code")
-    assert refused.value.message == "Unknown tool code(s): abacus, fax."
-    with pytest.raises(ValueError, match="Not a declared case filter: colour"):
-        validate_filters({"colour": ["red"]})
+    assert refused.value.message == "Unknown tool code(s): 'abacus', 'fax'."
+    with pytest.raises(ValueError, match="Not a registered facet: colour"):
+        clean_filters({"colour": ["red"]})
 
 
 @pytest.mark.django_db
@@ -78,10 +78,13 @@ def test_filters_are_checked_and_normalised():
         ({"country": "XX"}, "country", {"country": "XX"}),
     ],
 )
-def test_the_case_list_and_a_submission_refuse_an_unknown_code_in_the_same_words(client, query, field, document):
+def test_the_case_list_search_and_a_submission_refuse_an_unknown_code_in_the_same_words(client, query, field, document):
     listed = client.get("/api/v1/cases", query)
     assert listed.status_code == 400
     [refusal] = listed.json()["errors"]
+    searched = client.get("/api/v1/search", query)
+    assert searched.status_code == 400
+    assert searched.json()["errors"] == [refusal]
     submitted = post_json(client, valid_payload(**document))
     assert submitted.status_code == 400
     assert refusal["code"] == "unknown_code"

@@ -1,61 +1,32 @@
-"""The filter contract of the case list, derived from the registry of case filters.
+"""The case list's side of the filter contract: its query and the codes the OpenAPI document lists.
 
-Shared by ``/api/v1/cases`` and the reader's case list: the query parameters (one per declared
-filter, ``manual.taxonomy_registry``), their validation (unknown codes are refused naming the
-filter, with the registry's one message), the query, and the codes the OpenAPI document lists.
+The filters' parameters and their one validator are search's (``search.filters``: each declared
+case filter is a search facet, ``manual.searchable``): ``/api/v1/cases`` takes the facets that are
+case filters and passes the codes ``clean_filters`` accepted to ``filter_cases``, which restricts
+the cases in the database with each filter's ``restrict`` (``manual.taxonomy_registry``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from django.conf import settings
 from django.db.models import QuerySet
-from ninja import Schema
-from pydantic import Field, create_model
 
-from manual.taxonomy_registry import UnknownCodes, case_filters
-from site_config.api_errors import InvalidInput
+from manual.taxonomy_registry import case_filters
 
-# Filter key -> codes: OR inside one key, AND across keys (``?topic=a&topic=b&stage=c``).
+# Filter key -> checked codes: OR inside one key, AND across keys (``?topic=a&topic=b&stage=c``).
 CaseFilters: TypeAlias = Mapping[str, Sequence[str]]
 
 
-def filter_query_schema(name: str = "CaseFilterQuery", **parameter_schema: Any) -> type[Schema]:
-    """The query parameters of the filters, one list of codes per declared filter, for ninja's ``Query``.
-
-    ``parameter_schema`` is added to each parameter's OpenAPI schema only (e.g. ``maxItems`` a
-    validator checks with its own message). The codes are checked by ``validate_filters``, not
-    here: the accepted values live in the database (``site_config.openapi`` documents them).
-    """
-    extra = parameter_schema or None
-    fields: dict[str, Any] = {
-        item.key: (list[str], Field([], description=item.parameter_description, json_schema_extra=extra))
-        for item in case_filters()
-    }
-    return create_model(name, __base__=Schema, **fields)
-
-
-def validate_filters(filters: CaseFilters) -> dict[str, tuple[str, ...]]:
-    """The filters with codes, normalised; unknown codes are refused naming the filter, so a typo
-    never silently answers nothing."""
-    declared = {item.key for item in case_filters()}
-    if set(filters) - declared:
-        raise ValueError(f"Not a declared case filter: {', '.join(sorted(set(filters) - declared))}")
-    clean: dict[str, tuple[str, ...]] = {}
-    for item in case_filters():
-        codes = filters.get(item.key) or ()
-        if not codes:
-            continue
-        try:
-            clean[item.key] = item.check(codes)
-        except UnknownCodes as exc:
-            raise InvalidInput(item.key, exc.message, "unknown_code") from None
-    return clean
+def filter_keys() -> tuple[str, ...]:
+    """The keys of the declared filters: the facets ``/api/v1/cases`` takes as parameters."""
+    return tuple(item.key for item in case_filters())
 
 
 def filter_cases(cases: QuerySet, filters: CaseFilters) -> QuerySet:
+    """``cases`` restricted by ``filters``, codes already checked (``search.filters.clean_filters``)."""
     for item in case_filters():
         codes = filters.get(item.key)
         if codes:

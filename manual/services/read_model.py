@@ -39,7 +39,7 @@ from manual.models import (
     RelatedCase,
     Taxonomy,
 )
-from manual.services.case_filters import CaseFilters, filter_cases, validate_filters
+from manual.services.case_filters import CaseFilters, filter_cases
 from manual.services.locale_lookup import resolve_locale
 from manual.services.publication import public_pages
 from manual.services.taxonomies import TAXONOMY_KINDS, TaxonomyKind, TaxonomyLabels, label_lookup
@@ -229,8 +229,8 @@ class CaseList:
 
 
 def list_cases(locale: Locale, filters: CaseFilters, page_number: int, page_size: int, fallback: bool) -> CaseList:
-    """One page of the cases of ``locale`` that match ``filters``, by title; unknown codes are refused."""
-    cases = filter_cases(localized_pages(CaseStudyPage, locale, fallback), validate_filters(filters))
+    """One page of the cases of ``locale`` that match ``filters`` (checked codes), by title."""
+    cases = filter_cases(localized_pages(CaseStudyPage, locale, fallback), filters)
     count = cases.count()
     start = (page_number - 1) * page_size
     window = list(case_queryset().filter(pk__in=cases.values("pk")).order_by("title", "pk")[start : start + page_size])

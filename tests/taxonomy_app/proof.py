@@ -55,7 +55,7 @@ def test_an_unknown_code_is_refused_in_the_same_words_by_the_filter_and_the_subm
     assert (error["field"], error["code"], error["message"]) == (
         "audience",
         "unknown_code",
-        "Unknown audience code(s): pets.",
+        "Unknown audience code(s): 'pets'.",
     )
     submitted = post_json(client, valid_payload(audiences=["youth", "pets"]))
     assert submitted.status_code == 400
