@@ -7,6 +7,7 @@ production differ only by environment variables (tests add a few speed-ups in te
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
@@ -219,7 +220,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 # Media is served by the app in the embedded default; put a web server in front in production.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", True)
-STORAGES = {
+# Values of two shapes: the backend alone, or with its OPTIONS (the private submissions storage below).
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
