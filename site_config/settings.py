@@ -256,7 +256,8 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 # The admin's own page search stays on Wagtail's database backend whatever SEARCH_URL says: it keeps
 # working while the engine is down, and the manual's index (search app) is a separate concern.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Options of several types: URLS is a list, TIMEOUT a number (bench/settings.py sets both).
+WAGTAILSEARCH_BACKENDS: dict[str, dict[str, Any]] = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No Gravatar in the admin: avatars would be third-party images (outside the admin's CSP) that tell
 # Gravatar which editor is working; Wagtail shows its default avatar or an uploaded one instead.
