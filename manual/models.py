@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,6 +28,10 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
 from manual.forms import CaseStudyPageForm, TaxonomyForm
+
+if TYPE_CHECKING:
+    # A str or a lazy translation (gettext_lazy), as the stubs' companion package names it.
+    from django_stubs_ext import StrOrPromise
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
@@ -63,7 +69,7 @@ class Taxonomy(TranslatableMixin, models.Model):
             raise ValidationError({"code": _("This code is already used in this language.")})
 
 
-def _taxonomy_meta(verbose_name: str, verbose_name_plural: str) -> type:
+def _taxonomy_meta(verbose_name: StrOrPromise, verbose_name_plural: StrOrPromise) -> type[Taxonomy.Meta]:
     class Meta(Taxonomy.Meta):
         abstract = False
         constraints = [

@@ -4,9 +4,12 @@ Each app adds its router here. Errors are answered in one shape (site_config.api
 input is a 400 naming the field, not ninja's default 422.
 """
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from manual.services.case_filters import accepted_codes
 from site_config import openapi
@@ -16,7 +19,9 @@ from site_config.api_errors import ApiError
 class ManualApi(NinjaAPI):
     """The API whose OpenAPI document also states the codes accepted now (``site_config.openapi``)."""
 
-    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> dict:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return openapi.complete(document, accepted_codes())
 

@@ -48,13 +48,13 @@ def error_response(status: int, field: str | None = None, code: str | None = Non
     return JsonResponse({"errors": [body]}, status=status)
 
 
-def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return error_response(400)
     return defaults.bad_request(request, exception)
 
 
-def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return error_response(403)
     return defaults.permission_denied(request, exception)

@@ -93,7 +93,7 @@ class RequestBodyLimitMiddleware:
         Django reads ``CONTENT_LENGTH`` bytes and would see an empty body otherwise; once spooled
         the body has a length and the rest of the stack reads it as usual.
         """
-        source = request.environ.get("wsgi.input")
+        source = request.META.get("wsgi.input")  # META is the WSGI environ itself (WSGIRequest)
         if source is None:
             return True
         size = 0
@@ -105,5 +105,6 @@ class RequestBodyLimitMiddleware:
         spool.seek(0)
         request.META["CONTENT_LENGTH"] = str(size)
         # Django's request reads its body through this stream (WSGIRequest.__init__ sets it).
-        request._stream = LimitedStream(spool, size)
+        # django-stubs narrow both to BytesIO/BinaryIO; Django reads any binary file object through them.
+        request._stream = LimitedStream(spool, size)  # type: ignore[arg-type,assignment]
         return True

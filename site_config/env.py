@@ -6,6 +6,7 @@ start-up with a message naming the variable instead of failing later in a reques
 
 from __future__ import annotations
 
+import builtins
 import math
 import os
 import re
@@ -13,6 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,7 +25,11 @@ LOCALE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
 class Env:
-    """Typed access to environment variables; every error names the variable."""
+    """Typed access to environment variables; every error names the variable.
+
+    The methods are named after the types they return, so inside the class ``str`` and ``list``
+    name the methods: annotations after them spell the built-in types ``builtins.str``.
+    """
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
@@ -39,7 +45,7 @@ class Env:
         value = self._raw(name)
         return default if value is None or value == "" else value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: bool = False) -> bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -49,7 +55,7 @@ class Env:
             return False
         raise self.fail(name, f"expected true/false (1/0, yes/no, on/off), got {value!r}")
 
-    def int(self, name: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self._raw(name)
         if value is None or value == "":
             return default
@@ -63,13 +69,15 @@ class Env:
             raise self.fail(name, f"must be at most {maximum}, got {number}")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         value = self._raw(name)
         if value is None or value == "":
             return list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def url(self, name: str, schemes: set[str], default: str = "") -> str:
+    def url(self, name: builtins.str, schemes: set[builtins.str], default: builtins.str = "") -> builtins.str:
         value = self.str(name, default)
         if not value:
             return value
@@ -80,7 +88,7 @@ class Env:
             raise self.fail(name, f"a host is required, got {value!r}")
         return value
 
-    def secret(self, name: str, file: Path) -> str:
+    def secret(self, name: builtins.str, file: Path) -> builtins.str:
         """The variable, else the contents of ``file`` (the one ``make run`` generates), else "".
 
         Management commands then run with the served secret without anyone exporting it, and a
@@ -96,11 +104,11 @@ class Env:
         except (OSError, UnicodeDecodeError) as exc:
             raise self.fail(name, f"unset, and {file} cannot be read: {exc}") from None
 
-    def path(self, name: str, default: Path) -> Path:
+    def path(self, name: builtins.str, default: Path) -> Path:
         value = self.str(name)
         return Path(value).expanduser().resolve() if value else default
 
-    def locales(self, name: str, default: list[str]) -> list[str]:
+    def locales(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         codes = [code.lower() for code in self.list(name, default)]
         if not codes:
             raise self.fail(name, "at least one locale code is required")
@@ -163,7 +171,7 @@ def secret_key_weakness(key: str) -> str | None:
 GENERATE_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
-def database_config(env: Env, default_sqlite: Path) -> dict:
+def database_config(env: Env, default_sqlite: Path) -> dict[str, Any]:
     """Turn DATABASE_URL into Django's DATABASES['default']; SQLite under var/ when unset."""
     url = env.url("DATABASE_URL", {"sqlite", "postgres", "postgresql"})
     conn_max_age = env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
@@ -178,7 +186,8 @@ def database_config(env: Env, default_sqlite: Path) -> dict:
     import dj_database_url
 
     try:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+        # A plain dict: Django's DATABASES entry, which the SQLite branch fills with a Path NAME too.
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
     except ValueError as exc:
         raise env.fail("DATABASE_URL", str(exc)) from None
     if config["ENGINE"] == "django.db.backends.postgresql" and not config.get("NAME"):

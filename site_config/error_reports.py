@@ -8,10 +8,10 @@ and DEFAULT_EXCEPTION_REPORTER_FILTER).
 
 from __future__ import annotations
 
+from collections.abc import ItemsView
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils.datastructures import MultiValueDict
+from django.http import HttpRequest, QueryDict
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from site_config.redaction import MARK, is_sensitive_name, redact, redact_items
@@ -38,7 +38,7 @@ class RedactingExceptionReporterFilter(SafeExceptionReporterFilter):
         meta = super().get_safe_request_meta(request)
         return {key: redact(value) if isinstance(value, str) else value for key, value in meta.items()}
 
-    def get_cleansed_multivaluedict(self, request: HttpRequest, multivaluedict: MultiValueDict) -> MultiValueDict:
+    def get_cleansed_multivaluedict(self, request: HttpRequest, multivaluedict: QueryDict) -> QueryDict:
         multivaluedict = super().get_cleansed_multivaluedict(request, multivaluedict)
         if any(is_sensitive_name(name) for name in multivaluedict):
             multivaluedict = multivaluedict.copy()
@@ -47,11 +47,11 @@ class RedactingExceptionReporterFilter(SafeExceptionReporterFilter):
                     multivaluedict[name] = MARK
         return multivaluedict
 
-    def get_traceback_frame_variables(self, request: HttpRequest, tb_frame: Any) -> list[tuple[str, Any]]:
+    def get_traceback_frame_variables(self, request: HttpRequest, tb_frame: Any) -> ItemsView[str, Any]:
         # The secrets this request carries: hidden wherever they travelled, e.g. as a positional
         # argument of a function further down whose parameter has another name.
         secrets = _secrets_of(request)
-        cleansed = []
+        cleansed: dict[str, Any] = {}
         for name, value in super().get_traceback_frame_variables(request, tb_frame):
             if is_sensitive_name(name):
                 value = MARK
@@ -65,8 +65,8 @@ class RedactingExceptionReporterFilter(SafeExceptionReporterFilter):
                 hidden = _hide(redact(shown), secrets)
                 if hidden != shown:
                     value = hidden
-            cleansed.append((name, value))
-        return cleansed
+            cleansed[name] = value
+        return cleansed.items()
 
 
 class RedactingExceptionReporter(ExceptionReporter):

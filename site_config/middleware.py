@@ -2,7 +2,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 logger = logging.getLogger("manual.request")
@@ -65,7 +65,9 @@ class ApiCacheMiddleware:
             set_response_etag(response)
         patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE)
         patch_vary_headers(response, ["Accept-Language"])
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+        # Given a response, Django returns it or a 304/412, never None; django-stubs type the call
+        # without one (response=None) too.
+        return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[return-value]
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
@@ -95,7 +97,7 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
                 translation.activate(requested)
                 request.LANGUAGE_CODE = translation.get_language()
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if request.path.startswith(self.unprefixed):
             return response
         return super().process_response(request, response)

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from pydantic.fields import FieldInfo
 
 P = TypeVar("P", bound=FieldInfo)
+D = TypeVar("D", bound=dict[str, Any])
 
 # Answered by gunicorn before Django sees the request, so in its own (HTML) shape.
 SERVER_RESPONSES = {
@@ -43,7 +44,9 @@ def documented(param: P, **schema: Any) -> P:
     For a rule another function enforces (``search.query.build_query``, with its own 400 naming the
     field): the document tells it, and ninja does not check it a second time with other words.
     """
-    param.json_schema_extra.update(schema)  # ninja's Param keeps a dict there (example, deprecated, ...)
+    extra = param.json_schema_extra  # pydantic's type also allows a callable or None
+    assert isinstance(extra, dict), "ninja's Param keeps a dict there (example, deprecated, ...)"
+    extra.update(schema)
     return param
 
 
@@ -65,9 +68,9 @@ def _restrict_body(schema: dict[str, Any], codes: Mapping[str, list[str]]) -> No
             _restrict(field_schema, codes[name])
 
 
-def complete(document: dict[str, Any], codes: Mapping[str, list[str]]) -> dict[str, Any]:
+def complete(document: D, codes: Mapping[str, list[str]]) -> D:
     """A copy of ninja's document with the accepted ``codes`` (parameter or field name -> values) and
-    the HTTP server's own answers."""
+    the HTTP server's own answers; of the document's own class (ninja's ``OpenAPISchema``)."""
     document = copy.deepcopy(document)
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():

@@ -7,6 +7,7 @@ production differ only by environment variables (tests add a few speed-ups in te
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
@@ -219,7 +220,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 # Media is served by the app in the embedded default; put a web server in front in production.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", True)
-STORAGES = {
+# Values of two shapes: the backend alone, or with its OPTIONS (the private submissions storage below).
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -254,7 +256,8 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 # The admin's own page search stays on Wagtail's database backend whatever SEARCH_URL says: it keeps
 # working while the engine is down, and the manual's index (search app) is a separate concern.
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Options of several types: URLS is a list, TIMEOUT a number (bench/settings.py sets both).
+WAGTAILSEARCH_BACKENDS: dict[str, dict[str, Any]] = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # No Gravatar in the admin: avatars would be third-party images (outside the admin's CSP) that tell
 # Gravatar which editor is working; Wagtail shows its default avatar or an uploaded one instead.

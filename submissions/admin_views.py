@@ -205,7 +205,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
     return response
 
 
-def download(request: HttpRequest, pk, attachment_id) -> HttpResponse:
+def download(request: HttpRequest, pk, attachment_id) -> FileResponse:
     """A private file, to staff only, always as a download (never rendered by the browser)."""
     _require(request, VIEW)
     attachment = get_object_or_404(SubmissionAttachment, pk=attachment_id, submission_id=pk)
@@ -213,7 +213,7 @@ def download(request: HttpRequest, pk, attachment_id) -> HttpResponse:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404(_("The file is no longer stored.")) from None
-    extension = attachment.file.name.rsplit(".", 1)[-1]
+    extension = attachment.stored_name.rsplit(".", 1)[-1]
     name = attachment.original_name or f"attachment-{attachment.position}.{extension}"
     response = FileResponse(handle, as_attachment=True, filename=name, content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
@@ -41,6 +41,10 @@ from site_config.formguard import HONEYPOT, STARTED, is_bot, min_seconds, starte
 from submissions.schemas import SubmissionIn
 from submissions.services.intake import read_part
 from submissions.services.validate import FieldError, UploadedPart
+
+if TYPE_CHECKING:
+    # A str or a lazy translation (gettext_lazy), as the stubs' companion package names it.
+    from django_stubs_ext import StrOrPromise
 
 LINK_ROWS = 3
 METRIC_ROWS = 3
@@ -460,7 +464,7 @@ class Control:
     required: bool = False
     value: Any = ""
     values: list[str] = field(default_factory=list)  # checkboxes
-    choices: list[tuple[str, str]] = field(default_factory=list)
+    choices: Sequence[tuple[str, StrOrPromise]] = field(default_factory=list)
     help: Any = ""
     errors: list[str] = field(default_factory=list)
     multiple: bool = False
@@ -491,7 +495,7 @@ class Fieldset:
 class SubmissionForm:
     """The controls of the form in their fieldsets, with the posted values and the errors."""
 
-    def __init__(self, language_code: str, data: QueryDict | None = None, errors: list[FieldError] = ()) -> None:
+    def __init__(self, language_code: str, data: QueryDict | None = None, errors: Sequence[FieldError] = ()) -> None:
         self.language_code = language_code
         self.data = data if data is not None else QueryDict()
         self.field_errors: dict[str, list[str]] = {}
@@ -522,7 +526,9 @@ class SubmissionForm:
 
     def _control(self, item: FormField, terms: dict[str, list[tuple[str, str]]]) -> Control:
         required = item.name in REQUIRED
-        choices = terms[item.taxonomy] if item.taxonomy else item.choices() if item.choices else []
+        choices: Sequence[tuple[str, StrOrPromise]] = (
+            terms[item.taxonomy] if item.taxonomy else item.choices() if item.choices else []
+        )
         if item.kind == "select" and required:
             choices = [("", _("Choose…")), *choices]  # nothing is chosen for the visitor
         control = Control(

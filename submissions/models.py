@@ -37,7 +37,7 @@ class SubmissionStatus(models.TextChoices):
 # ``rejected -> in_review``: a draft rejected before this model (workflow rejection = rejected) put
 # back into review; ``converted -> published``: an editor's trusted import publishes its draft
 # directly (``manage.py import_cases --publish``). ``published`` and ``spam`` are final.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+ALLOWED_TRANSITIONS: dict[SubmissionStatus, frozenset[SubmissionStatus]] = {
     SubmissionStatus.RECEIVED: frozenset(
         {SubmissionStatus.CONVERTED, SubmissionStatus.REJECTED, SubmissionStatus.SPAM}
     ),
@@ -242,6 +242,15 @@ class SubmissionAttachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind in IMAGE_KINDS
+
+    @property
+    def stored_name(self) -> str:
+        """The file's name in the private storage: set when the file is saved, which every attachment is
+        (``services.store.store_attachment``); Django types a file's name as optional."""
+        name = self.file.name
+        if name is None:
+            raise ValueError(f"Attachment {self.pk} has no stored file.")
+        return name
 
 
 class SubmitterContact(models.Model):

@@ -93,21 +93,21 @@ def _required_rich_text(value: str) -> str:
     return html
 
 
-def _line(max_length: int, required: bool = True) -> Any:
-    """A one-line text: trimmed, inner whitespace collapsed, no control characters."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length),
-        AfterValidator(_one_line),
-    ]
+def _line(max_length: int, required: bool = True) -> StringConstraints:
+    """The bounds of a one-line text, trimmed; ``_one_line`` then collapses inner whitespace.
+
+    The aliases below are spelled out as ``Annotated`` (not returned by a function) so that type
+    checkers take them as types.
+    """
+    return StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length)
 
 
-Line255 = _line(255)
-Line200 = _line(200)
-OptionalLine255 = _line(255, required=False)
-OptionalLine200 = _line(200, required=False)
-OptionalLine120 = _line(120, required=False)
-OptionalLine60 = _line(60, required=False)
+Line255 = Annotated[str, _line(255), AfterValidator(_one_line)]
+Line200 = Annotated[str, _line(200), AfterValidator(_one_line)]
+OptionalLine255 = Annotated[str, _line(255, required=False), AfterValidator(_one_line)]
+OptionalLine200 = Annotated[str, _line(200, required=False), AfterValidator(_one_line)]
+OptionalLine120 = Annotated[str, _line(120, required=False), AfterValidator(_one_line)]
+OptionalLine60 = Annotated[str, _line(60, required=False), AfterValidator(_one_line)]
 Paragraph = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1500), AfterValidator(_no_control_characters)
 ]

@@ -43,7 +43,9 @@ def _render_form(request: HttpRequest, form: SubmissionForm, code: int = 200) ->
     response = render(request, "submissions/form.html", context, status=code)
     add_never_cache_headers(response)  # the form carries a fresh signed timestamp and a CSRF token
     if sources := captcha_csp_sources():
-        response._csp_update = dict(sources)  # django-csp's per-response addition (what @csp_update sets)
+        # django-csp's per-response addition (what @csp_update sets): an attribute django-csp reads
+        # from the response, which Django's HttpResponse does not declare.
+        response._csp_update = dict(sources)  # type: ignore[attr-defined]
     return response
 
 
@@ -195,7 +197,7 @@ def render_resubmitted(request: HttpRequest, submission: Submission) -> HttpResp
     return response
 
 
-def unpublished_file(request: HttpRequest, name: str) -> HttpResponse:
+def unpublished_file(request: HttpRequest, name: str) -> FileResponse:
     """An image (or rendition) of a submission not yet published: to Editors, Moderators and
     superusers only; 404 to anyone else, so a stranger learns nothing (services.media)."""
     try:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache.backends.db import DatabaseCache
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import connection
 from django.test import Client
 
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
 from submissions.services import ratelimit
+from submissions.services.intake import read_part
+from submissions.services.validate import UploadedPart
 from tests.support.stored_files import private_files
 from tests.support.submissions import URL, errors_by_field, post_json, post_multipart, valid_payload
 
@@ -255,3 +259,17 @@ def test_the_openapi_document_describes_the_routes(client):
     assert "multipart/form-data" in create["requestBody"]["content"]
     assert {"201", "400", "409", "413", "429"} <= set(create["responses"])
     assert "/api/v1/submissions/{submission_id}" in document["paths"]
+
+
+def test_a_file_part_is_refused_by_its_size_stated_or_learnt(settings):
+    """Django's uploads state their size; a file that does not is read one byte past the limit at most."""
+    settings.SUBMISSIONS_MAX_FILE_BYTES = 10
+    small, big = SimpleUploadedFile("a.pdf", b"%PDF-1"), SimpleUploadedFile("b.pdf", b"%PDF-" + b"0" * 20)
+    assert read_part(small) == UploadedPart(b"%PDF-1", "a.pdf", size=6)
+    assert read_part(big) == UploadedPart(b"", "b.pdf", size=25), "refused by its stated size, unread"
+
+    unsized_small = UploadedFile(io.BytesIO(b"%PDF-1"), "a.pdf", size=None)
+    assert read_part(unsized_small) == UploadedPart(b"%PDF-1", "a.pdf", size=6)
+    unsized_big = UploadedFile(io.BytesIO(b"%PDF-" + b"0" * 20), "b.pdf", size=None)
+    part = read_part(unsized_big)
+    assert part == UploadedPart(b"", "b.pdf", size=11) and part.oversized

@@ -69,12 +69,15 @@ def case_summary(case: CaseSummary, urls: PageUrls, requested: Locale) -> dict[s
         kind.field: case.terms[kind.field] if kind.many else next(iter(case.terms[kind.field]), None)
         for kind in TAXONOMY_KINDS
     }
+    # A Country at run time; django-countries' stubs give the django plugin no instance type for the
+    # field, which it then reads as the CharField's str.
+    country_code: str = page.country.code  # type: ignore[attr-defined]
     item.update(
         {
             "summary": page.summary,
             "organisation": page.organisation,
             "city": page.city,
-            "country": _country(page.country.code, page.locale.language_code),
+            "country": _country(country_code, page.locale.language_code),
             **terms,
             "start_year": page.start_year,
             "end_year": page.end_year,

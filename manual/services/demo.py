@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -42,7 +42,16 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 SOURCE_LANGUAGE = "en"
 TARGET_LANGUAGE = "ru"
 
-HOME = {
+
+class FixedPageText(TypedDict):
+    """The slug and the bilingual texts of a page every demo has (the home and the case index)."""
+
+    slug: str
+    title: dict[str, str]
+    intro: dict[str, str]
+
+
+HOME: FixedPageText = {
     "slug": "manual",
     "title": {
         "en": "PanEuropean Best Practice Manual on eParticipation",
@@ -55,7 +64,7 @@ HOME = {
         "руководство с примерами, описанными практиками.",
     },
 }
-CASE_INDEX = {
+CASE_INDEX: FixedPageText = {
     "slug": "cases",
     "title": {"en": "Case studies", "ru": "Практические примеры"},
     "intro": {

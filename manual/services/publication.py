@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from wagtail.models import Locale, Page
+from wagtail.query import PageQuerySet
 from wagtail_localize.models import Translation
 
 from manual.models import AwaitingTranslation
 
 
-def public_pages(model: type[Page] = Page) -> QuerySet:
+def public_pages(model: type[Page] = Page) -> PageQuerySet:
     """Live pages that are content in their own language (neither aliases nor stand-ins)."""
     return model.objects.live().filter(alias_of__isnull=True, awaiting_translation__isnull=True)
 

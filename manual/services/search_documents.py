@@ -50,8 +50,10 @@ def _term_codes(field_name: str, case_ids: list[int]) -> dict[int, list[str]]:
     else:
         relation = field
         case, term = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    link = relation.remote_field.through  # the link table's model: set once the apps are loaded
+    assert link is not None
     rows = (
-        relation.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
+        link._default_manager.filter(**{f"{case}_id__in": case_ids})
         .order_by(*(f"{term}__{name}" for name in field.related_model._meta.ordering))
         .values_list(f"{case}_id", f"{term}__code")
     )

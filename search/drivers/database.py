@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Field, IntegerField, Model, OuterRef, Q, QuerySet, Value, When
 from django.utils.html import escape
 
 from search.drivers.base import RawHit, RawResults, SearchDriver
@@ -41,18 +41,25 @@ def _delete(documents: QuerySet) -> None:
         return
     quote = connection.ops.quote_name
     terms, rows = SearchDocumentTerm._meta, SearchDocument._meta
-    document_column = terms.get_field("document").column
+    document_column, row_column = _column(SearchDocumentTerm, "document"), _column(SearchDocument, rows.pk.name)
     # Names come from the models and the subquery from the ORM; every value is a parameter.
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {quote(terms.db_table)} WHERE {quote(document_column)} IN ({select})", params)  # noqa: S608
-        cursor.execute(f"DELETE FROM {quote(rows.db_table)} WHERE {quote(rows.pk.column)} IN ({select})", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM {quote(rows.db_table)} WHERE {quote(row_column)} IN ({select})", params)  # noqa: S608
+
+
+def _column(model: type[Model], name: str) -> str:
+    """The database column of a field of ``model`` that has one (not a reverse relation)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None, f"{model.__name__}.{name} has no column"
+    return field.column
 
 
 def _insert_terms(rows: list[SearchDocument]) -> None:
     """Insert the facet terms of stored rows with one prepared statement (ten or so per document)."""
     quote = connection.ops.quote_name
     meta = SearchDocumentTerm._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("document", "key", "code"))
+    columns = ", ".join(quote(_column(SearchDocumentTerm, name)) for name in ("document", "key", "code"))
     keys = facet_keys()
     values = [
         (row.pk, key, code)
@@ -125,7 +132,8 @@ class DatabaseDriver(SearchDriver):
         scope = Q(locale=query.locale)
         if query.fallback and query.locale != query.default_locale:
             translated = SearchDocument.objects.filter(translation_key=OuterRef("translation_key"), locale=query.locale)
-            scope |= Q(locale=query.default_locale) & ~Exists(translated)
+            # Q & a conditional expression is a Q (Q._combine); django-stubs accept only Q & Q.
+            scope |= Q(locale=query.default_locale) & ~Exists(translated)  # type: ignore[assignment]
             languages.append(query.default_locale)
         query_stems = {language: list(dict.fromkeys(stems(query.q, language))) for language in languages}
         if query.q:
@@ -202,7 +210,8 @@ class DatabaseDriver(SearchDriver):
     @staticmethod
     def _mark(text: str, language: str, wanted: set[str]) -> tuple[str, bool]:
         """Escape ``text`` and wrap words whose stem is wanted in <mark>."""
-        out, last, found = [], 0, False
+        out: list[str] = []
+        last, found = 0, False
         for match in WORD.finditer(text):
             if stem(match.group(), language) in wanted:
                 out.append(escape(text[last : match.start()]))
@@ -220,7 +229,7 @@ class DatabaseDriver(SearchDriver):
             marked, found = self._mark(getattr(row, field_name), row.locale, wanted)
             if found:
                 highlight[field_name] = [marked]
-        fragments = []
+        fragments: list[tuple[int, int]] = []  # (start, end) in the body
         body = row.body
         for match in WORD.finditer(body):
             if stem(match.group(), row.locale) in wanted:

@@ -59,8 +59,8 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
     """Apply due outbox rows to the database index and the engine; keep failed ones with back-off."""
     report = OutboxReport()
     now = timezone.now()
-    rows = IndexOutbox.objects.all() if force else IndexOutbox.objects.filter(next_attempt_at__lte=now)
-    rows = list(rows.order_by("created_at", "pk")[:limit])
+    due = IndexOutbox.objects.all() if force else IndexOutbox.objects.filter(next_attempt_at__lte=now)
+    rows = list(due.order_by("created_at", "pk")[:limit])
     if not rows:
         return report
     by_key: dict[Any, list[IndexOutbox]] = defaultdict(list)
@@ -137,6 +137,7 @@ def rebuild(locales: list[str] | None = None, engine_only: bool = False) -> dict
     database = database_driver()
     for locale in locales or settings.MANUAL_LOCALES:
         if engine_only:
+            assert engine is not None  # refused above
             rows = SearchDocument.objects.filter(locale=locale).values_list("document", flat=True)
             written[locale] = engine.rebuild(locale, rows.iterator(2000))
         else:

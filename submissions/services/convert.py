@@ -163,7 +163,7 @@ def clean_images(submission: Submission) -> list[str]:
             attachment.file.delete(save=False)
             attachment.delete()
             continue
-        sent = attachment.file.name
+        sent = attachment.stored_name
         attachment.file.save(sent.rsplit("/", 1)[-1], ContentFile(content), save=False)
         attachment.size, attachment.sha256 = len(content), hashlib.sha256(content).hexdigest()
         attachment.width, attachment.height, attachment.cleaned = width, height, True

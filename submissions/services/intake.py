@@ -217,8 +217,9 @@ def _read_multipart(request: HttpRequest, fingerprint: str, key: str | None) -> 
         for name in unexpected
     ]
     # The JSON document is a text field, or a file part (curl -F data=@case.json).
-    if DATA_PART in files:
-        raw = files[DATA_PART].read(settings.SUBMISSIONS_MAX_JSON_BYTES + 1)
+    data_file = files.get(DATA_PART)
+    if data_file is not None:
+        raw = data_file.read(settings.SUBMISSIONS_MAX_JSON_BYTES + 1)
     else:
         raw = fields.get(DATA_PART, "").encode()
     document: Any = None
@@ -248,9 +249,15 @@ def _read_multipart(request: HttpRequest, fingerprint: str, key: str | None) -> 
 def read_part(upload: UploadedFile) -> UploadedPart:
     """A file part as the validator takes it (the form's files too: ``forms.uploaded_parts``).
 
-    A file over the limit is refused by its size; its bytes are never read into memory.
+    A file over the limit is refused by its size; its bytes are never read into memory. Django's
+    upload handlers always state the size; of a file that does not (``UploadedFile(size=None)``, made
+    by other code), one byte more than the limit is read to learn it.
     """
-    if upload.size > settings.SUBMISSIONS_MAX_FILE_BYTES:
+    limit = settings.SUBMISSIONS_MAX_FILE_BYTES
+    if upload.size is None:
+        content = upload.read(limit + 1)
+        return UploadedPart(b"" if len(content) > limit else content, upload.name, size=len(content))
+    if upload.size > limit:
         return UploadedPart(b"", upload.name, size=upload.size)
     return UploadedPart(upload.read(), upload.name, size=upload.size)
 

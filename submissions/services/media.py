@@ -70,7 +70,7 @@ def public_collection() -> Collection:
 
 def unpublished_name(attachment: SubmissionAttachment) -> str:
     # Never the client's name: the attachment's id, which also makes the public name unguessable.
-    return f"{UNPUBLISHED_PREFIX}{attachment.pk}.{attachment.file.name.rsplit('.', 1)[-1]}"
+    return f"{UNPUBLISHED_PREFIX}{attachment.pk}.{attachment.stored_name.rsplit('.', 1)[-1]}"
 
 
 def public_name(name: str) -> str:

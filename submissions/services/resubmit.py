@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -58,7 +59,7 @@ def resubmit(
     submission_id: str,
     token: str | None,
     document: Any,
-    attachments: list[UploadedPart] = (),
+    attachments: Sequence[UploadedPart] = (),
     body_docx: UploadedPart | None = None,
     known_problems: list[FieldError] | tuple[FieldError, ...] = (),
 ) -> Submission:
@@ -125,7 +126,7 @@ def _store(submission: Submission, valid: ValidSubmission, kept: int, written: l
     new_files = [item for item in new_files if item[1] >= kept]  # the first ``kept`` are the stored ones
     if valid.body_docx is not None:
         for old in submission.attachments.filter(role=AttachmentRole.BODY_DOCX):
-            replaced.append(old.file.name)
+            replaced.append(old.stored_name)
             old.delete()
         new_files.append((AttachmentRole.BODY_DOCX, 0, valid.body_docx))
     for role, position, checked in new_files:

@@ -224,6 +224,7 @@ def request_changes(submission: Submission, reason: str, actor: Any, *, internal
                 # The signal handler knows only Wagtail's comment (the reason): add the staff's note
                 # to the event it just wrote. Wagtail never sees the internal note.
                 event = locked.events.filter(to_status=SubmissionStatus.CHANGES_REQUESTED).order_by("-id").first()
+                assert event is not None, "the transition to changes_requested writes its event"
                 event.internal_note = internal
                 event.save(update_fields=["internal_note"])
         if locked.status != SubmissionStatus.CHANGES_REQUESTED:

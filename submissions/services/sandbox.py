@@ -63,6 +63,7 @@ def _child(connection: Any, func: Callable, args: tuple, cpu_seconds: int, memor
     limit = _address_space() + memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    outcome: tuple[Any, ...]  # the kind of outcome, then what run_limited needs to answer it
     try:
         outcome = ("ok", func(*args))
     except FileProblem as problem:

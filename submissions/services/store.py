@@ -115,7 +115,7 @@ def store_attachment(
     )
     # The stored name is ours (<submission>/<attachment id>.<ext>); the client's is display text.
     attachment.file.save(f"{attachment.pk}.{checked.extension}", ContentFile(checked.content), save=False)
-    written.append(attachment.file.name)
+    written.append(attachment.stored_name)
     attachment.save()
     return attachment
 

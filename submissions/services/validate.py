@@ -189,7 +189,7 @@ def _cross_field_errors(
                     % {"number": hero, "sent": len(attachments)},
                 )
             )
-        elif attachments[hero] is not None and attachments[hero].kind not in IMAGE_KINDS:
+        elif (hero_file := attachments[hero]) is not None and hero_file.kind not in IMAGE_KINDS:
             errors.append(FieldError("hero_attachment", "not_an_image", _("The hero attachment must be an image.")))
 
     locale = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -73,7 +74,7 @@ def post_json(client, payload: Any, **headers: str):
     return client.post(URL, data=body, content_type="application/json", headers=headers)
 
 
-def post_multipart(client, payload: Any, attachments: list[tuple[str, bytes]] = (), **extra: Any):
+def post_multipart(client, payload: Any, attachments: Sequence[tuple[str, bytes]] = (), **extra: Any):
     data: dict[str, Any] = {"data": payload if isinstance(payload, str) else json.dumps(payload)}
     data["attachments"] = [SimpleUploadedFile(name, content) for name, content in attachments]
     for key, value in extra.items():
