@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 
+from core.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
+from core.openapi import documented
 from manual import schemas, taxonomy_registry
 from manual.services import api_shapes, case_filters
 from manual.services.locale_lookup import resolve_locale
 from manual.services.translation_status import PAGE_TYPES, status_report, term_translation_status
-from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
-from site_config.openapi import documented
 
 # One query parameter per declared filter (manual.taxonomy_registry), as a list of codes: a class
 # built when the routes are, which a type checker sees as the Schema it is.

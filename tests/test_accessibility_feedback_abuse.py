@@ -105,7 +105,7 @@ def test_one_address_is_limited_per_hour_and_another_is_not(client, django_captu
 @override_settings(ACCESSIBILITY_FEEDBACK_RATE_LIMIT=1, SUBMISSIONS_RATE_LIMIT=1)
 def test_the_feedback_budget_is_its_own(client, django_capture_on_commit_callbacks):
     """A visitor who used up the case submissions' budget can still report a barrier."""
-    from submissions.services import ratelimit
+    from core import ratelimit
     from submissions.services.intake import RateLimited, admit
 
     request = mock.Mock(META={"REMOTE_ADDR": "127.0.0.1"})

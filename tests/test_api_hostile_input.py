@@ -29,7 +29,7 @@ BENIGN = {"integer": "1", "boolean": "false", "string": "x", "array": "x"}
 
 def _operations() -> list[tuple[str, str, dict]]:
     # ninja's own document: its routes and parameters are what the table needs, and it is built at
-    # collection time, before any database exists (site_config.openapi adds enums read from it).
+    # collection time, before any database exists (core.openapi adds enums read from it).
     schema = NinjaAPI.get_openapi_schema(api, path_prefix="/api/v1/")
     return [
         (method.upper(), path, operation)

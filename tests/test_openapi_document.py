@@ -11,9 +11,9 @@ import json
 import pytest
 from django.test import override_settings
 
+from core.api_errors import MAX_ID
 from manual.models import Topic
 from manual.services.taxonomies import COUNTRY_CODES, TAXONOMY_KINDS, default_locale_terms
-from site_config.api_errors import MAX_ID
 from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db

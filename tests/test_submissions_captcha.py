@@ -10,8 +10,9 @@ import urllib.parse
 import pytest
 from django.test import RequestFactory, override_settings
 
+from core import ratelimit
 from submissions.models import Submission
-from submissions.services import captcha, intake, ratelimit
+from submissions.services import captcha, intake
 from submissions.services.captcha import CaptchaResult, CaptchaVerifier, HCaptcha, check_captcha
 from submissions.services.validate import SubmissionInvalid
 from tests.support.submissions import FORM, form_data, post_json, valid_payload

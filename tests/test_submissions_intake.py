@@ -10,8 +10,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 from django.test import Client
 
+from core import ratelimit
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
-from submissions.services import ratelimit
 from tests.support.stored_files import private_files
 from tests.support.submissions import URL, errors_by_field, post_json, post_multipart, valid_payload
 

@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import Field, create_model
 
+from core.api_errors import InvalidInput
 from manual.taxonomy_registry import UnknownCodes, case_filters
-from site_config.api_errors import InvalidInput
 
 # Filter key -> codes: OR inside one key, AND across keys (``?topic=a&topic=b&stage=c``).
 CaseFilters: TypeAlias = Mapping[str, Sequence[str]]

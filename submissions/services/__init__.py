@@ -4,7 +4,7 @@
 (the document, with ``html`` for body text and ``files`` for attachments) -> ``store`` (all or
 nothing) -> ``convert`` (a draft case study) -> ``review`` (Wagtail's "Editorial review" workflow,
 and the submission's status following it). ``status`` keeps the audit log of every transition;
-``ratelimit``, ``idempotency`` and ``captcha`` hold the abuse defences intake uses;
+``idempotency`` and ``captcha`` hold the abuse defences intake uses (with ``core.ratelimit``);
 ``personal_data`` exports, erases and purges what submitters left.
 
 Services import models and each other, never views, the API or the admin. Background work is a
