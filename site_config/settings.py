@@ -72,6 +72,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag"]
 
 INSTALLED_APPS = [
+    # The shell itself, for its command only: `manage.py nginx_conf` renders site_config/nginx/.
+    "site_config",
     "manual",
     "submissions",
     "search",
