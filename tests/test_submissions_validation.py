@@ -6,7 +6,7 @@ import pytest
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent, SubmitterContact
-from submissions.services.html import to_rich_text
+from submissions.rich_text import to_rich_text
 from tests.support.samples import make_pdf
 from tests.support.stored_files import private_files
 from tests.support.submissions import errors_by_field, post_json, post_multipart, valid_payload, without
