@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent, SubmitterContact
@@ -137,8 +138,6 @@ def test_plain_text_becomes_paragraphs_and_is_escaped():
 
 
 def test_unknown_multipart_parts_and_a_missing_data_part_are_named(client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     response = client.post(
         "/api/v1/submissions",
         data={"attachment": SimpleUploadedFile("a.pdf", make_pdf()), "title": "loose field"},
