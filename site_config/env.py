@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -175,8 +176,6 @@ def database_config(env: Env, default_sqlite: Path) -> dict:
             # Kept open like PostgreSQL's: opening a file and setting WAL cost more than a small query.
             "CONN_MAX_AGE": conn_max_age,
         }
-    import dj_database_url
-
     try:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age)
     except ValueError as exc:
