@@ -30,6 +30,7 @@ test-quick: install-dev
 lint: install-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 
 format: install-dev
 	.venv/bin/ruff format .

@@ -32,6 +32,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from manual.models import CaseStudyPage  # noqa: E402
+
 ROUTES = [
     "/api/v1/cases?locale=en&page_size=1",
     "/api/v1/cases?locale=ru&page_size=50",
@@ -49,7 +51,6 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    from manual.models import CaseStudyPage
 
     case_id = CaseStudyPage.objects.filter(locale__language_code="en").values_list("pk", flat=True).first()
     client = Client()

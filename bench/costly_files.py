@@ -32,6 +32,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("bomb_png", "large_images", "docx_bomb", "large_docx")
 
@@ -66,8 +68,6 @@ def _child_peak_mb() -> float:
 
 
 def _png_bomb() -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000), 0).save(out, "PNG", optimize=True)
     return out.getvalue()
@@ -75,8 +75,6 @@ def _png_bomb() -> bytes:
 
 def _large_image(fmt: str, seed: int) -> bytes:
     """A 36 MP photo-like image (gradients and shapes) that compresses to about 2.5 MB."""
-    from PIL import Image, ImageDraw
-
     side = 6000
     red = Image.linear_gradient("L").resize((side, side))
     green = red.rotate(90 + seed)
@@ -149,14 +147,15 @@ def _files(scenario: str) -> tuple[list[tuple[str, bytes]], dict[str, tuple[str,
 
 def run_scenario(scenario: str) -> None:
     """In a fresh process: build the files, then measure one request and the conversion it queued."""
+    # Imported here, in the scenario's own process: the project on the path and Django set up first.
     sys.path.insert(0, str(ROOT))
-    import django
+    import django  # noqa: PLC0415
 
     django.setup()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+    from django.test import Client  # noqa: PLC0415
 
-    from tests.support.submissions import URL, valid_payload
+    from tests.support.submissions import URL, valid_payload  # noqa: PLC0415
 
     folder = Path(os.environ["VAR_DIR"]) / "files" / scenario
     attachments = [(path.name, path.read_bytes()) for path in sorted((folder / "attachments").iterdir())]
@@ -184,7 +183,7 @@ def run_scenario(scenario: str) -> None:
     )
     if response.status_code != 201:
         return
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415 - a model: after django.setup() above
 
     cpu, wall = _cpu(), time.perf_counter()
     for result in DBTaskResult.objects.ready().filter(task_path__endswith="convert_submission_task"):

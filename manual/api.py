@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 
+from core.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
+from core.openapi import documented
 from manual import schemas, taxonomy_registry
 from manual.services import api_shapes, case_filters
 from manual.services.locale_lookup import resolve_locale
 from manual.services.translation_status import PAGE_TYPES, status_report, term_translation_status
 from search.filters import MAX_VALUES_PER_FACET, clean_filters, facet_filter_schema
-from site_config.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
-from site_config.openapi import documented
 
 # The filter contract of /api/v1/search for the facets that are case filters (every declared
 # filter is one, manual.searchable): the same parameters, validator and messages. The schema is

@@ -12,7 +12,7 @@ class ManualConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules import the models, which Django loads only
         # after every app's AppConfig (this module) is imported.
-        from manual import searchable, signals
+        from manual import searchable, signals  # noqa: PLC0415
 
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
         signals.connect_taxonomy_cache()

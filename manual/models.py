@@ -113,8 +113,9 @@ class ManualPage(HeadlessPreviewMixin, Page):
     def serve(self, request, *args, **kwargs):
         # A stand-in (a converted alias awaiting its reviewed translation) shows its source page,
         # as the alias did, never its own unreviewed row; the chrome marks it (templatetags/reader.py).
-        # Services are imported where used: they import these models (a cycle at module level).
-        from manual.services.publication import is_awaiting_translation, source_language_page
+        # Services are imported where used: they import these models (a cycle at module level; the
+        # one edge from models to services, listed in .importlinter: Wagtail serves a page through it).
+        from manual.services.publication import is_awaiting_translation, source_language_page  # noqa: PLC0415
 
         if is_awaiting_translation(self):
             source = source_language_page(self)
@@ -134,7 +135,7 @@ class ManualPage(HeadlessPreviewMixin, Page):
     def get_sitemap_urls(self, request=None):
         # hreflang alternates: real translations only (alias pages are source-language copies).
         urls = super().get_sitemap_urls(request)
-        from manual.services.publication import public_pages  # imports these models, as in serve()
+        from manual.services.publication import public_pages  # noqa: PLC0415 - imports these models, as in serve()
 
         translations = public_pages(Page).filter(translation_key=self.translation_key).select_related("locale")
         alternates = [
@@ -158,7 +159,7 @@ class ManualHomePage(ManualPage):
         verbose_name = _("manual home page")
 
     def get_context(self, request, *args, **kwargs):
-        from manual.services.reader import home_context  # imports these models, as in ManualPage.serve()
+        from manual.services.reader import home_context  # noqa: PLC0415 - imports these models, as in serve()
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_context(self, request))
@@ -190,7 +191,7 @@ class ManualSectionPage(ManualPage):
             self.body = with_ids
 
     def get_context(self, request, *args, **kwargs):
-        from manual.services.reader import section_context  # imports these models, as in ManualPage.serve()
+        from manual.services.reader import section_context  # noqa: PLC0415 - imports these models, as in serve()
 
         context = super().get_context(request, *args, **kwargs)
         context.update(section_context(self, request))
@@ -369,7 +370,7 @@ class CaseStudyPage(ManualPage):
         verbose_name_plural = _("case studies")
 
     def get_context(self, request, *args, **kwargs):
-        from manual.services.reader import case_context  # imports these models, as in ManualPage.serve()
+        from manual.services.reader import case_context  # noqa: PLC0415 - imports these models, as in serve()
 
         context = super().get_context(request, *args, **kwargs)
         context["sections"] = [

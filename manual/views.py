@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from core.formguard import is_bot, started_token
 from manual.services import feedback
 from manual.services.feedback import AccessibilityFeedbackForm
 from manual.services.previews import PreviewExpired, find_preview
-from site_config.formguard import is_bot, started_token
 
 logger = logging.getLogger(__name__)
 

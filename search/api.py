@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 
+from core.api_errors import ERROR_RESPONSES, InvalidInput
+from core.openapi import documented
 from search import services
 from search.filters import facet_filter_schema
 from search.query import MAX_QUERY_LENGTH, SORTS, as_dict, build_query
 from search.schemas import SearchOut, SuggestOut
-from site_config.api_errors import ERROR_RESPONSES, InvalidInput
-from site_config.openapi import documented
 
 router = Router(tags=["search"])
 

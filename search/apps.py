@@ -9,4 +9,5 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from search import signals  # noqa: F401 - connects the indexing signal handlers
+        # Here, not at the top: the handlers import models, which Django loads after every AppConfig.
+        from search import signals  # noqa: F401, PLC0415 - connects the indexing signal handlers

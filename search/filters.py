@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import Field, create_model
 
+from core.api_errors import InvalidInput
 from search.registry import Facet, facets
-from site_config.api_errors import InvalidInput
 
 MAX_VALUES_PER_FACET = 20
 # A refusal quotes at most this many unknown codes, each cut to this length: the message echoes

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.api_errors import InvalidInput
 from search.filters import clean_filters
-from site_config.api_errors import InvalidInput
 
 SORTS = ("relevance", "newest", "year")
 MAX_QUERY_LENGTH = 200

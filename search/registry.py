@@ -69,7 +69,7 @@ class Facet:
     many: bool = True  # whether a document may hold several codes (a single-valued one: at most one)
     normalise: Callable[[str], str] = _same  # applied to a filter's values before validation
     # A fixed set of codes, stated as the filter's enum in the OpenAPI document (codes that live in
-    # the database are stated when the document is served, site_config/openapi.py).
+    # the database are stated when the document is served, core/openapi.py).
     choices: tuple[str, ...] = ()
 
 

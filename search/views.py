@@ -18,10 +18,10 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.api_errors import InvalidInput
 from search import services
 from search.query import SORTS, build_query
 from search.registry import TYPE, facets, searchable_types
-from site_config.api_errors import InvalidInput
 
 PAGE_SIZE = 20
 YEAR_MIN, YEAR_MAX = 1900, 2100

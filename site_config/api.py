@@ -1,6 +1,6 @@
 """The service's one API: django-ninja, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
 
-Each app adds its router here. Errors are answered in one shape (site_config.api_errors); invalid
+Each app adds its router here. Errors are answered in one shape (core.api_errors); invalid
 input is a 400 naming the field, not ninja's default 422.
 """
 
@@ -11,13 +11,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
+from core import openapi
+from core.api_errors import ApiError
+from manual.api import router as manual_router
 from manual.services.case_filters import accepted_codes
-from site_config import openapi
-from site_config.api_errors import ApiError
+from search.api import router as search_router
+from submissions.api import router as submissions_router
 
 
 class ManualApi(NinjaAPI):
-    """The API whose OpenAPI document also states the codes accepted now (``site_config.openapi``)."""
+    """The API whose OpenAPI document also states the codes accepted now (``core.openapi``)."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -83,11 +86,6 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     return _error(request, 401, [{"field": None, "code": "unauthorized", "message": "Authentication required."}])
 
 
-from manual.api import router as manual_router  # noqa: E402 - routers import the api's error types
-
 api.add_router("/", manual_router)
-
-from search.api import router as search_router  # noqa: E402
-
 api.add_router("/", search_router)
-api.add_router("/", "submissions.api.router")
+api.add_router("/", submissions_router)

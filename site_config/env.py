@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -183,8 +184,6 @@ def database_config(env: Env, default_sqlite: Path) -> dict[str, Any]:
             # Kept open like PostgreSQL's: opening a file and setting WAL cost more than a small query.
             "CONN_MAX_AGE": conn_max_age,
         }
-    import dj_database_url
-
     try:
         # A plain dict: Django's DATABASES entry, which the SQLite branch fills with a Path NAME too.
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))

@@ -3,6 +3,9 @@
 import multiprocessing
 import os
 
+import django
+from django.db import connections
+
 # Behind nginx (scripts/serve.sh) gunicorn listens on GUNICORN_BIND, a unix socket only nginx uses.
 bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
@@ -25,13 +28,10 @@ preload_app = False
 
 def on_starting(server) -> None:
     """Make the Locale rows, locale trees and review workflow follow MANUAL_LOCALES at every start."""
-    import django
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
     django.setup()
-    from django.db import connections
-
-    from manual.services.locales import sync_locales
+    # Only now: it imports the models, which need the app registry django.setup() just filled.
+    from manual.services.locales import sync_locales  # noqa: PLC0415
 
     report = sync_locales()
     # The workers are forked from this process: a database connection left open here would be

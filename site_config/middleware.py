@@ -2,8 +2,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
 
 logger = logging.getLogger("manual.request")
 
@@ -42,14 +45,6 @@ class ApiCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.utils.cache import (
-            get_conditional_response,
-            patch_cache_control,
-            patch_vary_headers,
-            set_response_etag,
-        )
-
         response = self.get_response(request)
         if (
             request.method not in {"GET", "HEAD"}
@@ -89,9 +84,6 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
         if request.path.startswith(self.api_prefix):
-            from django.conf import settings
-            from django.utils import translation
-
             requested = (request.GET.get("locale") or "").strip().lower()
             if requested in settings.MANUAL_LOCALES:
                 translation.activate(requested)

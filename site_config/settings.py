@@ -73,6 +73,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag"]
 
 INSTALLED_APPS = [
+    # The shell itself, for its command only: `manage.py nginx_conf` renders site_config/nginx/.
+    "site_config",
     "manual",
     "submissions",
     "search",
@@ -153,7 +155,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", 15,
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # The client address as the submission rate limit reads it (SUBMISSIONS_TRUSTED_PROXIES), an IPv6
 # client counted per /64; not django-ipware's guess from headers the client may write.
-AXES_CLIENT_IP_CALLABLE = "submissions.services.ratelimit.client_block_address"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_block_address"
 AXES_LOCKOUT_CALLABLE = "site_config.login_lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 # A failure during the lockout starts the cool-off again (axes' default, said here as a promise).
@@ -434,7 +436,7 @@ ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", DEFAULT_F
 if "@" not in ACCESSIBILITY_FEEDBACK_EMAIL:
     raise env.fail("ACCESSIBILITY_FEEDBACK_EMAIL", "must be an e-mail address")
 # Feedback messages one client (address, IPv6 /64) may send per sliding hour; 0 = no limit. Its own
-# budget, counted like the submissions' (submissions.services.ratelimit).
+# budget, counted like the submissions' (core.ratelimit).
 ACCESSIBILITY_FEEDBACK_RATE_LIMIT = env.int("ACCESSIBILITY_FEEDBACK_RATE_LIMIT", 5, minimum=0)
 # Previews for an external front end (wagtail-headless-preview): when HEADLESS_PREVIEW_CLIENT_URL
 # is set, the admin's preview opens that front end with a token; unset, Wagtail's built-in preview

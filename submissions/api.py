@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from ninja import Query, Router, Status
 
-from site_config.api_errors import ApiError, ErrorList, NotFound
+from core.api_errors import ApiError, ErrorList, NotFound
 from submissions import schemas
 from submissions.services import idempotency, intake, resubmit, review, status
 

@@ -15,7 +15,7 @@ from that declaration and the schema:
 
 What only a form needs besides: messages chosen by error code in the visitor's language (gettext),
 the service's English message as a fallback; and the anti-spam checks of a form
-(``site_config.formguard``, shared with the accessibility feedback form): a honeypot control that
+(``core.formguard``, shared with the accessibility feedback form): a honeypot control that
 people never see, and a minimum time between showing the form and posting it (a signed,
 single-use timestamp, so nothing is kept on the server until the post).
 """
@@ -35,9 +35,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from pydantic import BaseModel
 
+from core.formguard import started_token
 from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, InitiativeStatus, Licence
 from manual.taxonomy_registry import TaxonomyLabels, in_display_order, taxonomy_kinds
-from site_config.formguard import HONEYPOT, STARTED, is_bot, min_seconds, started_token  # noqa: F401 - re-exported
 from submissions.schemas import SubmissionIn
 from submissions.services.intake import read_part
 from submissions.services.validate import FieldError, UploadedPart

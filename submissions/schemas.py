@@ -34,10 +34,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from core.api_errors import MAX_ID
 from manual.models import YEAR_VALIDATORS, InitiativeStatus, Licence
 from manual.taxonomy_registry import COUNTRY, CaseFilter, TaxonomyKind, UnknownCodes, in_display_order, taxonomy_kinds
-from site_config.api_errors import MAX_ID
-from submissions.services.html import to_rich_text, visible_text
+from submissions.rich_text import to_rich_text, visible_text
 
 MIN_YEAR = YEAR_VALIDATORS[0].limit_value
 MAX_YEAR = YEAR_VALIDATORS[1].limit_value

@@ -21,17 +21,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from site_config.api_errors import NotFound
+from core import ratelimit
+from core.api_errors import NotFound
+from core.formguard import is_bot
 from submissions.forms import (
     SubmissionForm,
     build_document,
     build_edit_document,
     initial_data,
-    is_bot,
     uploaded_parts,
 )
 from submissions.models import Submission, SubmissionStatus, SubmitterContact
-from submissions.services import intake, media, ratelimit, resubmit, review, status
+from submissions.services import intake, media, resubmit, review, status
 from submissions.services.captcha import captcha_csp_sources, captcha_widget
 from submissions.services.validate import FieldError, SubmissionInvalid
 

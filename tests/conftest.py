@@ -1,13 +1,20 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.test import override_settings
+from opensearchpy import OpenSearch
 from wagtail.models import Locale
 
 from manual.models import CaseStudyPage
+from manual.services.demo import load_demo_manual
 from manual.services.review import EDITORS, MODERATORS, TRANSLATORS
+from manual.services.taxonomies import clear_label_cache
 from search import services as search_services
+from search.query import build_query
+from search.services import engine_driver, rebuild
 from tests.support.search import engine_url
 from tests.support.stored_files import media_files_removed, private_files_removed
 
@@ -15,11 +22,6 @@ from tests.support.stored_files import media_files_removed, private_files_remove
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo manual once into the test database; each test runs in a rolled-back transaction."""
-    from django.conf import settings
-
-    from manual.services.demo import load_demo_manual
-    from search.services import rebuild
-
     with django_db_blocker.unblock():
         load_demo_manual()
         # The database index, and the engine's when the run has one.
@@ -34,9 +36,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def _warm_up_engine() -> None:
     """First queries on a cold JVM are slow: run the service's own kind of search a few times."""
-    from search.query import build_query
-    from search.services import engine_driver
-
     driver = engine_driver()
     for _round in range(3):
         for locale, words in (("en", "budget"), ("ru", "бюджет")):
@@ -48,16 +47,12 @@ def _warm_up_engine() -> None:
 
 
 def _drop_test_indexes(url: str, prefix: str) -> None:
-    from opensearchpy import OpenSearch
-
     OpenSearch([url]).indices.delete(index=f"{prefix}*", ignore_unavailable=True)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_label_cache():
     """Labels cached by one test must not outlive its rolled-back transaction."""
-    from manual.services.taxonomies import clear_label_cache
-
     clear_label_cache()
     yield
     clear_label_cache()
@@ -66,8 +61,6 @@ def _fresh_label_cache():
 @pytest.fixture(autouse=True)
 def _fresh_search_answers():
     """The index generation rolls back with each test's transaction; cached answers would not."""
-    from django.core.cache import caches
-
     caches["search"].clear()
     yield
     caches["search"].clear()

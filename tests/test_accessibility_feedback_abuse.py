@@ -12,9 +12,12 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import override_settings
 
+from core import ratelimit
 from manual.models import AccessibilityFeedback
+from submissions.services.intake import RateLimited, admit
 from tests.support.forms import started
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +108,6 @@ def test_one_address_is_limited_per_hour_and_another_is_not(client, django_captu
 @override_settings(ACCESSIBILITY_FEEDBACK_RATE_LIMIT=1, SUBMISSIONS_RATE_LIMIT=1)
 def test_the_feedback_budget_is_its_own(client, django_capture_on_commit_callbacks):
     """A visitor who used up the case submissions' budget can still report a barrier."""
-    from submissions.services import ratelimit
-    from submissions.services.intake import RateLimited, admit
-
     request = mock.Mock(META={"REMOTE_ADDR": "127.0.0.1"})
     admit(request)
     with pytest.raises(RateLimited):
@@ -135,8 +135,6 @@ def test_a_mail_server_outage_keeps_the_message_and_thanks_the_visitor(client, d
 
 
 def test_the_command_fails_loudly_while_the_server_is_still_down(client, django_capture_on_commit_callbacks):
-    from django.core.management.base import CommandError
-
     with override_settings(EMAIL_BACKEND="tests.test_accessibility_feedback_abuse.FailingSMTPBackend"):
         post(client, feedback(), django_capture_on_commit_callbacks)
         with pytest.raises(CommandError, match="1 feedback message"):

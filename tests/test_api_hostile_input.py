@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from ninja import NinjaAPI
 
+from manual.services import api_shapes
 from site_config.api import api
 from submissions.models import Submission, SubmissionStatus
 from submissions.services.idempotency import sha256
@@ -29,7 +31,7 @@ BENIGN = {"integer": "1", "boolean": "false", "string": "x", "array": "x"}
 
 def _operations() -> list[tuple[str, str, dict]]:
     # ninja's own document: its routes and parameters are what the table needs, and it is built at
-    # collection time, before any database exists (site_config.openapi adds enums read from it).
+    # collection time, before any database exists (core.openapi adds enums read from it).
     schema = NinjaAPI.get_openapi_schema(api, path_prefix="/api/v1/")
     return [
         (method.upper(), path, operation)
@@ -113,8 +115,6 @@ def test_a_hostile_parameter_is_a_400_naming_it(client, settings, method, path, 
 
 
 def _encode(query: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(query)
 
 
@@ -257,8 +257,6 @@ def test_a_wrong_method_is_a_json_405_with_allow(client):
 
 
 def test_an_unhandled_exception_in_an_api_view_is_a_json_500(client, monkeypatch, caplog):
-    from manual.services import api_shapes
-
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 

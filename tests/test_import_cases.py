@@ -13,6 +13,7 @@ from wagtail.models import Locale
 from manual.models import CaseStudyIndexPage, CaseStudyPage
 from search.models import SearchDocument
 from submissions.models import ImportedCase, Submission, SubmissionStatus
+from submissions.schemas import SubmissionIn
 from tests.support.samples import make_image
 from tests.support.submissions import valid_payload
 
@@ -205,8 +206,6 @@ def test_the_documented_sample_imports(tmp_path, ru):
 
 
 def test_the_json_schema_lists_the_fields_the_import_accepts():
-    from submissions.schemas import SubmissionIn
-
     schema = json.loads((SAMPLE.parent / "import-format.schema.json").read_text(encoding="utf-8"))
     case_schema = schema["$defs"]["Case"]
     assert set(case_schema["properties"]) == set(SubmissionIn.model_fields) | {

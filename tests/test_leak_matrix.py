@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from opensearchpy import OpenSearch
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation
@@ -499,8 +500,6 @@ def search_driver(engine: bool):
             search_services.rebuild()
             yield
     finally:
-        from opensearchpy import OpenSearch
-
         OpenSearch([url]).indices.delete(index=f"{prefix}*", ignore_unavailable=True)
         search_services.EngineHealth.reset()
 

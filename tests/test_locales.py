@@ -5,7 +5,7 @@ import re
 import pytest
 from wagtail.models import Locale
 
-from manual.models import CaseStudyPage, ManualHomePage
+from manual.models import CaseStudyPage, ManualHomePage, Topic
 from manual.services.locales import sync_locales
 from tests.support.commands import run_manage
 
@@ -74,8 +74,6 @@ def test_a_locale_without_a_catalogue_shows_the_interface_in_english_and_says_so
 
 
 def test_taxonomy_labels_of_a_new_locale_are_marked_untranslated_and_listed(client, with_german):
-    from manual.models import Topic
-
     topics = client.get("/api/v1/taxonomies/topics?locale=de").json()["results"]
     budget = next(term for term in topics if term["code"] == "budget")
     assert budget["label"] == "Public budget" and budget["translated"] is False

@@ -23,8 +23,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from gunicorn.config import Config
 
+import site_config.settings as production
+from site_config.gunicorn_logging import RedactingLogger
 from site_config.logging import JsonFormatter
 from site_config.redaction import MARK, RedactFilter, redact
 from tests.support.submissions import post_json, valid_payload
@@ -59,10 +63,6 @@ def test_redact_hides_the_value_of_secret_parameters_only(text, expected):
 
 def _app_log() -> tuple[logging.Handler, io.StringIO]:
     """A handler like settings.LOGGING's console handler: JSON lines through the redaction filter."""
-    from django.conf import settings as django_settings
-
-    import site_config.settings as production
-
     console = production.LOGGING["handlers"]["console"]
     assert console["filters"] == ["redact"] and production.LOGGING["filters"]["redact"]["()"].endswith("RedactFilter")
     assert django_settings.DEFAULT_EXCEPTION_REPORTER_FILTER.endswith("RedactingExceptionReporterFilter")
@@ -103,10 +103,6 @@ def test_a_crash_on_a_tokened_url_logs_and_reports_no_token(client, settings):
 
 @pytest.mark.django_db
 def test_the_gunicorn_error_log_redacts_messages_and_tracebacks(tmp_path):
-    from gunicorn.config import Config
-
-    from site_config.gunicorn_logging import RedactingLogger
-
     config = Config()
     config.set("errorlog", str(tmp_path / "error.log"))
     config.set("accesslog", str(tmp_path / "access.log"))

@@ -7,13 +7,14 @@ its links, and the API's JSON 404 for any address under /api/.
 """
 
 import json
+import re
 
 import pytest
 from django.test import override_settings
 
+from core.api_errors import MAX_ID
 from manual.models import Topic
 from manual.services.taxonomies import COUNTRY_CODES, TAXONOMY_KINDS, default_locale_terms
-from site_config.api_errors import MAX_ID
 from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +124,6 @@ def test_the_submission_is_documented_as_json_or_multipart_with_links(client):
 
 def test_the_link_extracts_a_token_that_opens_the_status_page(client):
     """The regex of the 201's link (what Schemathesis follows) cuts the real token out of `status_url`."""
-    import re
-
     created = post_json(client, valid_payload())
     assert created.status_code == 201
     doc = document(client)

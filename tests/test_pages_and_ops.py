@@ -1,5 +1,9 @@
 """Reader pages, operations endpoints, sitemap and redirects."""
 
+import importlib.util
+import logging
+from unittest import mock
+
 import pytest
 
 from manual.models import CaseStudyPage
@@ -57,10 +61,6 @@ def test_changing_a_slug_redirects_the_old_url(client, en, django_capture_on_com
 @pytest.mark.django_db
 def test_gunicorn_start_leaves_no_database_connection_for_the_workers_to_share():
     """Workers fork from the master: a connection the master kept open would be shared by all."""
-    import importlib.util
-    import logging
-    from unittest import mock
-
     spec = importlib.util.spec_from_file_location("gunicorn_conf", "site_config/gunicorn.conf.py")
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)

@@ -29,7 +29,7 @@ from manual.models import (
     RelatedCase,
     Topic,
 )
-from search.services import rebuild
+from search.services import EngineHealth, rebuild
 from tests.support.factories import ManualSectionPageFactory
 from tests.support.forms import started
 
@@ -204,8 +204,6 @@ def test_search_escapes_the_query_and_says_when_nothing_matches(client):
 
 
 def test_search_degraded_notice(client, settings):
-    from search.services import EngineHealth
-
     settings.SEARCH_URL = "http://127.0.0.1:9"
     EngineHealth.reset()
     try:

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import Page, WorkflowPage
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from manual.models import CaseStudyPage, ManualHomePage
 from manual.services.review import EDITORS, MODERATORS, REVIEW_WORKFLOW, TRANSLATORS
@@ -14,8 +15,6 @@ pytestmark = pytest.mark.django_db
 def test_groups_exist_with_their_permissions(editor, moderator, translator):
     assert {EDITORS, MODERATORS, TRANSLATORS} <= set(Group.objects.values_list("name", flat=True))
     root = Page.get_first_root_node()
-    from wagtail.permission_policies.pages import PagePermissionPolicy
-
     policy = PagePermissionPolicy()
     assert policy.user_has_permission_for_instance(editor, "publish", root)
     assert policy.user_has_permission_for_instance(moderator, "publish", root)

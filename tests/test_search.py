@@ -7,14 +7,20 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.test import override_settings
+from opensearchpy import OpenSearch
 from wagtail.models import Locale
 
 from manual.models import CaseStudyPage
 from search import services
 from search.documents import build_documents
 from search.drivers.base import EngineUnavailable
-from search.models import IndexOutbox, SearchDocument
+from search.drivers.client import make_client
+from search.drivers.database import DatabaseDriver
+from search.drivers.engine import EngineDriver
+from search.drivers.opensearch_client import OpenSearchClient
+from search.models import IndexOutbox, SearchDocument, SearchDocumentTerm
 from search.query import build_query
 from search.registry import facet_keys
 from tests.support.factories import UntranslatedCaseStudyPageFactory
@@ -31,7 +37,6 @@ def own_index():
     services.EngineHealth.reset()
     with override_settings(SEARCH_URL=url, SEARCH_INDEX_PREFIX=prefix):
         yield services.engine_driver()
-    from opensearchpy import OpenSearch
 
     OpenSearch([url]).indices.delete(index=f"{prefix}*", ignore_unavailable=True)
 
@@ -321,9 +326,6 @@ def test_engine_mapping_uses_the_locale_analyzer(own_index):
 
 
 def test_engine_unavailable_is_raised_for_a_dead_engine():
-    from search.drivers.engine import EngineDriver
-    from search.drivers.opensearch_client import OpenSearchClient
-
     driver = EngineDriver(OpenSearchClient(f"http://127.0.0.1:{free_port()}", 0.3), "dead")
     with pytest.raises(EngineUnavailable):
         driver.count("en")
@@ -331,8 +333,6 @@ def test_engine_unavailable_is_raised_for_a_dead_engine():
 
 @pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"])
 def test_both_client_adapters_report_a_dead_engine_as_unavailable(engine):
-    from search.drivers.client import make_client
-
     client = make_client(f"http://127.0.0.1:{free_port()}", engine, 0.3)
     for call in (client.info, lambda: client.count("dead-en"), lambda: client.alias_targets("dead-en")):
         with pytest.raises(EngineUnavailable):
@@ -340,8 +340,6 @@ def test_both_client_adapters_report_a_dead_engine_as_unavailable(engine):
 
 
 def test_status_command_reports_counts(capsys):
-    from django.core.management import call_command
-
     call_command("search_index", "status")
     out = capsys.readouterr().out
     assert "en: " in out and "published pages" in out and "outbox: 0 pending" in out
@@ -354,9 +352,6 @@ def test_status_command_reports_counts(capsys):
 @pytest.fixture
 def driver_calls(monkeypatch):
     """The searches that reached a driver (the engine or the database), recorded on the way through."""
-    from search.drivers.database import DatabaseDriver
-    from search.drivers.engine import EngineDriver
-
     calls = []
     for driver_class in (EngineDriver, DatabaseDriver):
 
@@ -436,9 +431,6 @@ def test_documents_hold_the_text_readers_see(en):
 
 
 def test_database_rebuild_replaces_documents_and_their_terms(en):
-    from search.drivers.database import DatabaseDriver
-    from search.models import SearchDocumentTerm
-
     driver = DatabaseDriver()
     documents = build_documents(CaseStudyPage.objects.live().filter(locale=en).values_list("pk", flat=True))
     expected = sum(1 + sum(len(document[key]) for key in facet_keys() if key != "type") for document in documents)
@@ -453,8 +445,6 @@ def test_database_rebuild_replaces_documents_and_their_terms(en):
 
 
 def test_engine_only_rebuild_reads_the_database_index(own_index, capsys):
-    from django.core.management import call_command
-
     before = services.index_generation()
     call_command("search_index", "rebuild", "--engine-only", "--locale", "en")
     expected = SearchDocument.objects.filter(locale="en").count()
@@ -464,8 +454,6 @@ def test_engine_only_rebuild_reads_the_database_index(own_index, capsys):
 
 
 def test_engine_only_rebuild_without_an_engine_is_a_clear_error(settings):
-    from django.core.management import CommandError, call_command
-
     settings.SEARCH_URL = ""
     with pytest.raises(CommandError, match="no search engine is configured"):
         call_command("search_index", "rebuild", "--engine-only")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import search.registry as search_registry
+from core.api_errors import InvalidInput
 from search.documents import build_documents, indexable_pages
 from search.filters import MESSAGES, clean_filters, facet_filter_schema
 from search.mapping import index_body, keyword_fields
 from search.registry import Facet, Registry, facet_keys, facets, searchable_types
-from site_config.api_errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent
 

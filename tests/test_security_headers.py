@@ -9,9 +9,12 @@ from unittest import mock
 
 import pytest
 from bs4 import BeautifulSoup
+from django.http import HttpResponse
 from django.test import Client
 
 from manual.models import CaseStudyPage
+from site_config.csp import PathPolicyCSPMiddleware, admin_policy, reader_policy
+from site_config.settings import BASE_DIR
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +54,6 @@ def test_the_admin_gets_its_looser_policy(client, editor):
 
 
 def test_the_admin_frames_the_external_preview_front_end_when_one_is_set():
-    from site_config.csp import admin_policy, reader_policy
-    from site_config.settings import BASE_DIR
-
     policy = admin_policy(reader_policy(BASE_DIR), "https://front.example.org/preview/")
     assert policy["frame-src"] == ["'self'", "https://front.example.org"]
 
@@ -87,10 +87,6 @@ def test_the_captcha_widget_s_hosts_are_allowed_on_the_form_only(client, setting
 
 def test_a_response_with_its_own_policy_keeps_it(client, settings):
     """The sandboxed files of submissions set their own header (submissions.admin_views)."""
-    from django.http import HttpResponse
-
-    from site_config.csp import PathPolicyCSPMiddleware
-
     own = HttpResponse("file")
     own["Content-Security-Policy"] = "default-src 'none'; sandbox"
     request = Client().get("/en/").wsgi_request

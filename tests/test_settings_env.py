@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
-from site_config.env import Env, database_config
+from site_config.env import Env, database_config, secret_key_weakness
 from tests.support.commands import ROOT, run_manage
 
 STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
@@ -103,8 +104,6 @@ def test_without_secret_file_or_variable_the_error_names_both(tmp_path):
     ],
 )
 def test_an_obviously_weak_secret_key_is_refused_naming_the_reason(key, reason):
-    from site_config.env import secret_key_weakness
-
     assert secret_key_weakness(key).startswith(reason)
     result = run_manage({"SECRET_KEY": key, "DEBUG": "0", "SECURE_HTTPS": "0"}, "check")
     assert result.returncode != 0
@@ -112,8 +111,6 @@ def test_an_obviously_weak_secret_key_is_refused_naming_the_reason(key, reason):
 
 
 def test_generated_and_strong_keys_are_accepted():
-
-    from site_config.env import secret_key_weakness
 
     assert [secret_key_weakness(secrets.token_urlsafe(50)) for _ in range(200)] == [None] * 200
     assert secret_key_weakness(STRONG_KEY) is None
@@ -169,8 +166,6 @@ def test_database_url_defaults_to_sqlite_and_parses_postgres(tmp_path):
 
 def test_ci_runs_the_suite_on_postgresql(db):
     """Under CI=true the suite must run on PostgreSQL: a missing service is a failure, not a skip."""
-    from django.db import connection
-
     if os.environ.get("CI") == "true":
         assert connection.vendor == "postgresql", "CI=true but DATABASE_URL does not point at PostgreSQL"
     else:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
+from submissions.services.spam import mark_spam
 from tests.support.samples import make_image, make_pdf
 from tests.support.submissions import post_json, post_multipart, valid_payload
 
@@ -180,8 +181,6 @@ def test_convert_and_spam_change_the_status_and_record_the_actor(client, moderat
 def test_spam_in_review_cancels_the_workflow_and_deletes_the_never_published_draft(
     client, django_capture_on_commit_callbacks, moderator
 ):
-    from submissions.services.spam import mark_spam
-
     submission = in_review(client, django_capture_on_commit_callbacks)
     page = CaseStudyPage.objects.get(pk=submission.page_id)
     state = page.current_workflow_state

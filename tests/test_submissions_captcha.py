@@ -10,8 +10,9 @@ import urllib.parse
 import pytest
 from django.test import RequestFactory, override_settings
 
+from core import ratelimit
 from submissions.models import Submission
-from submissions.services import captcha, intake, ratelimit
+from submissions.services import captcha, intake
 from submissions.services.captcha import CaptchaResult, CaptchaVerifier, HCaptcha, check_captcha
 from submissions.services.validate import SubmissionInvalid
 from tests.support.submissions import FORM, form_data, post_json, valid_payload
@@ -115,8 +116,6 @@ def test_hcaptcha_configured_by_settings_refuses_without_a_token(rf):
 @pytest.mark.django_db
 @override_settings(SUBMISSIONS_CAPTCHA_VERIFIER="tests.test_submissions_captcha.RefuseUnlessMagic")
 def test_the_form_and_the_api_refuse_a_failed_captcha_and_store_nothing(client):
-    from submissions.models import Submission
-
     assert 'name="test-captcha"' in client.get(FORM).content.decode()
     response = client.post(FORM, form_data(**{"test-captcha": "nope"}))
     assert response.status_code == 400

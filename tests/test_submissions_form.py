@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from manual.models import CaseStudyPage
@@ -134,8 +135,6 @@ def test_the_api_has_no_honeypot_or_minimum_time(client):
 
 
 def test_the_story_may_come_as_a_word_document(client, django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     data = form_data(body_context="", body_objectives="", body_approach="", body_results="")
     data["body_docx"] = SimpleUploadedFile("story.docx", word_document(CASE_DOCX))
     with django_capture_on_commit_callbacks(execute=True):

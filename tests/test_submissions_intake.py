@@ -7,15 +7,17 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache.backends.db import DatabaseCache
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import connection
 from django.test import Client
 
+from core import ratelimit
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus, SubmitterContact
-from submissions.services import ratelimit
 from submissions.services.intake import read_part
 from submissions.services.validate import UploadedPart
+from tests.support.samples import make_pdf
 from tests.support.stored_files import private_files
 from tests.support.submissions import URL, errors_by_field, post_json, post_multipart, valid_payload
 
@@ -102,8 +104,6 @@ def test_an_idempotency_key_reused_with_other_content_is_a_409(client):
 
 
 def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(client):
-    from tests.support.samples import make_pdf
-
     headers = {"Idempotency-Key": "multipart-key"}
     first = client.post(
         URL,
@@ -121,8 +121,6 @@ def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(client):
 
 
 def _file(name: str, content: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, content)
 
 
@@ -179,8 +177,6 @@ def test_two_clients_at_one_address_share_the_limit_through_the_database_cache(s
     assert post_json(worker_b, valid_payload(title="Four")).status_code == 429
     assert post_json(worker_a, valid_payload(title="Five")).status_code == 429
     assert post_json(other_client, valid_payload(title="Six")).status_code == 201, "the limit is per client"
-
-    from django.conf import settings as django_settings
 
     assert django_settings.CACHES["submissions"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     with connection.cursor() as cursor:

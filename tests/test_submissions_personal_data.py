@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from opensearchpy import OpenSearch
 from wagtail.models import Page
 
 from manual.models import CaseStudyPage
@@ -44,7 +45,6 @@ def engine():
     with override_settings(SEARCH_URL=url, SEARCH_INDEX_PREFIX=prefix):
         search_services.rebuild()
         yield search_services.engine_driver()
-    from opensearchpy import OpenSearch
 
     OpenSearch([url]).indices.delete(index=f"{prefix}*", ignore_unavailable=True)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import WorkflowState
@@ -131,8 +132,6 @@ def test_an_idempotent_replay_sends_nothing_again(client, django_capture_on_comm
 
 
 def test_the_import_sends_no_mail(tmp_path, moderators, django_capture_on_commit_callbacks):
-    from django.core.management import call_command
-
     item = valid_payload(title="Imported case")
     item["external_id"] = "mail-test-1"
     path = tmp_path / "cases.json"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from manual.models import CaseStudyPage
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent, SubmitterContact
-from submissions.services.html import to_rich_text
+from submissions.rich_text import to_rich_text
 from tests.support.samples import make_pdf
 from tests.support.stored_files import private_files
 from tests.support.submissions import errors_by_field, post_json, post_multipart, valid_payload, without
@@ -137,8 +138,6 @@ def test_plain_text_becomes_paragraphs_and_is_escaped():
 
 
 def test_unknown_multipart_parts_and_a_missing_data_part_are_named(client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     response = client.post(
         "/api/v1/submissions",
         data={"attachment": SimpleUploadedFile("a.pdf", make_pdf()), "title": "loose field"},

@@ -18,9 +18,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from core.api_errors import InvalidInput
 from manual.taxonomy_registry import COUNTRY, case_filters, in_display_order, taxonomy_kinds
 from search.filters import clean_filters
-from site_config.api_errors import InvalidInput
 from tests.support.submissions import post_json, valid_payload
 
 PROOF = Path(__file__).resolve().parent / "taxonomy_app" / "proof.py"

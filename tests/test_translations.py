@@ -8,12 +8,19 @@ already.
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Page
 from wagtail_localize.models import StringTranslation, Translation, TranslationSource
+from wagtail_localize.strings import StringValue
 
-from manual.models import CaseStudyPage, Topic
-from manual.services import translations
+from manual import admin_views
+from manual.machine_translators import PseudoTranslator
+from manual.models import CaseStudyPage, ManualSectionPage, Topic
+from manual.services import translation_status, translations
+from manual.services.locales import sync_locales
+from manual.wagtail_hooks import translation_review_button
 from tests.support.commands import run_manage
 from tests.support.factories import CaseStudyPageFactory, TopicFactory
 from tests.support.translations import CYRILLIC, NEW_SUMMARY, RUSSIAN, approve, fill_po, submit_url
@@ -146,10 +153,6 @@ def test_machine_strings_block_review_until_a_human_marks_them_reviewed(
 
 
 def test_pseudo_translator_keeps_html_and_uses_its_glossary(en, ru):
-    from wagtail_localize.strings import StringValue
-
-    from manual.machine_translators import PseudoTranslator
-
     translator = PseudoTranslator({"GLOSSARY": {"Budget": "Бюджет"}})
     value = StringValue.from_source_html('Read <b>the plan</b> and <a href="https://example.org">Budget</a>')[0]
     result = translator.translate(en, ru, [value])[value]
@@ -168,11 +171,6 @@ def test_machine_translator_comes_from_the_environment():
 
 
 def test_status_route_reports_every_page_per_locale_in_constant_queries(client, settings, en):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from manual.models import ManualSectionPage
-
     body = client.get("/api/v1/translations/status", {"type": "case_study", "page_size": 100}).json()
     cases = CaseStudyPage.objects.live().filter(locale=en, alias_of__isnull=True)
     assert body["count"] == cases.count() and {row["id"] for row in body["results"]} == set(
@@ -204,8 +202,6 @@ def test_status_route_reports_every_page_per_locale_in_constant_queries(client, 
 
 
 def test_status_route_reports_a_new_locale(client, settings):
-    from manual.services.locales import sync_locales
-
     settings.MANUAL_LOCALES = ["en", "ru", "de"]
     settings.LANGUAGES = settings.WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("ru", "Русский"), ("de", "Deutsch")]
     sync_locales()
@@ -251,7 +247,6 @@ def test_review_page_shows_what_blocks_a_submission(client, en, ru, editor, tran
     assert response.context["missing"] == translations.missing_segments(translation).count() > 0
     assert reverse("manual_translations:submit_for_review", args=[translation.pk]) in response.content.decode()
     target = CaseStudyPage.objects.get(translation_key=source_page.translation_key, locale=ru)
-    from manual.wagtail_hooks import translation_review_button
 
     [button] = translation_review_button(target, translator)
     assert button.url == reverse("manual_translations:review", args=[translation.pk])
@@ -351,9 +346,6 @@ def test_syncing_translations_never_publishes_them(
 
 
 def test_admin_report_paginates_the_pages_that_need_work(client, en, editor, monkeypatch):
-    from manual import admin_views
-    from manual.services import translation_status
-
     first = CaseStudyPageFactory(slug="report-first")
     second = CaseStudyPageFactory(slug="report-second")
     monkeypatch.setattr(admin_views, "REPORT_PAGE_SIZE", 1)

@@ -17,13 +17,13 @@ from django_countries import countries
 from wagtail.models import Locale, Page
 from wagtail.rich_text import expand_db_html
 
+from core.api_errors import NotFound
 from manual.models import BODY_SECTIONS, CaseStudyPage, ManualSectionPage
 from manual.services import read_model
 from manual.services.case_filters import CaseFilters
 from manual.services.locale_lookup import set_up_locales
 from manual.services.read_model import CaseSummary, Translations
 from manual.services.taxonomies import KINDS_BY_NAME, TAXONOMY_KINDS, label_lookup
-from site_config.api_errors import NotFound
 
 
 class PageUrls:

@@ -38,7 +38,7 @@ def accepted_codes() -> dict[str, list[str]]:
     """Parameter and field name -> the values the validators accept now (one query per taxonomy).
 
     Each filter's codes under its key (``?topic=``) and its field (the submission's ``"topics"``),
-    and the configured locales (``locale``): what ``site_config.openapi`` states as enums.
+    and the configured locales (``locale``): what ``core.openapi`` states as enums.
     """
     codes: dict[str, list[str]] = {"locale": list(settings.MANUAL_LOCALES)}
     for item in case_filters():

@@ -5,7 +5,7 @@ goes by e-mail to ``ACCESSIBILITY_FEEDBACK_EMAIL`` and is handled there.
 
 A public form that sends mail is a spam relay to the accessibility contact, so it has the defences
 of the submission form: the per-client rate limit (its own budget, ``ACCESSIBILITY_FEEDBACK_RATE_LIMIT``)
-and the honeypot, minimum time and single-use start token of ``site_config.formguard``.
+and the honeypot, minimum time and single-use start token of ``core.formguard``.
 
 The mail is not sent in the request. ``receive`` stores the message (``AccessibilityFeedback``) and,
 once the transaction commits, a django-tasks task sends it and deletes the row. A row rather than
@@ -28,8 +28,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from core import ratelimit
 from manual.models import AccessibilityFeedback
-from submissions.services import ratelimit
 
 logger = logging.getLogger(__name__)
 

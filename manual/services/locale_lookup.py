@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
-from site_config.api_errors import InvalidInput
+from core.api_errors import InvalidInput
 
 
 def resolve_locale(code: str | None, field: str = "locale") -> Locale:

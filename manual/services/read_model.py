@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents.models import AbstractDocument
 from wagtail.models import Locale, Page
 
+from core.api_errors import NotFound
 from manual.models import (
     CaseStudyContact,
     CaseStudyIndexPage,
@@ -43,7 +44,6 @@ from manual.services.case_filters import CaseFilters, filter_cases
 from manual.services.locale_lookup import resolve_locale
 from manual.services.publication import public_pages
 from manual.services.taxonomies import TAXONOMY_KINDS, TaxonomyKind, TaxonomyLabels, label_lookup
-from site_config.api_errors import NotFound
 
 # --- A page in a locale --------------------------------------------------------------------------
 

@@ -18,10 +18,10 @@ from django.db.models import Exists
 from wagtail.models import Locale, Page
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
+from core.api_errors import InvalidInput
 from manual.services.locale_lookup import target_locales
 from manual.services.translations import valid_reviews
 from manual.taxonomy_registry import taxonomy_kinds
-from site_config.api_errors import InvalidInput
 
 
 @dataclass

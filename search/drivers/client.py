@@ -83,10 +83,10 @@ def make_client(url: str, engine: str, timeout: float) -> EngineClient:
     # Imported here, not at the top: only the configured engine's library is loaded (each takes 0.2
     # to 0.4 s to import, and the embedded default, the database driver, needs neither).
     if engine == "elasticsearch":
-        from search.drivers.elasticsearch_client import ElasticsearchClient
+        from search.drivers.elasticsearch_client import ElasticsearchClient  # noqa: PLC0415
 
         return ElasticsearchClient(url, timeout)
-    from search.drivers.opensearch_client import OpenSearchClient
+    from search.drivers.opensearch_client import OpenSearchClient  # noqa: PLC0415
 
     return OpenSearchClient(url, timeout)
 

@@ -5,8 +5,8 @@ simple HTML. The HTML is cut at its headings: a heading that names a body sectio
 "Objectives", "Lessons learned", or its Russian name; numbering and a trailing colon ignored)
 starts that section; everything else — text before the first such heading, and under other
 headings (kept as a bold line) — goes to ``context``. Each section is then sanitised by the body's
-own nh3 allow-list (``services.html.to_rich_text``), like any body text a stranger sends. Images
-inside the document are dropped (never read); send them as attachments.
+own nh3 allow-list (``submissions.rich_text.to_rich_text``), like any body text a stranger sends.
+Images inside the document are dropped (never read); send them as attachments.
 
 The file has been judged already (``services.files``: a real Word document, no macros, its
 unpacked size bounded), so mammoth only ever reads a bounded, checked archive. mammoth still costs
@@ -28,8 +28,8 @@ import nh3
 from django.conf import settings
 
 from manual.models import BODY_SECTIONS
+from submissions.rich_text import to_rich_text
 from submissions.services.files import FileProblem
-from submissions.services.html import to_rich_text
 from submissions.services.sandbox import LimitExceeded, run_limited
 
 # Section -> the heading texts that name it (compared lower-case, without numbering or colon).

@@ -34,9 +34,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 
-from site_config.api_errors import ApiError, InvalidInput
+from core import ratelimit
+from core.api_errors import ApiError, InvalidInput
 from submissions.models import Submission
-from submissions.services import idempotency, ratelimit
+from submissions.services import idempotency
 from submissions.services.captcha import check_captcha
 from submissions.services.convert import convert_submission_task
 from submissions.services.notifications import notify

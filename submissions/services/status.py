@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
-from site_config.api_errors import NotFound
+from core.api_errors import NotFound
 from submissions.models import ALLOWED_TRANSITIONS, Submission, SubmissionEvent, SubmissionStatus
 from submissions.services.idempotency import token_matches
 

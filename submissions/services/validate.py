@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 from wagtail.models import Locale
 
+from core.api_errors import ApiError
 from manual.models import CaseStudyIndexPage, CaseStudyPage, InitiativeStatus
-from site_config.api_errors import ApiError
 from submissions.models import IMAGE_KINDS, FileKind
 from submissions.schemas import SubmissionIn
 from submissions.services.docx import DocxUnreadable, docx_sections, merge_into_body

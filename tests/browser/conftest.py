@@ -22,6 +22,12 @@ from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _MediaFilesHandler
 
 from tests.support.browser import AXE, CHROMIUM, ROOT
 
@@ -40,7 +46,7 @@ CHROMIUM_ARGS = [
 def _missing() -> str | None:
     """Why the browser tests cannot run here, or None."""
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401, PLC0415 - optional: its absence is the skip's reason
     except ImportError:
         return "the Python package playwright is missing (make install-dev installs requirements-dev.txt)"
     if not os.access(CHROMIUM, os.X_OK):
@@ -65,7 +71,7 @@ def browser() -> Iterator:
     reason = _missing()
     if reason:
         _skip_or_fail(reason)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415 - checked by _missing() above
 
     expect.set_options(timeout=10_000)
 
@@ -84,8 +90,6 @@ def browser() -> Iterator:
             yield browser
             # While Playwright's loop runs, asgiref gives the main thread a separate set of database
             # connections (the one the tests used); close it before the loop stops, or it stays open.
-            from django.db import connections
-
             connections.close_all()
             browser.close()
     finally:
@@ -106,9 +110,6 @@ class _OneAtATime:
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        from django.core import signals
-        from django.db import close_old_connections
-
         with self.lock:
             # Closing "old" connections would end the test's transaction; a Django test client
             # request made by the test in between connects the handlers again, so undo it each time.
@@ -118,12 +119,6 @@ class _OneAtATime:
 
 
 def _server_thread(connection):
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer
-    from django.db import connections
-    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _MediaFilesHandler
-
     class Server(ThreadedWSGIServer):
         def _close_connections(self) -> None:
             """The shared connection belongs to the test; it is not closed after a request."""
@@ -153,9 +148,6 @@ def _server_thread(connection):
 @pytest.fixture
 def live_url(db, settings) -> Iterator[str]:
     """The address of a live server that shares this test's database transaction."""
-    from django.core import signals
-    from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
-
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
     connection = connections[DEFAULT_DB_ALIAS]
     connection.inc_thread_sharing()

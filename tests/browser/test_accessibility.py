@@ -10,8 +10,9 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
+from core import ratelimit
 from manual.models import CaseStudyIndexPage, CaseStudyPage, ManualSectionPage
-from submissions.services import intake, ratelimit
+from submissions.services import intake
 from tests.support.browser import LOCALES, axe_violations, describe_violations, live_pages, page_path, screenshot
 from tests.support.submissions import valid_payload
 

@@ -1,4 +1,4 @@
-"""Who is asking (as a keyed hash) and how often: the per-client rate limit of submissions.
+"""Who is asking (as a keyed hash) and how often: the per-client rate limit of the public posts.
 
 The client is its IP address, taken from ``REMOTE_ADDR`` or, behind ``SUBMISSIONS_TRUSTED_PROXIES``
 reverse proxies, from the address the outermost trusted proxy saw in ``X-Forwarded-For`` (never

@@ -22,15 +22,14 @@ from django.core import signing
 from django.core.cache import caches
 from django.http import QueryDict
 
+from core.ratelimit import CACHE_ALIAS
+
 HONEYPOT = "website"  # a name bots like to fill
 STARTED = "form_started"
 MAX_FORM_AGE = 24 * 3600  # a form older than a day is shown again, freshly signed
 # The salt predates this module (it was the submission form's): kept, so forms shown before a
 # deploy still post after it.
 _SIGNING_SALT = "submissions.form.started"
-# The shared cache of the submission rate limit (submissions.services.ratelimit.CACHE_ALIAS): every
-# worker and node sees the used nonces.
-_CACHE_ALIAS = "submissions"
 
 
 def started_token() -> str:
@@ -52,8 +51,8 @@ def is_bot(data: QueryDict) -> str | None:
         return "no_timestamp"
     if time.time() - started < min_seconds():
         return "too_fast"
-    # Used up by the first post that passes; add() is atomic in the shared cache (a row insert in
-    # the database cache), so two workers cannot both accept one token.
-    if not caches[_CACHE_ALIAS].add(f"form-start:{nonce}", 1, timeout=MAX_FORM_AGE + 60):
+    # Used up by the first post that passes; add() is atomic in the rate limit's shared cache (a row
+    # insert in the database cache) that every worker and node sees, so two cannot both accept one token.
+    if not caches[CACHE_ALIAS].add(f"form-start:{nonce}", 1, timeout=MAX_FORM_AGE + 60):
         return "replayed"
     return None

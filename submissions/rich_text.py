@@ -5,6 +5,9 @@ paragraphs; HTML is sanitised by nh3 (the Ammonia sanitiser) to the tags the cas
 fields offer editors (``manual.blocks.PARAGRAPH_FEATURES``: bold, italic, links, lists), so what a
 submitter sends never holds more than an editor could have typed. ``<script>`` and ``<style>`` go
 with their content; links keep only http, https and mailto targets.
+
+A helper of the document's own validators (``submissions.schemas``), so it sits below them and the
+services (the app's layers, docs/architecture.md "Layers").
 """
 
 from __future__ import annotations
