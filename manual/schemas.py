@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ninja import Field, Schema
+from pydantic import create_model
+
+from manual.taxonomy_registry import TaxonomyKind, in_display_order, taxonomy_kinds
 
 
 class TranslationLink(Schema):
@@ -34,16 +38,37 @@ class Country(Schema):
     name: str
 
 
-class CaseSummary(PageItem):
+class _CaseWhere(PageItem):
     summary: str
     organisation: str
     city: str
     country: Country
-    government_level: Term | None
-    participation_level: Term | None
-    topics: list[Term]
-    tools: list[Term]
-    stages: list[Term]
+
+
+def _in_case_order(kinds: Sequence[TaxonomyKind]) -> list[TaxonomyKind]:
+    """The order of a case's taxonomy fields, as the API has always given them: the kinds of one
+    term first, in the forms' order (``in_display_order``), then those of many, as declared."""
+    return [*in_display_order(kind for kind in kinds if not kind.many), *(kind for kind in kinds if kind.many)]
+
+
+def _terms_field(kind: TaxonomyKind) -> Any:
+    """A taxonomy's field in a case: its terms, or its one term (None when the case has none)."""
+    return (list[Term], ...) if kind.many else (Term | None, ...)
+
+
+# One field per taxonomy of the registry (its case field's name), between where and when; the type
+# checker is shown the base without them (their names are the registry's, known when it runs).
+if TYPE_CHECKING:
+    _CaseClassified = _CaseWhere
+else:
+    _CaseClassified = create_model(
+        "_CaseClassified",
+        __base__=_CaseWhere,
+        **{kind.field: _terms_field(kind) for kind in _in_case_order(taxonomy_kinds())},
+    )
+
+
+class CaseSummary(_CaseClassified):
     start_year: int
     end_year: int | None
     initiative_status: str

@@ -3,13 +3,16 @@
 A declaration states what the rest of the service needs to know about one way of classifying a
 case: its filter and facet key (``?topic=``), its path under ``/api/v1/taxonomies/{kind}``, the
 case field that holds it (also the submission document's field), whether a case has one or many,
-its facet title and, for a taxonomy, its term model. Its methods are the one label look-up and the
-one test of a code (``unknown``) that every caller shares, and the database restriction of the case
-list (``restrict``). Everything else is derived from the registry: the search facets
+its facet title and, for a taxonomy, its term model and its headings in the submission form and
+among a case's facts. Its methods are the one label look-up and the one test of a code
+(``unknown``) that every caller shares, and the database restriction of the case list
+(``restrict``). Everything else is derived from the registry: the search facets
 (``manual.searchable``), hence the filters of ``/api/v1/cases`` and ``/api/v1/search``, their one
-validator and their OpenAPI schema (``search.filters``); the submission document and form
-(``submissions``, checked by ``check`` in the filters' words), the review roles, the label cache,
-the admin menu, the translation lists and the demo content.
+validator and their OpenAPI schema (``search.filters``); a case's terms in the API
+(``manual.schemas.CaseSummary``) and on its page (``manual.services.reader``); the submission
+document and form (``submissions``, checked by ``check`` in the filters' words) and the import
+format's JSON Schema generated from that document, the review roles, the label cache, the admin
+menu, the translation lists and the demo content.
 
 Apps declare their filters on their ``AppConfig`` as ``case_filters``, a dotted path to a sequence
 of declarations (the manual's own are ``MANUAL_CASE_FILTERS`` below), so a kind is one declaration
@@ -148,6 +151,8 @@ class TaxonomyKind(CaseFilter):
 
     model_label: str  # "app_label.ModelName" of the terms' model
     form_label: str | Promise | None = None  # the submission form's label; the title when None
+    # The heading of its terms among a case's facts on the reader's case page; the title when None.
+    fact_heading: str | Promise | None = None
     # Where forms list it among the kinds (the filters keep the declaration order); ties keep that.
     display_order: int = 100
     icon: str = "tag"  # of its menu item in the admin
@@ -168,6 +173,10 @@ class TaxonomyKind(CaseFilter):
     @property
     def label_in_form(self) -> str | Promise:
         return self.form_label or self.title
+
+    @property
+    def heading_in_facts(self) -> str | Promise:
+        return self.fact_heading or self.title
 
     def permission(self, action: str) -> str:
         """``app_label.action_model`` of a Django model permission on the terms."""
@@ -221,6 +230,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.Topic",
         title=gettext_lazy("Topic"),
         form_label=gettext_lazy("Topics"),
+        fact_heading=gettext_lazy("Topics"),
         display_order=4,
         icon="tag",
     ),
@@ -232,6 +242,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.EParticipationTool",
         title=pgettext_lazy("search facet", "eParticipation tool"),
         form_label=gettext_lazy("eParticipation tools"),
+        fact_heading=pgettext_lazy("case facts", "eParticipation tools"),
         display_order=5,
         icon="cogs",
     ),
@@ -265,6 +276,7 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         model_label="manual.PolicyStage",
         title=gettext_lazy("Policy-cycle stage"),
         form_label=gettext_lazy("Policy stages"),
+        fact_heading=gettext_lazy("Policy-cycle stages"),
         display_order=3,
         icon="list-ol",
     ),

@@ -14,6 +14,7 @@ from manual.models import CaseStudyIndexPage, CaseStudyPage
 from search.models import SearchDocument
 from submissions.models import ImportedCase, Submission, SubmissionStatus
 from submissions.schemas import SubmissionIn
+from submissions.services.imports import import_format_schema_text
 from tests.support.samples import make_image
 from tests.support.submissions import valid_payload
 
@@ -217,3 +218,21 @@ def test_the_json_schema_lists_the_fields_the_import_accepts():
     sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
     assert all(set(item) <= set(case_schema["properties"]) for item in sample)
     assert set(case_schema["required"]) <= set().union(*(set(item) for item in sample))
+
+
+def test_the_committed_json_schema_is_the_generated_one():
+    # Generated from SubmissionIn (one field per taxonomy kind): a new kind regenerates it with
+    # `manage.py import_format_schema` (docs/architecture.md "Adding a taxonomy kind").
+    committed = (SAMPLE.parent / "import-format.schema.json").read_text(encoding="utf-8")
+    assert committed == import_format_schema_text()
+    call_command("import_format_schema", "--check", stdout=io.StringIO())
+
+
+def test_the_schema_command_writes_the_file_when_it_is_not_current(tmp_path, monkeypatch):
+    target = tmp_path / "import-format.schema.json"
+    target.write_text("{}\n", encoding="utf-8")
+    monkeypatch.setattr("submissions.management.commands.import_format_schema.IMPORT_FORMAT_SCHEMA", target)
+    with pytest.raises(CommandError, match="not current"):
+        call_command("import_format_schema", "--check", stdout=io.StringIO())
+    call_command("import_format_schema", stdout=io.StringIO())
+    assert target.read_text(encoding="utf-8") == import_format_schema_text()

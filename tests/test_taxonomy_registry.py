@@ -1,8 +1,9 @@
 """The registry of case filters: each kind declared once, everything else derived from it.
 
 The last test is the proof: a kind declared in a test app (tests/taxonomy_app) reaches the case
-list's filters and their OpenAPI schema, the validation of filters and of submissions, the taxonomy
-route, the roles, the translators' lists, the submission form and the admin menu, with nothing else
+list's filters and their OpenAPI schema, a case's terms in the API (and their schema) and on its
+page, the validation of filters and of submissions, the import format, the taxonomy route, the
+roles, the translators' lists, the submission form, the admin menu and search, with nothing else
 edited (docs/architecture.md "Adding a taxonomy kind").
 """
 

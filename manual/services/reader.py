@@ -12,12 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from wagtail.models import Page
 
 from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, CaseStudyPage, ManualHomePage, ManualSectionPage
 from manual.services import read_model
+from manual.taxonomy_registry import in_display_order, taxonomy_kinds
 
 LATEST_CASES = 6
 OSM_URL = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=12/{lat}/{lon}"
@@ -76,13 +75,7 @@ def body_headings() -> dict[str, str]:
 
 def classification_headings() -> dict[str, str]:
     """The case facts' heading of each taxonomy (by case field), in the order the page lists them."""
-    return {
-        "government_level": _("Government level"),
-        "participation_level": _("Participation level"),
-        "stages": _("Policy-cycle stages"),
-        "topics": _("Topics"),
-        "tools": pgettext("case facts", "eParticipation tools"),
-    }
+    return {kind.field: str(kind.heading_in_facts) for kind in in_display_order(taxonomy_kinds())}
 
 
 def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, Any]:

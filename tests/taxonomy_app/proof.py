@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from manual.models import CaseStudyPage
+from manual.services.reader import classification_headings
 from manual.services.review import EDITORS, TRANSLATORS, ensure_roles
 from manual.services.taxonomies import label_lookup
 from manual.services.translation_status import term_translation_status
@@ -22,6 +23,7 @@ from search.mapping import index_body
 from search.registry import facet_keys, facets
 from submissions.forms import SubmissionForm, build_document
 from submissions.models import Submission
+from submissions.services.imports import import_format_schema
 from tests.support.submissions import post_json, valid_payload
 from tests.taxonomy_app.models import Audience
 
@@ -84,6 +86,43 @@ def test_the_openapi_document_states_the_kind(client, case):
     body = doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert "audiences" in body["required"]
     assert body["properties"]["audiences"]["items"]["enum"] == ["youth", "older-people"]
+
+
+def test_a_case_in_the_api_has_the_kind_labelled(client, case):
+    youth = {"code": "youth", "label": "Young people", "translated": True}
+    detail = client.get(f"/api/v1/cases/{case.pk}")
+    assert detail.status_code == 200
+    assert detail.json()["audiences"] == [youth]
+    listed = client.get("/api/v1/cases", {"audience": "youth"}).json()["results"]
+    assert [item["audiences"] for item in listed] == [[youth]]
+    others = client.get("/api/v1/cases", {"locale": "en"}).json()["results"]
+    assert all(item["audiences"] == [] for item in others if item["id"] != case.pk)
+
+
+def test_the_openapi_document_shapes_a_case_with_the_kind(client, case):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    for name in ("CaseSummary", "CaseDetail"):
+        assert schemas[name]["properties"]["audiences"] == {
+            "items": {"$ref": "#/components/schemas/Term"},
+            "title": "Audiences",
+            "type": "array",
+        }
+        assert "audiences" in schemas[name]["required"]
+    # After the manual's own kinds, before the fields that follow them.
+    fields = list(schemas["CaseSummary"]["properties"])
+    assert fields.index("stages") < fields.index("audiences") < fields.index("start_year")
+
+
+def test_the_case_page_lists_the_kind_among_its_facts(client, case):
+    assert classification_headings()["audiences"] == "Audience"
+    html = client.get(case.url).content.decode()
+    assert "<dt>Audience</dt><dd>Young people</dd>" in html
+
+
+def test_the_import_format_has_the_kind(case):
+    generated = import_format_schema()["$defs"]["Case"]
+    assert "audiences" in generated["required"]
+    assert generated["properties"]["audiences"]["type"] == "array"
 
 
 def test_the_taxonomy_route_lists_the_terms_in_the_requested_language(client, case):
