@@ -95,7 +95,7 @@ def list_terms(
     return api_shapes.taxonomy_terms(kind, resolved)
 
 
-@router.get("locales", response={200: schemas.LocaleList}, summary="Configured locales")
+@router.get("locales", response={200: schemas.LocaleList, **ERROR_RESPONSES}, summary="Configured locales")
 def list_locales(request: HttpRequest):
     return api_shapes.locale_list()
 

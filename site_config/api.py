@@ -4,9 +4,11 @@ Each app adds its router here. Errors are answered in one shape (core.api_errors
 input is a 400 naming the field, not ninja's default 422.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -48,8 +50,13 @@ def _error(request: HttpRequest, status: int, errors: list[dict]) -> HttpRespons
 
 def _field_of(location: tuple | list) -> str | None:
     # ninja locates errors as ("query", "page_size") or ("body", "payload", "title"); the API user
-    # knows the field by its own name.
-    names = [str(part) for part in location if part not in {"query", "path", "body", "form", "header", "payload"}]
+    # knows the field by its own name. Only the leading source and body argument are dropped: a
+    # parameter may be called `path` (/pages/find).
+    names = [str(part) for part in location]
+    if names[:1] and names[0] in {"query", "path", "body", "form", "header"}:
+        names = names[1:]
+    if names[:1] == ["payload"]:
+        names = names[1:]
     return ".".join(names) or None
 
 
@@ -86,6 +93,43 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     return _error(request, 401, [{"field": None, "code": "unauthorized", "message": "Authentication required."}])
 
 
+def reject_unknown_query(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A GET whose query string names a parameter the operation does not declare is a 400 naming it.
+
+    Applied to every operation by the API object (``add_decorator`` in "view" mode, which wraps the
+    bound ``Operation.run``: before ninja validates anything, with the operation at hand). The
+    parameters known are the operation's own query parameters (its signature's query models,
+    flattened as the OpenAPI document lists them), so no list is kept by hand; a route taking
+    free parameters declares them (the submission status route its ``token``). Without it
+    ``/cases?slug=x`` would answer every case as if the filter applied.
+    """
+    operation = run.__self__  # type: ignore[attr-defined]  # the bound Operation.run ("view" mode)
+    known = {
+        name
+        for model in operation.models
+        if model.__ninja_param_source__ == "query"
+        for name in model.__ninja_flatten_map__
+    }
+
+    def checked(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        unknown = [name for name in request.GET if name not in known]
+        # Reads only: a write's query string is the writer's business (``PUT /submissions/{id}``
+        # declares its ``token`` all the same).
+        if unknown and request.method in {"GET", "HEAD"}:
+            message = (
+                gettext("Unknown parameter; this route takes: %(known)s.") % {"known": ", ".join(sorted(known))}
+                if known
+                else gettext("Unknown parameter; this route takes none.")
+            )
+            return _error(
+                request, 400, [{"field": name, "code": "unknown_parameter", "message": message} for name in unknown]
+            )
+        return run(request, **kwargs)
+
+    return checked
+
+
+api.add_decorator(reject_unknown_query, mode="view")
 api.add_router("/", manual_router)
 api.add_router("/", search_router)
 api.add_router("/", submissions_router)
