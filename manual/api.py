@@ -12,6 +12,7 @@ from core.openapi import documented
 from manual import schemas, taxonomy_registry
 from manual.services import api_shapes, case_filters
 from manual.services.locale_lookup import resolve_locale
+from manual.services.routing import MAX_PATH_LENGTH
 from manual.services.translation_status import PAGE_TYPES, status_report, term_translation_status
 from search.filters import MAX_VALUES_PER_FACET, clean_filters, facet_filter_schema
 
@@ -93,6 +94,30 @@ def list_terms(
     if kind == taxonomy_registry.COUNTRY.kind:
         return api_shapes.country_terms(resolved)
     return api_shapes.taxonomy_terms(kind, resolved)
+
+
+@router.get(
+    "pages/find",
+    response={200: schemas.FoundAtPath, **ERROR_RESPONSES},
+    summary="Find the page a reader's URL path shows",
+    description="The public page at `path` (as a reader's URL has it, language prefix included): its "
+    "`type` (`case_study`, `section`, `home` for a locale's home page, `case_index` for the case "
+    "index, `page` for any other), its `id`, and `detail`: the answer of `/cases/{id}` or "
+    "`/sections/{id}` for a case or a section, the page's item (id, title, locale, url, "
+    "translations) for the others. 404 when no published page has that path (drafts, untranslated "
+    "stand-ins and pages in review have none).",
+)
+def find_page(
+    request: HttpRequest,
+    path: str = Query(
+        ...,
+        min_length=1,
+        max_length=MAX_PATH_LENGTH,
+        description="The path of a reader's URL, e.g. `/ru/cases/decide-madrid/`.",
+        examples=["/en/cases/decide-madrid/"],
+    ),
+):
+    return api_shapes.page_at_path(request, path)
 
 
 @router.get("locales", response={200: schemas.LocaleList, **ERROR_RESPONSES}, summary="Configured locales")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import create_model
@@ -242,3 +242,27 @@ class TranslationStatusList(Schema):
         description="Per target locale: taxonomy terms labelled in it, and those still shown with the default "
         "locale's label (`translated: false` in the API)."
     )
+
+
+# /api/v1/pages/find: one variant per page type, told apart by `type`.
+class FoundCase(Schema):
+    type: Literal["case_study"]
+    id: int
+    detail: CaseDetail
+
+
+class FoundSection(Schema):
+    type: Literal["section"]
+    id: int
+    detail: SectionDetail
+
+
+class FoundPage(Schema):
+    """A page without a detail route of its own: the home page of a locale, the case index."""
+
+    type: Literal["home", "case_index", "page"]
+    id: int
+    detail: PageItem
+
+
+FoundAtPath = Annotated[FoundCase | FoundSection | FoundPage, Field(discriminator="type")]

@@ -357,6 +357,12 @@ def api_case_details(client, marks: Marks) -> str:
                    [f"/api/v1/cases/{pk}" for pk in ids])  # fmt: skip
 
 
+def api_find(client, marks: Marks) -> str:
+    """Every version (draft, alias, stand-in, in review or public) of the pages touched, by its path."""
+    paths = [page.url for page in pages_of(marks) if page.url]
+    return get_all(client, [f"/api/v1/pages/find?path={path}" for path in paths])
+
+
 def api_sections_and_taxonomies(client, marks: Marks) -> str:
     kinds = ("topics", "tools", "stages", "participation-levels", "government-levels")
     return get_all(client, [f"/api/v1/sections?locale={c}&fallback=1" for c in LOCALES] +
@@ -461,6 +467,7 @@ SURFACES = {
     "reader pages (every locale)": Surface(reader_pages),
     "/api/v1/cases": Surface(api_cases),
     "/api/v1/cases/{id}": Surface(api_case_details),
+    "/api/v1/pages/find": Surface(api_find),
     "/api/v1/sections, /taxonomies": Surface(api_sections_and_taxonomies, reviewed_sections_and_terms),
     "/api/v1/search (database)": Surface(api_search),
     "/api/v1/search/suggest (database)": Surface(api_suggest, reviewed_titles),

@@ -18,10 +18,11 @@ from wagtail.models import Locale, Page
 from wagtail.rich_text import expand_db_html
 
 from core.api_errors import NotFound
-from manual.models import BODY_SECTIONS, CaseStudyPage, ManualSectionPage
-from manual.services import read_model
+from manual.models import BODY_SECTIONS, CaseStudyIndexPage, CaseStudyPage, ManualHomePage, ManualSectionPage
+from manual.services import read_model, routing
 from manual.services.case_filters import CaseFilters
 from manual.services.locale_lookup import set_up_locales
+from manual.services.publication import public_pages
 from manual.services.read_model import CaseSummary, Translations
 from manual.services.taxonomies import KINDS_BY_NAME, TAXONOMY_KINDS, label_lookup
 
@@ -188,6 +189,34 @@ def section_detail(
     item["body"] = page.body.stream_block.get_api_representation(page.body, {"request": request})
     item["children"] = [section_item(child, urls, section.locale) for child in section.children]
     return item
+
+
+# The `type` of a page found by its path (``page_at_path``); the names of the case and section types
+# are those of /api/v1/translations/status (``translation_status.PAGE_TYPES``).
+FOUND_PAGE_TYPES: dict[type[Page], str] = {
+    CaseStudyPage: "case_study",
+    ManualSectionPage: "section",
+    ManualHomePage: "home",
+    CaseStudyIndexPage: "case_index",
+}
+
+
+def page_item(request: HttpRequest | None, page_id: int) -> dict[str, Any]:
+    """A public page without a detail route of its own (the home page, the case index): its item."""
+    page = public_pages().select_related("locale").get(pk=page_id)
+    return _base_item(page, PageUrls(request, Translations([page])), page.locale)
+
+
+def page_at_path(request: HttpRequest, path: str) -> dict[str, Any]:
+    """The public page a reader's ``path`` shows: its type, id, and its type's detail (``detail``)."""
+    page_id, page_type = routing.public_page_at(request, path)
+    if page_type is CaseStudyPage:
+        detail = case_detail(request, page_id, None, False)
+    elif page_type is ManualSectionPage:
+        detail = section_detail(request, page_id, None, False)
+    else:
+        detail = page_item(request, page_id)
+    return {"type": FOUND_PAGE_TYPES.get(page_type, "page"), "id": page_id, "detail": detail}
 
 
 def taxonomy_terms(kind_name: str, locale: Locale) -> dict[str, Any]:
