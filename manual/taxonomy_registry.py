@@ -111,6 +111,13 @@ class CaseFilter:
 
 
 @cache
+def country_names(language_code: str) -> dict[str, str]:
+    """Code -> name in one language, built once: search labels every country facet value with it."""
+    with translation.override(language_code):
+        return {code: str(name) for code, name in countries}
+
+
+@cache
 def country_codes() -> frozenset[str]:
     # The country "taxonomy" is ISO 3166-1 alpha-2, as django-countries knows it.
     return frozenset(code for code, _name in countries)
@@ -141,8 +148,7 @@ class CountryFilter(CaseFilter):
         return [country.code] if country else []
 
     def label(self, code: str, language_code: str | None) -> str:
-        with translation.override(language_code or settings.MANUAL_LOCALES[0]):
-            return str(countries.name(code) or code)
+        return country_names(language_code or settings.MANUAL_LOCALES[0]).get(code.upper(), code)
 
 
 @dataclass(frozen=True, kw_only=True)
