@@ -114,7 +114,7 @@ def find_page(
         min_length=1,
         max_length=MAX_PATH_LENGTH,
         description="The path of a reader's URL, e.g. `/ru/cases/decide-madrid/`.",
-        examples=["/en/cases/decide-madrid/"],
+        example="/en/cases/decide-madrid/",
     ),
 ):
     return api_shapes.page_at_path(request, path)
