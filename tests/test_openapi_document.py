@@ -15,6 +15,7 @@ from django.test import override_settings
 from core.api_errors import MAX_ID
 from manual.models import Topic
 from manual.services.taxonomies import COUNTRY_CODES, TAXONOMY_KINDS, default_locale_terms
+from tests.support.openapi import inline_refs
 from tests.support.submissions import post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,12 @@ def document(client) -> dict:
 
 
 def parameter(doc: dict, path: str, name: str, method: str = "get") -> dict:
-    return next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == name)["schema"]
+    return inline_refs(doc, next(p for p in doc["paths"][path][method]["parameters"] if p["name"] == name)["schema"])
+
+
+def json_body(doc: dict) -> dict:
+    schema = doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return inline_refs(doc, schema)
 
 
 def string_branch(schema: dict) -> dict:
@@ -52,8 +58,20 @@ def test_a_term_added_by_an_editor_is_in_the_next_document(client, en):
     Topic.objects.create(code="water", label="Water", locale=en, sort_order=99)
     doc = document(client)
     assert "water" in parameter(doc, "/api/v1/search", "topic")["items"]["enum"]
+    assert "water" in json_body(doc)["properties"]["topics"]["items"]["enum"]
+
+
+def test_each_code_set_is_one_named_schema_that_routes_and_the_submission_share(client):
+    doc = document(client)
+    topic = "#/components/schemas/TopicCode"
+    for path in ("/api/v1/cases", "/api/v1/search"):
+        raw = next(p for p in doc["paths"][path]["get"]["parameters"] if p["name"] == "topic")["schema"]
+        assert raw["items"] == {"$ref": topic}, path
+        locale = next(p for p in doc["paths"][path]["get"]["parameters"] if p["name"] == "locale")["schema"]
+        assert {"$ref": "#/components/schemas/LocaleCode"} in locale["anyOf"], path
     body = doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert "water" in body["properties"]["topics"]["items"]["enum"]
+    assert body["properties"]["topics"]["items"] == {"$ref": topic}
+    assert doc["components"]["schemas"]["LocaleCode"] == {"type": "string", "enum": ["en", "ru"], "title": "LocaleCode"}
 
 
 @override_settings(MANUAL_LOCALES=["en", "ru", "de"])
@@ -109,9 +127,9 @@ def test_the_submission_is_documented_as_json_or_multipart_with_links(client):
     )
     assert multipart["encoding"]["data"]["contentType"] == "application/json"
     assert multipart["schema"]["properties"]["attachments"]["maxItems"] == 10
-    json_body = content["application/json"]["schema"]
-    assert set(json_body["required"]) >= {"locale", "title", "body", "contact", "consent"}
-    assert json_body["properties"]["country"]["enum"] == sorted(COUNTRY_CODES)
+    body = json_body(doc)
+    assert set(body["required"]) >= {"locale", "title", "body", "contact", "consent"}
+    assert body["properties"]["country"]["enum"] == sorted(COUNTRY_CODES)
     assert {"400", "409", "413", "415", "429"} <= set(create["responses"])
     assert create["responses"]["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ErrorList"

@@ -14,6 +14,7 @@ from typing import TypeAlias
 from django.conf import settings
 from django.db.models import QuerySet
 
+from core.openapi import CodeSet
 from manual.taxonomy_registry import case_filters
 
 # Filter key -> checked codes: OR inside one key, AND across keys (``?topic=a&topic=b&stage=c``).
@@ -34,15 +35,14 @@ def filter_cases(cases: QuerySet, filters: CaseFilters) -> QuerySet:
     return cases
 
 
-def accepted_codes() -> dict[str, list[str]]:
-    """Parameter and field name -> the values the validators accept now (one query per taxonomy).
+def accepted_codes() -> list[CodeSet]:
+    """The code sets the validators accept now (one query per taxonomy), each under its names.
 
-    Each filter's codes under its key (``?topic=``) and its field (the submission's ``"topics"``),
-    and the configured locales (``locale``): what ``core.openapi`` states as enums.
+    The configured locales (``locale``) and, per filter, its codes under its key (``?topic=``) and
+    its field (the submission's ``"topics"``): what ``core.openapi`` states as one named enum each.
     """
-    codes: dict[str, list[str]] = {"locale": list(settings.MANUAL_LOCALES)}
+    codes = [CodeSet(schema="LocaleCode", names=("locale",), values=list(settings.MANUAL_LOCALES))]
     for item in case_filters():
-        values = item.accepted_codes()
-        codes[item.key] = values
-        codes[item.field] = values
+        schema = "".join(part.capitalize() for part in item.key.split("_")) + "Code"
+        codes.append(CodeSet(schema=schema, names=(item.key, item.field), values=item.accepted_codes()))
     return codes

@@ -24,6 +24,7 @@ from search.registry import facet_keys, facets
 from submissions.forms import SubmissionForm, build_document
 from submissions.models import Submission
 from submissions.services.imports import import_format_schema
+from tests.support.openapi import inline_refs
 from tests.support.submissions import post_json, valid_payload
 from tests.taxonomy_app.models import Audience
 
@@ -78,12 +79,14 @@ def test_a_submission_must_classify_by_the_kind_and_keeps_it(client, case):
 
 def test_the_openapi_document_states_the_kind(client, case):
     doc = client.get("/api/v1/openapi.json").json()
-    parameters = {item["name"]: item for item in doc["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    parameters = {item["name"]: inline_refs(doc, item) for item in doc["paths"]["/api/v1/cases"]["get"]["parameters"]}
     assert parameters["audience"]["description"] == "Audience code; repeat for OR."
     assert parameters["audience"]["schema"]["items"]["enum"] == ["youth", "older-people"]
     [kind] = doc["paths"]["/api/v1/taxonomies/{kind}"]["get"]["parameters"][:1]
     assert "audiences" in kind["schema"]["enum"]
-    body = doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body = inline_refs(
+        doc, doc["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    )
     assert "audiences" in body["required"]
     assert body["properties"]["audiences"]["items"]["enum"] == ["youth", "older-people"]
 
