@@ -9,8 +9,9 @@ longitude/latitude, simplifies each arc (Douglas-Peucker within ``TOLERANCE``: a
 the map's size), joins them into rings, rounds the points to ``GRID`` degrees, drops points the
 rounding made repeated and rings that shrank below three points, and keys each country by its
 ISO 3166-1 alpha-2 code (from the numeric ``id``, through django-countries, the code cases store).
-Shapes without an ISO code (Kosovo, Northern Cyprus, ...) are kept without a code: they are drawn,
-never shaded. Coordinates are stored as integers in units of ``GRID`` to keep the file small.
+Crimea is drawn as part of Ukraine (``MOVED``). Shapes without an ISO code (Kosovo, Northern
+Cyprus, ...) are kept without a code: they are drawn, never shaded. Coordinates are stored as
+integers in units of ``GRID`` to keep the file small.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 GRID = 0.05  # degrees
-TOLERANCE = 0.1  # degrees a simplified ring may stray from the source's line (Douglas-Peucker)
+TOLERANCE = 0.1  # degrees a simplified arc may stray from the source's line (Douglas-Peucker)
 SOURCE = "world-atlas 2.0.2 countries-50m.json (https://github.com/topojson/world-atlas)"
 LICENCE = (
     "Shapes from Natural Earth (public domain, https://www.naturalearthdata.com/) through world-atlas "
@@ -61,7 +62,25 @@ def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tupl
     for index in indexes:
         arc = arcs[index] if index >= 0 else list(reversed(arcs[~index]))
         points.extend(arc[1:] if points else arc)
-    return points
+    return unwrapped(points)
+
+
+def unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Longitudes made continuous across the antimeridian (Chukotka at 190 rather than -170).
+
+    A flat projection would otherwise draw the step from 180 to -180 as a line across the world.
+    """
+    shifted: list[tuple[float, float]] = []
+    offset = 0.0
+    for lon, lat in points:
+        if shifted:
+            step = lon + offset - shifted[-1][0]
+            if step > 180:
+                offset -= 360
+            elif step < -180:
+                offset += 360
+        shifted.append((lon + offset, lat))
+    return shifted
 
 
 def simplified(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -99,6 +118,29 @@ def on_grid(points: list[tuple[float, float]]) -> list[int]:
     return flat if len(flat) >= 6 else []  # fewer than three distinct points: below the grid
 
 
+# Natural Earth's default shapes draw Crimea as part of Russia (its "de facto" view). The manual
+# follows the Council of Europe and the UN General Assembly (resolution 68/262): Crimea is Ukraine's.
+# The ring inside this box (west, south, east, north) moves from RU to UA.
+CRIMEA = (32.4, 44.3, 36.7, 46.3)
+MOVED = {"RU": ("UA", CRIMEA)}
+
+
+def inside(ring_points: list[int], box: tuple[float, float, float, float]) -> bool:
+    lons, lats = ring_points[0::2], ring_points[1::2]
+    west, south, east, north = box
+    return all(west <= lon * GRID <= east for lon in lons) and all(south <= lat * GRID <= north for lat in lats)
+
+
+def moved(shapes: list[dict[str, Any]]) -> None:
+    by_code = {shape["code"]: shape for shape in shapes if shape["code"]}
+    for source, (target, box) in MOVED.items():
+        leaving = [item for item in by_code[source]["rings"] if inside(item, box)]
+        if len(leaving) != 1:
+            raise SystemExit(f"expected one ring of {source} inside {box}, found {len(leaving)}")
+        by_code[source]["rings"].remove(leaving[0])
+        by_code[target]["rings"].append(leaving[0])
+
+
 def build(topology: dict[str, Any]) -> dict[str, Any]:
     arcs = decode_arcs(topology)
     shapes = []
@@ -108,6 +150,7 @@ def build(topology: dict[str, Any]) -> dict[str, Any]:
         rings = [item for item in rings if item]
         if rings:
             shapes.append({"code": alpha2(geometry.get("id")), "name": geometry["properties"]["name"], "rings": rings})
+    moved(shapes)
     shapes.sort(key=lambda shape: (shape["code"] or "~", shape["name"]))
     return {"source": SOURCE, "licence": LICENCE, "grid": GRID, "shapes": shapes}
 

@@ -221,3 +221,12 @@ def test_the_shipped_shapes_name_the_countries_cases_use():
     codes = {shape.code for shape in map_drawing.shapes()}
     assert {"ES", "FR", "DE", "RU", "IS", "MT", "LU", "EE", "GB", "CA"} <= codes
     assert [map_drawing.step(count) for count in (0, 1, 2, 4, 5, 19, 20, 999)] == [0, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_crimea_is_drawn_as_part_of_ukraine():
+    def within_crimea(shape):
+        return [ring for ring in shape.rings if all(32.4 <= lon <= 36.7 and 44.3 <= lat <= 46.3 for lon, lat in ring)]
+
+    by_code = {shape.code: shape for shape in map_drawing.shapes() if shape.code}
+    assert not within_crimea(by_code["RU"])
+    assert len(within_crimea(by_code["UA"])) == 1
