@@ -58,7 +58,7 @@ def case_map(request: HttpRequest) -> HttpResponse:
             "title": case.page.title,
             "url": case.page.get_url(request),
             "lang": case.page.locale.language_code if case.fallback else "",
-            "country": COUNTRY.label(case.page.country.code, language) if case.page.country else "",
+            "country": ", ".join(COUNTRY.label(code, language) for code in sorted(case.codes[COUNTRY.key])),
             "city": case.page.city,
             "point": drawing.points.get(case.page.pk),
         }

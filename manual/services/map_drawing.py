@@ -143,11 +143,8 @@ def step(count: int) -> int:
 
 def step_ranges() -> list[tuple[int, int, int | None]]:
     """(step, lowest, highest or None for "and more") of every step with cases, for the legend."""
-    bounds = [*STEPS, None]
-    return [
-        (index + 1, lowest, (bounds[index + 1] - 1) if bounds[index + 1] is not None else None)
-        for index, lowest in enumerate(STEPS)
-    ]
+    highest: list[int | None] = [following - 1 for following in STEPS[1:]]
+    return [(index + 1, lowest, top) for index, (lowest, top) in enumerate(zip(STEPS, [*highest, None], strict=True))]
 
 
 @dataclass(frozen=True)
