@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from wagtail.models import Locale
 
 from manual.models import CaseStudyPage
@@ -19,6 +20,15 @@ from manual.services.read_model import localized_pages
 from tests.support.factories import CaseStudyPageFactory, UntranslatedCaseStudyPageFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Django's LocaleMiddleware leaves a request's language active in the thread: a test asking for
+    /ru/ must not leave the tests after it (tests/test_content_model.py matches English messages)
+    speaking Russian."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 def page(client, url: str, status: int = 200) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from wagtail.models import Locale
 
-from manual.models import CaseStudyPage
+from manual.models import BODY_SECTIONS, CaseStudyPage
 from manual.services.case_filters import CaseFilters
 from manual.services.read_model import case_queryset, localized_pages
 from manual.taxonomy_registry import COUNTRY, CaseFilter, case_filters
@@ -85,7 +85,8 @@ def _counted(
 def read_case_map(locale: Locale, filters: CaseFilters) -> CaseMap:
     """The cases of ``locale`` that match ``filters`` (checked codes), with counts per country and facet."""
     public = localized_pages(CaseStudyPage, locale, fallback=True)
-    pages = case_queryset().filter(pk__in=public.values("pk")).order_by("title", "pk")
+    # The long texts are not shown: left in the database, a page of thousands of cases reads less.
+    pages = case_queryset().filter(pk__in=public.values("pk")).defer("summary", *BODY_SECTIONS).order_by("title", "pk")
     every = [MapCase(page, _codes(page), page.locale_id != locale.pk) for page in pages]
     language = locale.language_code
     facets = []
