@@ -1,4 +1,5 @@
-"""Reader pages outside the page tree: accessibility statement, its feedback form, privacy notice.
+"""Reader pages outside the page tree: the map of the cases, accessibility statement, its feedback
+form, privacy notice.
 
 Views parse the request, call a service and render; the e-mail is ``manual.services.feedback``.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,15 +20,66 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
+from core.api_errors import InvalidInput
 from core.formguard import is_bot, started_token
-from manual.services import feedback
+from manual.services import feedback, map_drawing, read_model
+from manual.services.case_filters import filter_keys
+from manual.services.case_map import facet_form, read_case_map
 from manual.services.feedback import AccessibilityFeedbackForm
+from manual.services.locale_lookup import resolve_locale
 from manual.services.previews import PreviewExpired, find_preview
+from manual.taxonomy_registry import COUNTRY
+from search.filters import clean_filters
+from search.views import reader_language
 
 logger = logging.getLogger(__name__)
 
 # The date this statement was prepared (WAD model statement, "Preparation of this statement").
 STATEMENT_PREPARED = "2026-11-27"
+
+
+def case_map(request: HttpRequest) -> HttpResponse:
+    """``/<locale>/map/``: where the cases are, filtered by the search facets; 400 for a refused filter."""
+    language = reader_language()
+    locale = resolve_locale(language)
+    errors: dict[str, str] = {}
+    try:
+        filters = clean_filters({key: request.GET.getlist(key) for key in filter_keys()})
+    except InvalidInput as error:
+        # The map of every case answers beside the message, so the form stays usable.
+        errors[error.field or COUNTRY.key] = error.message
+        filters = {}
+    found = read_case_map(locale, filters)
+    positions = {case.page.pk: case.position for case in found.cases if case.position is not None}
+    drawing = map_drawing.draw({country.code: country.count for country in found.countries}, positions)
+    index = read_model.case_index(locale.pk)
+    cases = [
+        {
+            "title": case.page.title,
+            "url": case.page.get_url(request),
+            "lang": case.page.locale.language_code if case.fallback else "",
+            "country": ", ".join(COUNTRY.label(code, language) for code in sorted(case.codes[COUNTRY.key])),
+            "city": case.page.city,
+            "point": drawing.points.get(case.page.pk),
+        }
+        for case in found.cases
+    ]
+    context = {
+        "language": language,
+        "language_name": LANG_INFO.get(language, {}).get("name_local", language),
+        "total": found.total,
+        "cases": cases,
+        "located": len(positions),
+        "countries": found.countries,
+        "drawing": drawing,
+        "steps": map_drawing.step_ranges(),
+        "cases_url": index.get_url(request) if index is not None else None,
+        "facets": facet_form(found),
+        "errors": errors,
+        "filtered": bool(filters),
+        "form_id": "map",
+    }
+    return render(request, "manual/case_map.html", context, status=400 if errors else 200)
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:

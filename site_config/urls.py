@@ -45,6 +45,7 @@ reader_search_patterns = ([path("", search_views.reader_search, name="reader")],
 urlpatterns += i18n_patterns(
     path("submit/", include("submissions.urls")),
     path("search/", include(reader_search_patterns)),
+    path("map/", manual_views.case_map, name="case_map"),
     path("accessibility/", manual_views.accessibility_statement, name="accessibility"),
     path("accessibility/feedback/", manual_views.accessibility_feedback, name="accessibility_feedback"),
     path("accessibility/feedback/thanks/", manual_views.accessibility_thanks, name="accessibility_thanks"),

@@ -347,6 +347,10 @@ def reader_pages(client, marks: Marks) -> str:
     return get_all(client, [*lists, *[page.url for page in pages_of(marks)]])
 
 
+def reader_map(client, marks: Marks) -> str:
+    return get_all(client, [f"/{code}/map/" for code in LOCALES])
+
+
 def api_cases(client, marks: Marks) -> str:
     return get_all(client, [f"/api/v1/cases?locale={c}&page_size=100&fallback={f}" for c in LOCALES for f in (0, 1)])
 
@@ -465,6 +469,7 @@ class Surface:
 
 SURFACES = {
     "reader pages (every locale)": Surface(reader_pages),
+    "reader map (every locale)": Surface(reader_map),
     "/api/v1/cases": Surface(api_cases),
     "/api/v1/cases/{id}": Surface(api_case_details),
     "/api/v1/pages/find": Surface(api_find),
