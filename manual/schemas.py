@@ -130,9 +130,30 @@ class RelatedCaseRef(Schema):
     locale: str
 
 
-class ImageRef(Schema):
+# The widths of an image's renditions in the API (``srcset``); the default (``src``) is the middle one.
+SRCSET_WIDTHS = (480, 800, 1200)
+SRC_WIDTH = SRCSET_WIDTHS[len(SRCSET_WIDTHS) // 2]
+
+
+class Rendition(Schema):
+    url: str = Field(description="Site-relative URL of the rendition's file.")
+    width: int
+    height: int
+
+
+class ImageSources(Schema):
     id: int
     title: str
+    src: Rendition = Field(description=f"The default rendition ({SRC_WIDTH} pixels wide at most).")
+    srcset: list[Rendition] = Field(
+        description=f"Renditions by increasing width ({', '.join(map(str, SRCSET_WIDTHS))} pixels at most; an "
+        "image is never enlarged, a width it does not reach is left out), for `<img srcset>`."
+    )
+
+
+class ImageRef(ImageSources):
+    """A case's hero image: its renditions, and ``url``, ``width``, ``height`` of a large one (1600 x 1000 at most)."""
+
     url: str
     width: int
     height: int
@@ -177,22 +198,6 @@ class SectionTree(Schema):
 
 
 # --- Blocks of a body (manual.services.api_blocks shapes them) ----------------------------------
-
-
-class Rendition(Schema):
-    url: str = Field(description="Site-relative URL of the rendition's file.")
-    width: int
-    height: int
-
-
-class ImageSources(Schema):
-    id: int
-    title: str
-    src: Rendition = Field(description="The default rendition (800 pixels wide at most).")
-    srcset: list[Rendition] = Field(
-        description="Renditions by increasing width (480, 800 and 1200 pixels at most; an image is never "
-        "enlarged), for `<img srcset>`."
-    )
 
 
 class EmbedRef(Schema):

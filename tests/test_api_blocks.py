@@ -18,7 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale
 
 from manual.models import CaseStudyPage, ManualSectionPage
-from manual.services.media import SRCSET_WIDTHS
+from manual.schemas import SRCSET_WIDTHS
 from manual.services.review import ensure_in_review_collection
 from tests.support.factories import CaseStudyPageFactory, ManualSectionPageFactory
 from tests.support.samples import make_image, make_pdf
@@ -96,6 +96,8 @@ def section(image, document, draft_section, draft_case):
             "paragraph",
             f'<p>See <a linktype="page" id="{case.pk}">Madrid</a>, the <a linktype="document" '
             f'id="{document.pk}">guide</a> and <a linktype="page" id="{draft_section.pk}">our plans</a>.</p>'
+            '<p><a linktype="page">No id</a>, <a linktype="page" id="x1">bad id</a>, '
+            '<a linktype="page" id="99999999999999999999999">huge id</a>.</p>'
             f'<embed embedtype="image" id="{image.pk}" format="fullwidth" alt="Inline chart"/>',
         ),
         ("quote", {"text": "Participation is a habit.", "attribution": "A mayor"}),
@@ -200,6 +202,7 @@ def test_document_links_and_embedded_images_are_resolved(client, section, docume
 def test_a_link_to_an_unpublished_page_keeps_its_text_without_the_anchor(client, section, draft_section):
     paragraph = blocks_of(section_detail(client, section)["body"], "paragraph")[0]["value"]
     assert "and our plans.</p>" in paragraph
+    assert "<p>No id, bad id, huge id.</p>" in paragraph, "a link to no page keeps its text"
     assert draft_section.url_path not in paragraph and "<a>" not in paragraph and "data-unlinked" not in paragraph
 
 
@@ -237,6 +240,14 @@ def test_a_case_body_links_in_the_readers_locale(client):
     body = response.json()["body"]
     assert body["context"] == f'<p>Like <a href="{ru_case.url}">Madrid</a>.</p>'
     assert body["results"] == "<p>See plans.</p>"
+
+
+def test_a_case_hero_image_has_renditions(client, image):
+    case = CaseStudyPageFactory(slug="pictured-case", hero_image=image)
+    hero = client.get(f"/api/v1/cases/{case.pk}").json()["hero_image"]
+    assert [source["width"] for source in hero["srcset"]] == list(SRCSET_WIDTHS)
+    assert hero["src"] == hero["srcset"][1] and (hero["width"], hero["height"]) == (1400, 700)
+    assert client.get(hero["url"]).status_code == 200
 
 
 def _body_with(images: list, document, case, draft_section) -> list:

@@ -22,6 +22,7 @@ from manual.services import read_model, routing
 from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
 from manual.services.locale_lookup import set_up_locales
+from manual.services.media import image_sources
 from manual.services.publication import public_pages
 from manual.services.read_model import CaseSummary, Translations
 from manual.services.rich_text import RichTextResolver
@@ -155,8 +156,7 @@ def _image(image: Any) -> dict[str, Any] | None:
         return None
     rendition = image.get_rendition("max-1600x1000|format-webp")
     return {
-        "id": image.pk,
-        "title": image.title,
+        **image_sources(image),
         "url": rendition.url,
         "width": rendition.width,
         "height": rendition.height,

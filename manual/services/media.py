@@ -5,7 +5,8 @@ Public media: an image or document outside every collection with a view restrict
 of submissions in review private, ``manual.services.review.ensure_in_review_collection``).
 Anything else is no public file: its block, or its place in rich text, is left out of answers.
 
-A front end renders an image from ``srcset`` (one rendition per width of ``SRCSET_WIDTHS``, as
+A front end renders an image from ``srcset`` (one rendition per width of ``SRCSET_WIDTHS``, declared
+with the API's shapes in ``manual.schemas``, as
 ``<img srcset="url 480w, ...">`` takes it) and ``src`` (the rendition of ``SRC_SPEC``, for clients
 that ignore ``srcset``). Wagtail's ``width-N`` never enlarges: an image narrower than a width gets
 its own width there, and the repeated entry is left out of ``srcset``. URLs are site-relative, as
@@ -29,9 +30,10 @@ from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
 from wagtail.models import Collection, CollectionViewRestriction
 
-SRCSET_WIDTHS = (480, 800, 1200)
+from manual.schemas import SRC_WIDTH, SRCSET_WIDTHS
+
 SRCSET_SPECS = tuple(f"width-{width}|format-webp" for width in SRCSET_WIDTHS)
-SRC_SPEC = SRCSET_SPECS[1]
+SRC_SPEC = SRCSET_SPECS[SRCSET_WIDTHS.index(SRC_WIDTH)]
 
 
 class PublicMedia:

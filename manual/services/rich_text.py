@@ -4,7 +4,7 @@ Wagtail stores references, not URLs: ``<a linktype="page" id="12">``, ``<a linkt
 id="3">``, ``<embed embedtype="image" id="5" .../>``. ``expand_db_html`` turns them into HTML with
 one query per kind and per text, and links a page in the active language whatever its state.
 ``RichTextResolver`` does the same with Wagtail's rewriters (``wagtail.rich_text.rewriters``) and
-its reference extraction, for every text of an answer at once and in the reader's locale:
+the tags they find, for every text of an answer at once and in the reader's locale:
 
 - a page link goes to the linked page's public version in the requested locale, else to the page
   itself; a link to a page that is not public (a draft, an alias, a stand-in awaiting translation,
@@ -27,12 +27,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.html import escape, format_html
-from wagtail.documents import get_document_model
-from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
-from wagtail.rich_text import extract_references_from_rich_text, features
+from wagtail.rich_text import features
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRewriter
 
+from core.api_errors import MAX_ID
 from manual.services.media import PublicMedia, image_sources
 from manual.services.publication import public_pages
 from manual.services.read_model import VERSION_FIELDS
@@ -50,13 +49,14 @@ class RichTextResolver:
         self.request = request
         self.locale = locale
         self.media = media or PublicMedia()
-        self._ids: dict[type, set[int]] = {}
+        self._ids: dict[str | None, set[int]] = {}  # by link type ("page", "document") or embed type ("image")
 
     def add(self, source: str) -> None:
         """Note what ``source`` refers to, for the look-ups of ``expand``."""
-        for model, object_id, *_path in extract_references_from_rich_text(source):
-            key = Page if issubclass(model, Page) else model
-            self._ids.setdefault(key, set()).add(int(object_id))
+        for rewriter in (LinkRewriter(), EmbedRewriter()):
+            for kind, matches in rewriter.extract_tags(source).items():
+                ids = {found for match in matches if (found := _id(match.attrs)) is not None}
+                self._ids.setdefault(kind, set()).update(ids)
 
     def add_all(self, sources: Iterable[str]) -> None:
         for source in sources:
@@ -70,13 +70,13 @@ class RichTextResolver:
 
     # --- look-ups, once per answer ---
 
-    def _wanted(self, model: type) -> set[int]:
-        return self._ids.get(model, set())
+    def _wanted(self, kind: str) -> set[int]:
+        return self._ids.get(kind, set())
 
     @cached_property
     def _page_urls(self) -> dict[int, str]:
         """Linked page id -> URL of its public version in the locale, else of itself (public pages only)."""
-        wanted = self._wanted(Page)
+        wanted = self._wanted("page")
         if not wanted:
             return {}
         linked_keys = Page.objects.filter(pk__in=wanted).values("translation_key")
@@ -97,11 +97,11 @@ class RichTextResolver:
 
     @cached_property
     def _document_urls(self) -> dict[int, str]:
-        return {pk: document.url for pk, document in self.media.documents(self._wanted(get_document_model())).items()}
+        return {pk: document.url for pk, document in self.media.documents(self._wanted("document")).items()}
 
     @cached_property
     def _images(self) -> dict[int, Any]:
-        return self.media.images(self._wanted(get_image_model()))
+        return self.media.images(self._wanted("image"))
 
     # --- rewriting, with Wagtail's rewriters and the look-ups above ---
 
@@ -125,10 +125,12 @@ class RichTextResolver:
 
 
 def _id(attrs: dict) -> int | None:
+    """The id a tag refers to; None for a missing or impossible one (it then resolves to nothing)."""
     try:
-        return int(attrs["id"])
+        found = int(attrs["id"])
     except (KeyError, ValueError):
         return None
+    return found if 1 <= found <= MAX_ID else None
 
 
 def _link(url: str | None) -> str:
