@@ -202,6 +202,14 @@ class SectionTree(Schema):
 
 class EmbedRef(Schema):
     url: str = Field(description="The embedded page's URL (oEmbed).")
+    html: str | None = Field(
+        description="The provider's HTML for it, as Wagtail stored it when a reader's page showed it; null "
+        "until then (render from `url` with an oEmbed client)."
+    )
+    title: str
+    thumbnail_url: str
+    width: int | None
+    height: int | None
 
 
 RICH_TEXT_DESCRIPTION = (

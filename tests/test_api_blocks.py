@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
+from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale
 
@@ -27,7 +28,8 @@ from tests.support.samples import make_image, make_pdf
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_files_cleanup")]
 
 BLOCK_TYPES = list(SectionBodyBlock.base_blocks)  # as declared, which the fixture's body follows
-LINKED_CASE = "decide-madrid"  # a demo case with a Russian translation
+LINKED_CASE = "decide-madrid"
+VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"  # a demo case with a Russian translation
 
 
 def make_image_row(title: str = "A chart", collection: Collection | None = None, size=(1400, 700)):
@@ -110,7 +112,7 @@ def section(image, document, draft_section, draft_case):
         ),
         ("table", {"caption": "Votes", "header": ["Year", "Votes"], "rows": [{"cells": ["2019", "11000"]}]}),
         ("document", {"document": document.pk, "title": "The guide"}),
-        ("embed", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+        ("embed", VIDEO),
         ("case_reference", {"case": case.pk, "note": "A city-wide portal."}),
         ("case_reference", {"case": draft_case.pk, "note": "Not yet published."}),
     )
@@ -129,7 +131,14 @@ def test_each_block_type_answers_what_rendering_needs(client, section, image, do
         "document": {"id": document.pk, "title": "Guide", "url": document.url},
         "title": "The guide",
     }
-    assert values["embed"] == {"url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}
+    assert values["embed"] == {
+        "url": VIDEO,
+        "html": None,
+        "title": "",
+        "thumbnail_url": "",
+        "width": None,
+        "height": None,
+    }, "never fetched: the front end asks the provider"
     assert values["callout"]["kind"] == "tip" and values["callout"]["title"] == "Tip"
     assert 'linktype="' not in values["callout"]["text"]
 
@@ -144,6 +153,29 @@ def test_each_block_type_answers_what_rendering_needs(client, section, image, do
     assert (summary["id"], summary["title"], summary["url"]) == (case.pk, case.title, case.url)
     assert summary["summary"] == case.summary and summary["country"]["code"] == case.country.code
     assert summary["fallback"] is False and "ru" in summary["translations"]
+
+
+def test_an_embed_comes_with_what_wagtail_stored_of_it(client, section):
+    Embed.objects.create(
+        url=VIDEO,
+        max_width=800,
+        hash="0" * 32,
+        type="video",
+        html='<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>',
+        title="A video",
+        thumbnail_url="https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg",
+        width=800,
+        height=450,
+    )
+    embed = blocks_of(section_detail(client, section)["body"], "embed")[0]["value"]
+    assert embed == {
+        "url": VIDEO,
+        "html": '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>',
+        "title": "A video",
+        "thumbnail_url": "https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg",
+        "width": 800,
+        "height": 450,
+    }
 
 
 def test_image_srcset_has_every_width_and_its_files_are_served(client, section):
@@ -253,7 +285,8 @@ def _body_with(images: list, document, case, draft_section) -> list:
         for _image in images
     ]
     references = [("case_reference", {"case": case.pk, "note": ""}) for _image in images]
-    return raw(*blocks, *paragraphs, *references)
+    embeds = [("embed", f"{VIDEO}&t={number}") for number, _image in enumerate(images)]
+    return raw(*blocks, *paragraphs, *references, *embeds)
 
 
 def _queries(client, url: str) -> int:
@@ -273,7 +306,7 @@ def test_query_count_does_not_grow_with_the_number_of_blocks(client, document, d
     urls = [f"/api/v1/sections/{page.pk}?locale=ru&fallback=1" for page in (one, five)]
     for url in urls:  # the first answer makes the renditions; a running server has them
         client.get(url)
-    assert len(client.get(urls[1]).json()["body"]) == 15
+    assert len(client.get(urls[1]).json()["body"]) == 20
     assert _queries(client, urls[0]) == _queries(client, urls[1])
 
 

@@ -10,7 +10,8 @@ publish the types, and:
 - a chosen document is its ``id``, ``title`` and ``url``;
 - a chosen case is the summary the case list gives (``api_shapes.case_summary``) of its public
   version in the reader's locale, else of the case itself (``fallback`` true);
-- an embed is its ``url``.
+- an embed is its ``url``, with the provider's HTML, title and size when Wagtail has stored them
+  (``fetched_embeds``).
 
 A block whose chosen object is gone or not public (a draft case, an image or document in a
 restricted collection such as that of submissions in review) is left out of the answer.
@@ -29,6 +30,7 @@ from wagtail import blocks
 from wagtail.blocks import StreamValue
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.embeds.models import Embed
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale
 
@@ -69,6 +71,8 @@ class BodyShaper:
         self.rich_text = RichTextResolver(request, locale, self.media)
         self._images: list[Any] = []
         self._cases: list[Any] = []
+        self._embed_urls: set[str] = set()
+        self._embeds: dict[str, Embed] = {}
         self._references: CaseReferences | None = None
 
     def shape(self, body: StreamValue) -> list[dict[str, Any]]:
@@ -77,6 +81,7 @@ class BodyShaper:
             self._collect(child.block, child.value)
         prefetch_renditions(self._images)
         self._references = read_case_references(self._cases, self.locale) if self._cases else None
+        self._embeds = fetched_embeds(self._embed_urls)
         shaped = []
         for child in children:
             value = self._shape(child.block, child.value)
@@ -92,6 +97,8 @@ class BodyShaper:
             self._images.append(value)
         elif isinstance(block, blocks.PageChooserBlock):
             self._cases.append(value)
+        elif isinstance(block, EmbedBlock) and value:
+            self._embed_urls.add(value.url)
         for child, child_value in _parts(block, value):
             self._collect(child, child_value)
 
@@ -115,7 +122,7 @@ class BodyShaper:
         if isinstance(block, blocks.PageChooserBlock):
             return self._case(value)
         if isinstance(block, EmbedBlock):
-            return {"url": value.url} if value else OMIT
+            return embed_ref(value.url, self._embeds.get(value.url)) if value else OMIT
         # A text added to a block after it was stored is missing from it: an empty text then.
         representation = block.get_api_representation(value)
         return "" if representation is None else representation
@@ -126,6 +133,32 @@ class BodyShaper:
         if summary is None or references is None:
             return OMIT
         return self.summarise(summary, references.translations)
+
+
+def fetched_embeds(urls: set[str]) -> dict[str, Embed]:
+    """What Wagtail's embed finders stored for ``urls`` (when a reader's page showed them): one query.
+
+    An answer never asks a provider itself: that would put a third party's latency in the API's.
+    """
+    if not urls:
+        return {}
+    found: dict[str, Embed] = {}
+    for embed in Embed.objects.filter(url__in=urls).exclude(html="").order_by("-last_updated"):
+        found.setdefault(embed.url, embed)
+    return found
+
+
+def embed_ref(url: str, embed: Embed | None) -> dict[str, Any]:
+    if embed is None:
+        return {"url": url, "html": None, "title": "", "thumbnail_url": "", "width": None, "height": None}
+    return {
+        "url": url,
+        "html": embed.html,
+        "title": embed.title,
+        "thumbnail_url": embed.thumbnail_url,
+        "width": embed.width,
+        "height": embed.height,
+    }
 
 
 def body_blocks(
