@@ -52,6 +52,10 @@ class ImageBlock(blocks.StructBlock):
         help_text=_("Describe the image for people who cannot see it; leave empty if purely decorative."),
     )
     caption = blocks.CharBlock(required=False, max_length=255)
+    # Wagtail's image model has no author field: who made the image is said where it is used.
+    credit = blocks.CharBlock(
+        required=False, max_length=255, help_text=_("Photographer or source, shown with the image.")
+    )
 
     class Meta:
         icon = "image"

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import create_model
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
 
+from manual.blocks import SectionBodyBlock
 from manual.taxonomy_registry import TaxonomyKind, in_display_order, taxonomy_kinds
 
 
@@ -123,9 +130,30 @@ class RelatedCaseRef(Schema):
     locale: str
 
 
-class ImageRef(Schema):
+# The widths of an image's renditions in the API (``srcset``); the default (``src``) is the middle one.
+SRCSET_WIDTHS = (480, 800, 1200)
+SRC_WIDTH = SRCSET_WIDTHS[len(SRCSET_WIDTHS) // 2]
+
+
+class Rendition(Schema):
+    url: str = Field(description="Site-relative URL of the rendition's file.")
+    width: int
+    height: int
+
+
+class ImageSources(Schema):
     id: int
     title: str
+    src: Rendition = Field(description=f"The default rendition ({SRC_WIDTH} pixels wide at most).")
+    srcset: list[Rendition] = Field(
+        description=f"Renditions by increasing width ({', '.join(map(str, SRCSET_WIDTHS))} pixels at most; an "
+        "image is never enlarged, a width it does not reach is left out), for `<img srcset>`."
+    )
+
+
+class ImageRef(ImageSources):
+    """A case's hero image: its renditions, and ``url``, ``width``, ``height`` of a large one (1600 x 1000 at most)."""
+
     url: str
     width: int
     height: int
@@ -169,8 +197,84 @@ class SectionTree(Schema):
     results: list[SectionNode]
 
 
+# --- Blocks of a body (manual.services.api_blocks shapes them) ----------------------------------
+
+
+class EmbedRef(Schema):
+    url: str = Field(description="The embedded page's URL (oEmbed).")
+    html: str | None = Field(
+        description="The provider's HTML for it, as Wagtail stored it when a reader's page showed it; null "
+        "until then (render from `url` with an oEmbed client)."
+    )
+    title: str
+    thumbnail_url: str
+    width: int | None
+    height: int | None
+
+
+RICH_TEXT_DESCRIPTION = (
+    "HTML; internal links are public URLs in the requested locale, links to unpublished pages are removed "
+    "(their text stays)."
+)
+
+
+def _choices(block: blocks.ChoiceBlock) -> Any:
+    values = tuple(str(value) for value, _label in block.field.choices)
+    return Literal[values]  # type: ignore[valid-type]
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _value_type(block: blocks.Block) -> Any:
+    """The type of a block's value in the API, read from its declaration (``manual.blocks``)."""
+    if isinstance(block, blocks.StructBlock):
+        fields: dict[str, Any] = {name: (_value_type(child), ...) for name, child in block.child_blocks.items()}
+        return create_model(f"{type(block).__name__}Value", __base__=Schema, **fields)
+    if isinstance(block, blocks.ListBlock):
+        return list[_value_type(block.child_block)]  # type: ignore[misc]
+    if isinstance(block, blocks.RichTextBlock):
+        return Annotated[str, Field(description=RICH_TEXT_DESCRIPTION)]
+    if isinstance(block, blocks.ChoiceBlock):
+        return _choices(block)
+    if isinstance(block, ImageChooserBlock):
+        return ImageSources
+    if isinstance(block, DocumentChooserBlock):
+        return DocumentRef
+    if isinstance(block, blocks.PageChooserBlock):
+        return CaseSummary  # the one page type chosen in a body (CaseStudyReferenceBlock)
+    if isinstance(block, EmbedBlock):
+        return EmbedRef
+    if isinstance(block, blocks.FieldBlock):
+        return str
+    raise TypeError(f"No API type for {type(block).__name__}: declare it in manual.schemas._value_type.")
+
+
+def body_block_schemas(stream: blocks.StreamBlock) -> list[type[Schema]]:
+    """One schema per block type of ``stream`` (``HeadingBlockOut``...): ``type``, ``id`` and ``value``."""
+    return [
+        create_model(
+            f"{_camel(name)}BlockOut",
+            __base__=Schema,
+            type=(Literal[name], ...),  # type: ignore[valid-type]
+            id=(str, ...),
+            value=(_value_type(block), ...),
+        )
+        for name, block in stream.child_blocks.items()
+    ]
+
+
+# A block of a section's body, told apart by `type`; blocks whose chosen object is not public
+# (a draft case, a private image) are left out of the answer.
+if TYPE_CHECKING:
+    SectionBodyBlockOut = dict[str, Any]
+else:
+    SectionBodyBlockOut = Annotated[reduce(or_, body_block_schemas(SectionBodyBlock())), Field(discriminator="type")]
+
+
 class SectionDetail(SectionItem):
-    body: list[dict[str, Any]]
+    body: list[SectionBodyBlockOut]
     children: list[SectionItem]
 
 

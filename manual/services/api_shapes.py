@@ -15,15 +15,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 from wagtail.models import Locale, Page
-from wagtail.rich_text import expand_db_html
 
 from core.api_errors import NotFound
 from manual.models import BODY_SECTIONS, CaseStudyIndexPage, CaseStudyPage, ManualHomePage, ManualSectionPage
 from manual.services import read_model, routing
+from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
 from manual.services.locale_lookup import set_up_locales
+from manual.services.media import image_sources
 from manual.services.publication import public_pages
 from manual.services.read_model import CaseSummary, Translations
+from manual.services.rich_text import RichTextResolver
 from manual.services.taxonomies import KINDS_BY_NAME, TAXONOMY_KINDS, label_lookup
 
 
@@ -114,7 +116,7 @@ def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | No
             "region": page.region,
             "coordinates": {"lat": float(coordinates[0]), "lon": float(coordinates[1])} if coordinates else None,
             "population": page.population,
-            "body": {name: _rich_text(getattr(page, name)) for name in BODY_SECTIONS},
+            "body": _case_body(request, page, case.locale),
             "metrics": [
                 {"label": metric.label, "value": float(metric.value), "unit": metric.unit} for metric in case.metrics
             ],
@@ -141,8 +143,12 @@ def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | No
     return item
 
 
-def _rich_text(source: str) -> str:
-    return expand_db_html(source) if source else ""
+def _case_body(request: HttpRequest | None, page: CaseStudyPage, locale: Locale) -> dict[str, str]:
+    """The rich-text sections of a case, links resolved for readers of ``locale`` in one batch."""
+    sources = {name: getattr(page, name) or "" for name in BODY_SECTIONS}
+    resolver = RichTextResolver(request, locale)
+    resolver.add_all(sources.values())
+    return {name: resolver.expand(source) for name, source in sources.items()}
 
 
 def _image(image: Any) -> dict[str, Any] | None:
@@ -150,8 +156,7 @@ def _image(image: Any) -> dict[str, Any] | None:
         return None
     rendition = image.get_rendition("max-1600x1000|format-webp")
     return {
-        "id": image.pk,
-        "title": image.title,
+        **image_sources(image),
         "url": rendition.url,
         "width": rendition.width,
         "height": rendition.height,
@@ -186,7 +191,12 @@ def section_detail(
     page = section.page
     urls = PageUrls(request, section.translations)
     item = section_item(page, urls, section.locale)
-    item["body"] = page.body.stream_block.get_api_representation(page.body, {"request": request})
+    item["body"] = body_blocks(
+        request,
+        section.locale,
+        page.body,
+        lambda case, translations: case_summary(case, PageUrls(request, translations), section.locale),
+    )
     item["children"] = [section_item(child, urls, section.locale) for child in section.children]
     return item
 

@@ -247,6 +247,36 @@ def latest_cases(locale_id: int, count: int) -> list[CaseStudyPage]:
     return list(public_pages(CaseStudyPage).filter(locale_id=locale_id).order_by("-first_published_at", "pk")[:count])
 
 
+@dataclass
+class CaseReferences:
+    """The cases a body refers to, as summaries of the version readers of a locale are sent to."""
+
+    summaries: dict[int, CaseSummary]  # referenced case id -> summary; public cases only
+    translations: Translations  # of the referenced cases (the summaries' versions included)
+
+
+def read_case_references(cases: Iterable[Page | None], locale: Locale) -> CaseReferences:
+    """Each public case of ``cases`` in its public version in ``locale``, else in its own.
+
+    A constant number of queries (``Translations``, then ``case_queryset``) whatever the number of
+    references; a case that is not public (a draft, an alias) has no summary.
+    """
+    referenced = [case for case in cases if case is not None]
+    translations = Translations(referenced)
+    shown: dict[int, int] = {}
+    for case in referenced:
+        if any(version.pk == case.pk for version in translations.of(case)):
+            shown[case.pk] = translations.shown(case, locale.pk).pk
+    pages = case_queryset().in_bulk(set(shown.values())) if shown else {}
+    labels = label_lookup(locale.language_code)
+    summaries = {
+        case_id: CaseSummary(pages[page_id], case_terms(pages[page_id], labels))
+        for case_id, page_id in shown.items()
+        if page_id in pages
+    }
+    return CaseReferences(summaries, translations)
+
+
 def case_index(locale_id: int) -> CaseStudyIndexPage | None:
     return CaseStudyIndexPage.objects.live().filter(locale_id=locale_id).first()
 
