@@ -23,7 +23,8 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client as DjangoClient
 
-from manual.models import CaseStudyPage, ManualHomePage
+from manual.models import CaseStudyPage, ManualHomePage, ManualSectionPage
+from tests.test_api_blocks import make_image_row
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONT_END = ROOT / "tests" / "front_end" / "render.py"
@@ -100,6 +101,36 @@ def test_case_in_russian_renders_with_its_labels(front_end, api, ru):
     assert '<dd data-fact="country">Испания</dd>' in html  # the country's Russian name
     assert case.summary in html
     assert '<section data-part="context">' in html
+
+
+@pytest.mark.usefixtures("media_files_cleanup")
+def test_section_in_russian_renders_its_image_table_and_internal_link(front_end, api, ru):
+    section = next(
+        page
+        for page in ManualSectionPage.objects.live().filter(locale=ru)
+        if any(block.block_type == "table" for block in page.body)
+    )
+    english_case = CaseStudyPage.objects.get(slug="decide-madrid", locale__language_code="en")
+    russian_case = english_case.get_translation(ru)
+    image = make_image_row("Схема участия", size=(1400, 700))
+    section.body = [
+        *section.body.raw_data,
+        {"type": "image", "value": {"image": image.pk, "alt_text": "Схема", "caption": "Этапы", "credit": "Мэрия"}},
+        # Linked by the English page's id, as an editor copying a section often leaves it.
+        {"type": "paragraph", "value": f'<p>См. <a linktype="page" id="{english_case.pk}">Мадрид</a>.</p>'},
+    ]
+    section.save_revision().publish()
+
+    html = front_end.render_path(api, section.url)
+
+    assert f"<h1>{section.title}</h1>" in html
+    assert "<table>" in html and '<th scope="col">' in html
+    img = html.split("<figure>", 1)[1].split("</figure>", 1)[0]
+    assert 'alt="Схема"' in img and "Этапы Мэрия" in img
+    srcset = img.split('srcset="', 1)[1].split('"', 1)[0]
+    assert [entry.rsplit(" ", 1)[1] for entry in srcset.split(", ")] == ["480w", "800w", "1200w"]
+    assert f'<a href="{russian_case.url}">Мадрид</a>' in html, "the link leads to the Russian case"
+    assert "linktype" not in html
 
 
 def test_a_path_without_a_public_page_is_not_found(front_end, api):

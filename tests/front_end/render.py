@@ -18,13 +18,34 @@ from manual_client.api.manual import (
     manual_api_list_sections,
 )
 from manual_client.models import (
+    CalloutBlockOut,
     CaseDetail,
+    CaseReferenceBlockOut,
+    DocumentBlockOut,
+    EmbedBlockOut,
     ErrorList,
     FoundCase,
     FoundPage,
     FoundSection,
+    HeadingBlockOut,
+    ImageBlockOut,
     LocaleCode,
+    ParagraphBlockOut,
+    QuoteBlockOut,
     SectionDetail,
+    TableBlockOut,
+)
+
+Block = (
+    CalloutBlockOut
+    | CaseReferenceBlockOut
+    | DocumentBlockOut
+    | EmbedBlockOut
+    | HeadingBlockOut
+    | ImageBlockOut
+    | ParagraphBlockOut
+    | QuoteBlockOut
+    | TableBlockOut
 )
 
 
@@ -76,9 +97,41 @@ def render_section(client: Client, section: SectionDetail) -> str:
     )
 
 
-def render_block(block: object) -> str:
-    """One body block; unknown types render nothing (a front end keeps working on new blocks)."""
-    return ""
+def render_block(block: Block) -> str:
+    """One body block, from what the API gives for it (rich text arrives cleaned and resolved)."""
+    if isinstance(block, HeadingBlockOut):
+        level = block.value.level.value
+        return f"<{level}>{escape(block.value.text)}</{level}>"
+    if isinstance(block, ParagraphBlockOut):
+        return block.value
+    if isinstance(block, QuoteBlockOut):
+        return f"<blockquote>{escape(block.value.text)}<cite>{escape(block.value.attribution)}</cite></blockquote>"
+    if isinstance(block, ImageBlockOut):
+        image = block.value.image
+        srcset = ", ".join(f"{escape(size.url)} {size.width}w" for size in image.srcset)
+        return (
+            f'<figure><img src="{escape(image.src.url)}" srcset="{srcset}" width="{image.src.width}" '
+            f'height="{image.src.height}" alt="{escape(block.value.alt_text)}">'
+            f"<figcaption>{escape(block.value.caption)} {escape(block.value.credit)}</figcaption></figure>"
+        )
+    if isinstance(block, CalloutBlockOut):
+        callout = block.value
+        return f'<aside data-kind="{callout.kind.value}"><strong>{escape(callout.title)}</strong>{callout.text}</aside>'
+    if isinstance(block, TableBlockOut):
+        table = block.value
+        head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in table.header)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row.cells) + "</tr>" for row in table.rows
+        )
+        return f"<table><caption>{escape(table.caption)}</caption><tr>{head}</tr>{rows}</table>"
+    if isinstance(block, DocumentBlockOut):
+        document = block.value.document
+        return f'<a href="{escape(document.url)}">{escape(block.value.title or document.title)}</a>'
+    if isinstance(block, CaseReferenceBlockOut):
+        case = block.value.case
+        note = escape(block.value.note)
+        return f'<article><a href="{escape(case.url or "")}">{escape(case.title)}</a><p>{note}</p></article>'
+    return f'<a href="{escape(block.value.url)}">{escape(block.value.title)}</a>'  # an embed: its link
 
 
 def render_case(case: CaseDetail) -> str:
