@@ -151,6 +151,7 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
     django.setup()
     from django.core.management import call_command  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
+    from django.test import override_settings  # noqa: PLC0415
 
     from manual.models import CaseStudyIndexPage, CaseStudyPage  # noqa: PLC0415
     from search import services  # noqa: PLC0415
@@ -160,13 +161,15 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
     t0 = time.perf_counter()
-    for language in ("en", "ru"):
-        parent = CaseStudyIndexPage.objects.get(locale__language_code=language)
-        templates = list(CaseStudyPage.objects.live().filter(locale__language_code=language))
-        for number in range(args.copies):
-            template = templates[number % len(templates)]
-            attrs = {"title": f"{template.title} (copy {number})", "slug": f"cluster-{language}-{number}"}
-            template.copy(to=parent, update_attrs=attrs, keep_live=True, log_action=None)
+    # Copied with the engine off (each publish would index one document); the rebuild loads them.
+    with override_settings(SEARCH_URL=""):
+        for language in ("en", "ru"):
+            parent = CaseStudyIndexPage.objects.get(locale__language_code=language)
+            templates = list(CaseStudyPage.objects.live().filter(locale__language_code=language))
+            for number in range(args.copies):
+                template = templates[number % len(templates)]
+                attrs = {"title": f"{template.title} (copy {number})", "slug": f"cluster-{language}-{number}"}
+                template.copy(to=parent, update_attrs=attrs, keep_live=True, log_action=None)
     written = services.rebuild()
     print(f"{sum(written.values())} documents ({written}) in {time.perf_counter() - t0:.0f} s")
     driver = services.engine_driver()
@@ -187,6 +190,7 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
     lock = threading.Lock()
     stop = threading.Event()
     edited: set[int] = set()
+    reasons: Counter[str] = Counter()  # why the engine was passed over (the circuit breaker's last error)
 
     def reader(seed: int) -> None:
         rng = random.Random(seed)
@@ -204,6 +208,8 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
                 with lock:
                     figures["searches"] += 1
                     figures[outcome] += 1
+                    if results.degraded:
+                        reasons[services.EngineHealth.last_error[:120]] += 1
         finally:
             connection.close()
 
@@ -242,16 +248,18 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
         victim = max((node for node in nodes if node is not entry), key=lambda node: primaries[node.name])
         manager = get(f"{entry.url}/_cat/cluster_manager?format=json")[0]["node"]
         print(f"killing {victim.name} ({primaries[victim.name]} primaries; cluster manager: {manager})")
-        before_kill = dict(figures)
+        print(f"before the kill ({args.before:.0f} s):", dict(figures))
+        mark = Counter(figures)
         victim.kill()
         time.sleep(args.down)
-        during = Counter(figures)
-        during.subtract(before_kill)
-        print(f"while {victim.name} was down:", dict(+during))
+        print(f"while {victim.name} was down ({args.down:.0f} s):", dict(+(Counter(figures) - mark)))
+        mark = Counter(figures)
         victim.start()
         green = wait_green(entry.url, len(nodes))
-        print(f"{victim.name} restarted: cluster green {green:.0f} s after the restart")
+        print(f"{victim.name} restarted, green {green:.0f} s later; meanwhile:", dict(+(Counter(figures) - mark)))
+        mark = Counter(figures)
         time.sleep(args.after)
+        print(f"after green ({args.after:.0f} s):", dict(+(Counter(figures) - mark)))
     finally:
         stop.set()
         for thread in threads:
@@ -277,6 +285,8 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
             print(f"{locale}: engine holds {driver.count(locale)} documents, the database index {database_count}")
             lost += abs(driver.count(locale) - database_count)
     figures["lost index updates"] = lost
+    for reason, count in reasons.most_common(5):
+        print(f"degraded {count} times after: {reason}")
     figures["outbox rows left"] = IndexOutbox.objects.count()
     final = get(f"{entry.url}/_cluster/health")
     print(f"\nfigures ({args.readers} readers, 1 editor; cluster {final['status']}, {final['number_of_nodes']} nodes):")
