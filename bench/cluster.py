@@ -19,10 +19,12 @@ and an editor publishes.
 5. Drains the outbox (``search_index sync``), then compares every edited page's title in the engine
    with the database's, and the engine's document count with the database index's.
 
-Figures: searches, failed searches (an exception: the engine failed and so did the database),
-degraded answers (answered by the database), incomplete answers (fewer hits than before the kill:
-partial shard results), publishes, publishes whose engine write failed first (left in the outbox),
-lost index updates, seconds to green after the node returned.
+Searches wait up to ``SEARCH_TIMEOUT_MS`` (here 5000 unless set, as in bench/search.py) for the
+engine. Figures: searches, failed searches (an exception: the engine failed and so did the
+database), degraded answers (answered by the database), incomplete answers (an engine answer with
+another count than the whole index gave before the kill: partial shard results), publishes,
+publishes whose engine write failed first (left in the outbox), lost index updates, seconds to
+green after the node returned.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 os.environ["SEARCH_ENGINE"] = "opensearch"
 os.environ["SEARCH_INDEX_PREFIX"] = f"cluster{os.getpid()}"
 os.environ["SEARCH_CACHE_SECONDS"] = "0"
+# As bench/search.py and the tests: a busy 2-core machine running three JVMs would turn the
+# production 500 ms into timeouts (degraded answers) that say nothing about the cluster.
+os.environ.setdefault("SEARCH_TIMEOUT_MS", "5000")
 os.environ.pop("SEARCH_INDEX_REPLICAS", None)
 os.environ["DJANGO_SETTINGS_MODULE"] = "site_config.settings"
 
@@ -185,7 +190,8 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
         )  # fmt: skip
 
     searches = [(word, locale) for locale, words in WORDS.items() for word in words]
-    expected = {search: services.search(query(*search)).count for search in searches}
+    # What the whole index answers, from the engine (the database driver's stemming may differ).
+    expected = {search: driver.search(query(*search)).count for search in searches}
     figures: Counter[str] = Counter()
     lock = threading.Lock()
     stop = threading.Event()
@@ -203,7 +209,7 @@ def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
                     outcome = "failed searches"
                 else:
                     outcome = "degraded answers (database)" if results.degraded else "engine answers"
-                    if results.count != expected[search]:
+                    if not results.degraded and results.count != expected[search]:
                         outcome = "incomplete answers"
                 with lock:
                     figures["searches"] += 1
