@@ -10,7 +10,8 @@ help:
 	@echo "make test-quick  run the suite on SQLite only, without the browser tests (inner loop)"
 	@echo "make lint        ruff check"
 	@echo "make bench       API latency and query-count benchmark on the demo content"
-	@echo "make search-engine  the OpenSearch node in the foreground on SEARCH_ENGINE_PORT (default 9200)"
+	@echo "make search-engine  the OpenSearch node in the foreground on SEARCH_ENGINE_PORT (default 9200);"
+	@echo "                    ENGINE=elasticsearch: the Elasticsearch 7.10 node instead"
 
 install:
 	scripts/bootstrap.sh requirements.txt
@@ -39,5 +40,7 @@ format: install-dev
 bench: install-dev
 	.venv/bin/python bench/api_reads.py
 
+# ENGINE=elasticsearch runs the Elasticsearch 7.10 node instead of OpenSearch (docs/search-engine.md).
+ENGINE ?= opensearch
 search-engine:
-	scripts/search-engine.sh
+	SEARCH_ENGINE=$(ENGINE) scripts/search-engine.sh

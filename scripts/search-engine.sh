@@ -7,23 +7,29 @@
 #   scripts/search-engine.sh --build      (only build it, if needed)
 #
 # A real OpenSearch 2.19 node (single node, plain HTTP, no auth) embedded in
-# the small Java launcher in search/engine/ (see docs/search-engine.md). It
-# listens on http://127.0.0.1:$SEARCH_ENGINE_PORT and keeps its data under
-# $VAR_DIR/search-engine/, so indices survive restarts. Ctrl-C stops it
-# cleanly.
+# the small Java launcher in search/engine/ (see docs/search-engine.md), or,
+# with SEARCH_ENGINE=elasticsearch (`make search-engine ENGINE=elasticsearch`),
+# an Elasticsearch 7.10.2 node from search/engine-elasticsearch/. It listens
+# on http://127.0.0.1:$SEARCH_ENGINE_PORT and keeps its data under
+# $VAR_DIR/search-engine/ (Elasticsearch: $VAR_DIR/search-engine-elasticsearch/),
+# so indices survive restarts. Ctrl-C stops it cleanly.
 #
 # Environment:
+#   SEARCH_ENGINE            elasticsearch, or opensearch (the default; also
+#                            for auto or unset)
 #   SEARCH_ENGINE_PORT       HTTP port (default 9200; 0 = any free port)
 #   VAR_DIR                  (default var/ in the repository)
-#   SEARCH_ENGINE_HOME       node home (default $VAR_DIR/search-engine)
+#   SEARCH_ENGINE_HOME       node home (default $VAR_DIR/search-engine, or
+#                            $VAR_DIR/search-engine-elasticsearch)
 #   SEARCH_ENGINE_HEAP       Java heap (default 512m)
 #   SEARCH_ENGINE_JAVA_OPTS  extra JVM options
 #
 # NODE OPTIONS go to the launcher, e.g. "-E logger.level=debug",
 # "--transport-port 9300", "--cluster-name x"; "--help" lists them.
 #
-# The launcher is built with Maven (search/engine/target/) the first time and
-# whenever search/engine/pom.xml or its sources are newer than the last build.
+# The launcher is built with Maven (search/engine/target/, or
+# search/engine-elasticsearch/target/) the first time and whenever its pom.xml
+# or its sources are newer than the last build.
 # Needs Java 17+ and Maven; if they are missing and we are root on a system
 # with apt-get, they are installed; otherwise we stop and say so.
 #
@@ -40,7 +46,18 @@ fi
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-ENGINE_DIR="$ROOT/search/engine"
+# The two embedded engines: a Maven project each, with the same launcher options.
+if [ "${SEARCH_ENGINE:-}" = elasticsearch ]; then
+    PRODUCT=Elasticsearch
+    ENGINE_DIR="$ROOT/search/engine-elasticsearch"
+    MAIN_CLASS=eu.eparticipation.search.ManualElasticsearchNode
+    DEFAULT_HOME=search-engine-elasticsearch
+else
+    PRODUCT=OpenSearch
+    ENGINE_DIR="$ROOT/search/engine"
+    MAIN_CLASS=eu.eparticipation.search.ManualSearchNode
+    DEFAULT_HOME=search-engine
+fi
 TARGET="$ENGINE_DIR/target"
 JAR="$TARGET/search-engine.jar"
 # Written only after a successful build: a jar with a half-copied lib/ (an
@@ -102,12 +119,12 @@ build() {
     fi
     if needs_build; then
         ensure_tools build
-        log "building the search engine (mvn package in search/engine; the first build downloads ~85 MB into ~/.m2, about a minute)"
+        log "building the $PRODUCT node (mvn package in ${ENGINE_DIR#"$ROOT/"}; the first build downloads 40-85 MB into ~/.m2, about a minute)"
         rm -f "$STAMP"
         local start=$SECONDS
         # (Debian's Maven 3.8 prints stray colour resets even in batch mode.)
         (cd "$ENGINE_DIR" && mvn -q -B -Dstyle.color=never package 2>&1) | sed 's/\x1b\[0m//g' >&2 \
-            || die "build failed (cd search/engine && mvn -B package)"
+            || die "build failed (cd ${ENGINE_DIR#"$ROOT/"} && mvn -B package)"
         touch "$STAMP"
         log "built in $((SECONDS - start)) s"
     fi
@@ -125,7 +142,7 @@ ensure_tools
 
 PORT="${SEARCH_ENGINE_PORT:-9200}"
 VAR_DIR="${VAR_DIR:-var}"
-NODE_HOME="${SEARCH_ENGINE_HOME:-$VAR_DIR/search-engine}"
+NODE_HOME="${SEARCH_ENGINE_HOME:-$VAR_DIR/$DEFAULT_HOME}"
 mkdir -p "$NODE_HOME/tmp" "$NODE_HOME/logs"
 NODE_HOME=$(cd "$NODE_HOME" && pwd)
 HEAP="${SEARCH_ENGINE_HEAP:-512m}"
@@ -142,7 +159,8 @@ JVM_OPTS=(
     "-XX:ErrorFile=$NODE_HOME/logs/hs_err_pid%p.log"
     "-Djava.io.tmpdir=$NODE_HOME/tmp"
     # The rest are the system options bin/opensearch always adds
-    # (SystemJvmOptions of the 2.19 distribution).
+    # (SystemJvmOptions of the 2.19 distribution; Elasticsearch 7.10's are the
+    # same).
     -Xss1m
     -Djava.awt.headless=true
     -Dfile.encoding=UTF-8
@@ -174,5 +192,5 @@ JVM_OPTS+=(${SEARCH_ENGINE_JAVA_OPTS:-})
 
 # exec: the JVM replaces this shell, so signals reach the node directly and
 # its shutdown hook closes it cleanly.
-exec java "${JVM_OPTS[@]}" -cp "$JAR:$TARGET/lib/*" eu.eparticipation.search.ManualSearchNode \
+exec java "${JVM_OPTS[@]}" -cp "$JAR:$TARGET/lib/*" "$MAIN_CLASS" \
     --home "$NODE_HOME" --port "$PORT" "$@"

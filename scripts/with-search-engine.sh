@@ -9,12 +9,14 @@
 #   scripts/with-search-engine.sh .venv/bin/python -m pytest
 #   scripts/with-postgres.sh scripts/with-search-engine.sh .venv/bin/python -m pytest
 #
-# Starts a private OpenSearch 2.19 node (scripts/search-engine.sh: embedded,
-# single node, plain HTTP, no auth) with its data in a fresh temporary
-# directory, on a free port on 127.0.0.1, waits until the cluster is at least
-# yellow and runs COMMAND with
+# Starts a private OpenSearch 2.19 node, or with SEARCH_ENGINE=elasticsearch
+# an Elasticsearch 7.10.2 node (scripts/search-engine.sh: embedded, single
+# node, plain HTTP, no auth) with its data in a fresh temporary directory, on
+# a free port on 127.0.0.1, waits until the cluster is at least yellow and
+# runs COMMAND with
 #
 #   SEARCH_URL=http://127.0.0.1:PORT
+#   SEARCH_ENGINE=opensearch (or elasticsearch)
 #
 # The node is built first if needed (Java 17+ and Maven; see
 # scripts/search-engine.sh). The node and its directory are always removed
@@ -38,6 +40,14 @@ if [ "$#" -eq 0 ]; then
 fi
 
 SCRIPTS_DIR=$(cd "$(dirname "$0")" && pwd)
+# The engine to start, as scripts/search-engine.sh chooses it; COMMAND gets its name.
+if [ "${SEARCH_ENGINE:-}" = elasticsearch ]; then
+    PRODUCT=Elasticsearch
+else
+    PRODUCT=OpenSearch
+    SEARCH_ENGINE=opensearch
+fi
+export SEARCH_ENGINE
 START_TIMEOUT="${SEARCH_ENGINE_START_TIMEOUT:-120}"
 
 command -v python3 >/dev/null 2>&1 || die "python3 is needed (to poll the node's HTTP API)"
@@ -141,7 +151,7 @@ while :; do
     sleep 0.25
 done
 
-log "OpenSearch on $SEARCH_URL (ready after $((SECONDS - start)) s; data in $TMP_DIR/node)"
+log "$PRODUCT on $SEARCH_URL (ready after $((SECONDS - start)) s; data in $TMP_DIR/node)"
 
 export SEARCH_URL
 

@@ -271,6 +271,13 @@ SEARCH_ENGINE = env.str("SEARCH_ENGINE", "auto")
 if SEARCH_ENGINE not in {"auto", "opensearch", "elasticsearch"}:
     raise env.fail("SEARCH_ENGINE", f"expected auto, opensearch or elasticsearch, got {SEARCH_ENGINE!r}")
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", "manual")
+# Primary shards of each new index, and replica copies of each shard. Empty replicas: decided when an
+# index is created by asking the cluster, 1 with more than one data node (a lost node loses no
+# data), else 0 (a lone node can never place a replica). docs/operations.md "Search cluster".
+SEARCH_INDEX_SHARDS = env.int("SEARCH_INDEX_SHARDS", 1, minimum=1, maximum=64)
+SEARCH_INDEX_REPLICAS: int | None = (
+    env.int("SEARCH_INDEX_REPLICAS", 0, minimum=0, maximum=16) if env.str("SEARCH_INDEX_REPLICAS") else None
+)
 # Seconds a search waits for the engine before answering from the database (marked degraded).
 SEARCH_TIMEOUT = env.int("SEARCH_TIMEOUT_MS", 500, minimum=50, maximum=30_000) / 1000
 # Seconds a search answer stays in the "search" cache (0 = no answer cache). Any change of the index

@@ -18,6 +18,19 @@ from search.services import engine_driver, rebuild
 from tests.support.search import engine_url
 from tests.support.stored_files import media_files_removed, private_files_removed
 
+# Fixtures that put a test on the engine (besides the ``driver`` fixture's "engine" half).
+ENGINE_FIXTURES = {"own_index", "engine"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that talks to the engine ``engine``: `make test` runs them again on the second
+    engine (scripts/test.sh). Tests that reach the engine otherwise carry the marker themselves."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_engine = callspec is not None and callspec.params.get("driver") == "engine"
+        if on_engine or ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engine)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -490,9 +490,9 @@ KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 def cells() -> list:
     return [
-        pytest.param(perform, surface, id=f"{action} | {surface}", marks=[
+        pytest.param(perform, surface, id=f"{action} | {surface}", marks=([
             pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[action, surface])
-        ] if (action, surface) in KNOWN_LEAKS else [])
+        ] if (action, surface) in KNOWN_LEAKS else []) + ([pytest.mark.engine] if SURFACES[surface].engine else []))
         for action, perform in ACTIONS
         for surface in SURFACES
     ]  # fmt: skip

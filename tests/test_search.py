@@ -400,6 +400,7 @@ def test_rebuild_makes_cached_answers_stale(settings):
     assert services.index_generation() > before
 
 
+@pytest.mark.engine
 def test_degraded_answers_are_not_cached(client, driver_calls):
     services.EngineHealth.reset()
     params = {"q": "budget", "locale": "en"}

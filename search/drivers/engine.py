@@ -1,4 +1,4 @@
-"""The engine driver: OpenSearch 2.x or Elasticsearch 8.x behind one ``SearchDriver``.
+"""The engine driver: OpenSearch 2.x or Elasticsearch 7.x behind one ``SearchDriver``.
 
 It composes the parts that each do one job: an ``EngineClient`` adapter (``search.drivers.client``)
 for the calls, the query DSL (``search.drivers.dsl``) for what to ask, and the index lifecycle
@@ -19,9 +19,10 @@ from search.query import SearchQuery
 class EngineDriver(SearchDriver):
     name = "engine"
 
-    def __init__(self, client: EngineClient, prefix: str) -> None:
+    def __init__(self, client: EngineClient, prefix: str, layout: lifecycle.Layout = lifecycle.DEFAULT_LAYOUT) -> None:
         self.client = client
         self.prefix = prefix
+        self.layout = layout
 
     def alias(self, locale: str) -> str:
         return lifecycle.alias_name(self.prefix, locale)
@@ -29,7 +30,7 @@ class EngineDriver(SearchDriver):
     # --- writing --------------------------------------------------------------------------------
 
     def ensure_index(self, locale: str) -> str:
-        return lifecycle.ensure_index(self.client, self.alias(locale), locale)
+        return lifecycle.ensure_index(self.client, self.alias(locale), locale, self.layout)
 
     def index(self, documents: list[dict[str, Any]]) -> None:
         for locale in sorted({document["locale"] for document in documents}):
@@ -50,7 +51,7 @@ class EngineDriver(SearchDriver):
         self.client.bulk(actions, refresh=True)
 
     def rebuild(self, locale: str, documents: Iterable[dict[str, Any]]) -> int:
-        return lifecycle.rebuild_index(self.client, self.alias(locale), locale, documents)
+        return lifecycle.rebuild_index(self.client, self.alias(locale), locale, documents, self.layout)
 
     def count(self, locale: str) -> int:
         return self.client.count(self.alias(locale))

@@ -2,19 +2,40 @@
 
 ``<prefix>-<locale>`` is an alias of ``<prefix>-<locale>-<stamp>``; a rebuild bulk-loads a new
 index and moves the alias in one atomic request, so reads never fail during it. The index body
-(settings and mapping) is ``search.mapping``'s.
+(settings and mapping) is ``search.mapping``'s; its shards and replicas are the ``Layout``'s.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from search.drivers.client import EngineClient
 from search.mapping import index_body
 
 BULK_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Primary shards and replicas of each new index (``SEARCH_INDEX_SHARDS``, ``SEARCH_INDEX_REPLICAS``).
+
+    ``replicas=None`` asks the cluster when an index is created: 1 replica when it has more than one
+    data node, so losing a node loses no shard; 0 on a lone node, which can never place a replica.
+    """
+
+    shards: int = 1
+    replicas: int | None = None
+
+    def index_body(self, client: EngineClient, locale: str) -> dict[str, Any]:
+        replicas = self.replicas if self.replicas is not None else (1 if client.data_nodes() > 1 else 0)
+        return index_body(locale, shards=self.shards, replicas=replicas)
+
+
+# One shard, replicas as the cluster allows.
+DEFAULT_LAYOUT = Layout()
 
 
 def alias_name(prefix: str, locale: str) -> str:
@@ -25,12 +46,12 @@ def _new_index_name(alias: str) -> str:
     return f"{alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
 
 
-def ensure_index(client: EngineClient, alias: str, locale: str) -> str:
+def ensure_index(client: EngineClient, alias: str, locale: str, layout: Layout = DEFAULT_LAYOUT) -> str:
     """The alias of the locale's index, creating a first index behind it when there is none."""
     if client.alias_targets(alias):
         return alias
     name = _new_index_name(alias)
-    client.create_index(name, index_body(locale))
+    client.create_index(name, layout.index_body(client, locale))
     try:
         client.update_aliases([{"add": {"index": name, "alias": alias}}])
     except Exception:
@@ -39,14 +60,16 @@ def ensure_index(client: EngineClient, alias: str, locale: str) -> str:
     return alias
 
 
-def rebuild_index(client: EngineClient, alias: str, locale: str, documents: Iterable[dict[str, Any]]) -> int:
+def rebuild_index(
+    client: EngineClient, alias: str, locale: str, documents: Iterable[dict[str, Any]], layout: Layout = DEFAULT_LAYOUT
+) -> int:
     """Load ``documents`` into a new index, swap the alias to it, drop the old; returns the count written.
 
     A failure before the swap deletes the new index and leaves the old one serving.
     """
     old = client.alias_targets(alias)
     name = _new_index_name(alias)
-    body = index_body(locale)
+    body = layout.index_body(client, locale)
     body["settings"]["refresh_interval"] = "-1"  # no refreshes while bulk loading
     client.create_index(name, body)
     written = 0

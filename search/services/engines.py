@@ -18,6 +18,7 @@ from search.drivers.base import EngineUnavailable
 from search.drivers.client import make_client
 from search.drivers.database import DatabaseDriver
 from search.drivers.engine import EngineDriver
+from search.drivers.lifecycle import Layout
 
 logger = logging.getLogger("search.services")
 
@@ -25,15 +26,16 @@ ENGINE_RETRY_AFTER = 5.0
 
 
 @lru_cache(maxsize=4)
-def _engine_driver(url: str, engine: str, prefix: str, timeout: float) -> EngineDriver:
-    return EngineDriver(make_client(url, engine, timeout), prefix)
+def _engine_driver(url: str, engine: str, prefix: str, timeout: float, layout: Layout) -> EngineDriver:
+    return EngineDriver(make_client(url, engine, timeout), prefix, layout)
 
 
 def engine_driver() -> EngineDriver | None:
     if not settings.SEARCH_URL:
         return None
+    layout = Layout(settings.SEARCH_INDEX_SHARDS, settings.SEARCH_INDEX_REPLICAS)
     return _engine_driver(
-        settings.SEARCH_URL, settings.SEARCH_ENGINE, settings.SEARCH_INDEX_PREFIX, settings.SEARCH_TIMEOUT
+        settings.SEARCH_URL, settings.SEARCH_ENGINE, settings.SEARCH_INDEX_PREFIX, settings.SEARCH_TIMEOUT, layout
     )
 
 
