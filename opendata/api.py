@@ -26,14 +26,15 @@ MAX_AGE = 300
 NOT_EXPORTED = {503: ErrorList}
 
 
-def _file_response(media_type: str) -> dict[str, Any]:
-    """The OpenAPI description of a 200 that is a file of ``media_type``."""
+def _file_response(media_type: str, json: bool = False) -> dict[str, Any]:
+    """The OpenAPI description of a 200 that is a file of ``media_type`` (a JSON document when ``json``)."""
+    schema = {"type": "object"} if json else {"type": "string", "format": "binary"}
     return {
         "responses": {
             "200": {
                 "description": f"The file ({media_type}), with ETag and Last-Modified; 304 to a conditional "
                 "request that has it.",
-                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+                "content": {media_type: {"schema": schema}},
             }
         }
     }
@@ -75,7 +76,7 @@ def _serve_dump(request: HttpRequest, name: str) -> HttpResponse:
     "each item of `cases` is one case in one locale (schema: `/api/v1/export/cases.schema.json`), in the "
     "import format, so `manage.py import_cases cases.json` reads it back. Written by `manage.py "
     "export_cases` and refreshed when a case is published; 503 `not_exported` before the first export.",
-    openapi_extra=_file_response(dumps.JSON.media_type),
+    openapi_extra=_file_response(dumps.JSON.media_type, json=True),
 )
 def cases_json(request: HttpRequest):
     return _serve_dump(request, dumps.JSON.name)
@@ -101,21 +102,27 @@ def cases_csv(request: HttpRequest):
     summary="Published cases with coordinates (GeoJSON)",
     description="A FeatureCollection of Points (longitude, latitude); each feature's properties are the "
     "JSON record less `body` and `coordinates`.",
-    openapi_extra=_file_response(dumps.GEOJSON.media_type),
+    openapi_extra=_file_response(dumps.GEOJSON.media_type, json=True),
 )
 def cases_geojson(request: HttpRequest):
     return _serve_dump(request, dumps.GEOJSON.name)
 
 
+SCHEMA_TYPE = "application/schema+json"
+JSON_LD = "application/ld+json"
+
+
 @router.get(
     "export/cases.schema.json",
-    response={200: dict[str, Any]},
     url_name="export_schema",
     summary="JSON Schema of a case record",
+    description="Of an item of `cases` in `cases.json` (and, less `body` and `coordinates`, of a GeoJSON "
+    "feature's properties).",
+    openapi_extra=_file_response(SCHEMA_TYPE, json=True),
 )
 def record_schema(request: HttpRequest):
     schema = codebook.record_schema(request.build_absolute_uri(reverse("api-v1:export_schema")))
-    return _public(JsonResponse(schema, content_type="application/schema+json", json_dumps_params={"indent": 1}))
+    return _public(JsonResponse(schema, content_type=SCHEMA_TYPE, json_dumps_params={"indent": 1}))
 
 
 @router.get(
@@ -134,11 +141,11 @@ def codebook_csv(request: HttpRequest):
 
 @router.get(
     "export/catalog.jsonld",
-    response={200: dict[str, Any]},
     url_name="export_catalogue",
     summary="DCAT-AP catalogue record of the open data (JSON-LD)",
     description="A `dcat:Catalog` with the case dataset and one `dcat:Distribution` per dump format, for "
     "European data portals to harvest.",
+    openapi_extra=_file_response(JSON_LD, json=True),
 )
 def catalogue_record(request: HttpRequest):
     def absolute(name: str) -> str:
@@ -147,4 +154,4 @@ def catalogue_record(request: HttpRequest):
         return request.build_absolute_uri(reverse("api-v1:export_cases_json")).rsplit("/", 1)[0] + "/" + name
 
     record = catalogue.catalogue(absolute)
-    return _public(JsonResponse(record, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False}))
+    return _public(JsonResponse(record, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False}))

@@ -1,0 +1,158 @@
+"""Generated case studies for the benchmarks: N cases per locale (en, ru) with realistic text, taxonomy
+spread and coordinates. Import after ``django.setup()`` (it imports the models).
+
+Used by bench/search.py and bench/export.py.
+"""
+
+import random
+
+from django.db import transaction
+from wagtail.models import Locale
+
+from manual.models import (
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    EParticipationTool,
+    GovernmentLevel,
+    ParticipationLevel,
+    PolicyStage,
+    Topic,
+)
+
+WORDS = {
+    "en": [
+        "citizens",
+        "residents",
+        "city",
+        "council",
+        "budget",
+        "proposals",
+        "vote",
+        "online",
+        "platform",
+        "participation",
+        "neighbourhood",
+        "consultation",
+        "petition",
+        "digital",
+        "democracy",
+        "transparency",
+        "projects",
+        "youth",
+        "schools",
+        "climate",
+        "mobility",
+        "housing",
+        "district",
+        "assembly",
+        "deliberation",
+        "feedback",
+        "open",
+        "data",
+        "survey",
+        "map",
+        "report",
+        "streets",
+        "parks",
+    ],
+    "ru": [
+        "граждане",
+        "жители",
+        "город",
+        "совет",
+        "бюджет",
+        "предложения",
+        "голосование",
+        "платформа",
+        "участие",
+        "район",
+        "консультация",
+        "петиция",
+        "цифровая",
+        "демократия",
+        "прозрачность",
+        "проекты",
+        "молодёжь",
+        "школы",
+        "климат",
+        "транспорт",
+        "жильё",
+        "собрание",
+        "обсуждение",
+        "отзывы",
+        "данные",
+        "опрос",
+        "карта",
+        "улицы",
+        "парки",
+    ],
+}
+COUNTRIES = [
+    "AT",
+    "BE",
+    "BG",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "ES",
+    "FI",
+    "FR",
+    "GR",
+    "HR",
+    "HU",
+    "IE",
+    "IS",
+    "IT",
+    "LT",
+    "LV",
+    "NL",
+    "NO",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "GB",
+]
+
+
+def sentence(rng: random.Random, language: str, n: int) -> str:
+    return " ".join(rng.choice(WORDS[language]) for _ in range(n)).capitalize() + "."
+
+
+def generate(cases: int) -> None:
+    rng = random.Random(42)
+    terms = {model: list(model.objects.filter(locale__language_code="en")) for model in
+             (Topic, EParticipationTool, PolicyStage, GovernmentLevel, ParticipationLevel)}  # fmt: skip
+    for language in ("en", "ru"):
+        locale = Locale.objects.get(language_code=language)
+        index = CaseStudyIndexPage.objects.get(locale=locale)
+        with transaction.atomic():
+            for number in range(cases):
+                body = " ".join(sentence(rng, language, rng.randint(8, 16)) for _ in range(6))
+                page = CaseStudyPage(
+                    title=f"{sentence(rng, language, 4)[:-1]} {number}",
+                    slug=f"bench-{language}-{number}",
+                    locale=locale,
+                    summary=sentence(rng, language, 24),
+                    organisation=sentence(rng, language, 3),
+                    city=rng.choice(WORDS[language]).capitalize(),
+                    country=rng.choice(COUNTRIES),
+                    latitude=round(rng.uniform(36, 70), 6),
+                    longitude=round(rng.uniform(-10, 30), 6),
+                    government_level=rng.choice(terms[GovernmentLevel]),
+                    participation_level=rng.choice(terms[ParticipationLevel]),
+                    start_year=rng.randint(2000, 2025),
+                    initiative_status="ongoing",
+                    context=f"<p>{body}</p>",
+                    objectives=f"<p>{sentence(rng, language, 20)}</p>",
+                    approach=f"<p>{sentence(rng, language, 30)}</p>",
+                    results=f"<p>{sentence(rng, language, 20)}</p>",
+                    live=True,
+                )
+                page.topics = rng.sample(terms[Topic], rng.randint(1, 3))
+                page.tools = rng.sample(terms[EParticipationTool], rng.randint(1, 3))
+                page.stages = rng.sample(terms[PolicyStage], rng.randint(1, 2))
+                index.add_child(instance=page)
