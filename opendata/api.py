@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -40,12 +40,12 @@ def _file_response(media_type: str, json: bool = False) -> dict[str, Any]:
     }
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def _public(response: HttpResponseBase) -> HttpResponseBase:
     patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
 
 
-def _serve_dump(request: HttpRequest, name: str) -> HttpResponse:
+def _serve_dump(request: HttpRequest, name: str) -> HttpResponseBase:
     found = dumps.dump_file(name)
     if found is None:
         raise ApiError(

@@ -110,11 +110,10 @@ class Metric(_Closed):
     unit: str = ""
 
 
-Body = create_model(
-    "Body",
-    __base__=_Closed,
-    **{name: (str, Field(description=f"The {name} section (HTML; may be empty).")) for name in BODY_SECTIONS},
-)
+_SECTIONS: dict[str, Any] = {
+    name: (str, Field(description=f"The {name} section (HTML; may be empty).")) for name in BODY_SECTIONS
+}
+Body = create_model("Body", __base__=_Closed, **_SECTIONS)
 
 
 def _codes_type(item: CaseFilter) -> Any:
@@ -131,11 +130,13 @@ def record_model() -> type[BaseModel]:
             extra["json_schema_extra"] = {"x-codes": f"/api/v1/export/codebook.csv (column {name})"}
         return kind, Field(description=described.get(name, ""), **extra)
 
+    # The codes and their labels have the same shape: a list for a kind with many terms, else one or null.
+    labelled: dict[str, Any] = {item.field: _codes_type(item) for item in classifications()}
     labels = create_model(
         "Labels",
         __base__=_Closed,
         initiative_status=(str, Field(description="The status in the record's language.")),
-        **{item.field: (list[str], ...) if item.many else (str | None, ...) for item in classifications()},  # fmt: skip
+        **labelled,
     )
     labels.__doc__ = "The labels of the record's codes in its language, in the order of the codes."
     return create_model(
@@ -159,7 +160,7 @@ def record_model() -> type[BaseModel]:
         region=field("region", str),
         coordinates=(Coordinates | None, Field(description="Where the initiative took place; null when unknown.")),
         population=field("population", int | None),
-        **{item.field: _codes_type(item) for item in classifications()},
+        **labelled,
         start_year=field("start_year", int),
         end_year=field("end_year", int | None),
         initiative_status=field("initiative_status", InitiativeStatus),

@@ -88,6 +88,10 @@ def _list(field: str, labels: bool = False) -> Callable[[dict[str, Any]], str]:
     return lambda record: joined((record["labels"] if labels else record)[field])
 
 
+def _body(section: str) -> Callable[[dict[str, Any]], str]:
+    return lambda record: record["body"][section]
+
+
 def _label(field: str) -> Callable[[dict[str, Any]], Any]:
     return lambda record: record["labels"][field]
 
@@ -122,11 +126,7 @@ def csv_columns() -> list[Column]:
         Column("initiative_status", "code", "planned, ongoing or completed.", _field("initiative_status")),
         Column("initiative_status_label", "string", "The status in the row's language.",
                _label("initiative_status")),
-        *(
-            Column(f"body_{name}", "html", f"The case's {name} section (HTML).",
-                   lambda record, name=name: record["body"][name])
-            for name in BODY_SECTIONS
-        ),
+        *(Column(f"body_{name}", "html", f"The case's {name} section (HTML).", _body(name)) for name in BODY_SECTIONS),
         Column("link_titles", "list of strings", "Titles of the case's links, joined with |.", _each("links", "title")),
         Column("link_urls", "list of urls", "Addresses of the links, as the titles.", _each("links", "url")),
         Column("metric_labels", "list of strings", "What each outcome metric counts, joined with |.",
