@@ -4,8 +4,14 @@ spread and coordinates. Import after ``django.setup()`` (it imports the models).
 Used by bench/search.py and bench/export.py.
 """
 
+import os
 import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
 
+from django.core.management import call_command
 from django.db import transaction
 from wagtail.models import Locale
 
@@ -140,8 +146,8 @@ def generate(cases: int) -> None:
                     organisation=sentence(rng, language, 3),
                     city=rng.choice(WORDS[language]).capitalize(),
                     country=rng.choice(COUNTRIES),
-                    latitude=round(rng.uniform(36, 70), 6),
-                    longitude=round(rng.uniform(-10, 30), 6),
+                    latitude=Decimal(f"{rng.uniform(36, 70):.4f}"),
+                    longitude=Decimal(f"{rng.uniform(-10, 30):.4f}"),
                     government_level=rng.choice(terms[GovernmentLevel]),
                     participation_level=rng.choice(terms[ParticipationLevel]),
                     start_year=rng.randint(2000, 2025),
@@ -156,3 +162,19 @@ def generate(cases: int) -> None:
                 page.tools = rng.sample(terms[EParticipationTool], rng.randint(1, 3))
                 page.stages = rng.sample(terms[PolicyStage], rng.randint(1, 2))
                 index.add_child(instance=page)
+
+
+def ensure_cases(cases: int, var: Path) -> None:
+    """The database of ``var`` with the demo manual and ``cases`` generated cases per locale: made on
+    the first run, reused after (a database generated with another number is refused)."""
+    call_command("migrate", verbosity=0)
+    generated = CaseStudyPage.objects.filter(slug__startswith="bench-en-").count()
+    if generated and generated != cases:
+        sys.exit(f"{var} holds {generated} generated cases per locale, not {cases}: use another --data")
+    if generated:
+        print(f"reusing {generated} cases x 2 locales in {var}")
+        return
+    call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    t0 = time.perf_counter()
+    generate(cases)
+    print(f"generated {cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")
