@@ -16,14 +16,14 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from core.api_errors import ApiError, ErrorList
+from core.api_errors import ERROR_RESPONSES, ApiError, ErrorList
 from opendata.services import catalogue, codebook, dumps
 
 router = Router(tags=["open data"])
 
 # Files change when an export replaces them; clients revalidate with the ETag after this many seconds.
 MAX_AGE = 300
-NOT_EXPORTED = {503: ErrorList}
+NOT_EXPORTED = {**ERROR_RESPONSES, 503: ErrorList}
 
 
 def _file_response(media_type: str, json: bool = False) -> dict[str, Any]:
@@ -114,6 +114,7 @@ JSON_LD = "application/ld+json"
 
 @router.get(
     "export/cases.schema.json",
+    response=ERROR_RESPONSES,
     url_name="export_schema",
     summary="JSON Schema of a case record",
     description="Of an item of `cases` in `cases.json` (and, less `body` and `coordinates`, of a GeoJSON "
@@ -127,6 +128,7 @@ def record_schema(request: HttpRequest):
 
 @router.get(
     "export/codebook.csv",
+    response=ERROR_RESPONSES,
     url_name="export_codebook",
     summary="Codebook of the CSV dump",
     description="Every column of `cases.csv` with its type and description, each followed by the codes it "
@@ -141,6 +143,7 @@ def codebook_csv(request: HttpRequest):
 
 @router.get(
     "export/catalog.jsonld",
+    response=ERROR_RESPONSES,
     url_name="export_catalogue",
     summary="DCAT-AP catalogue record of the open data (JSON-LD)",
     description="A `dcat:Catalog` with the case dataset and one `dcat:Distribution` per dump format, for "
