@@ -14,12 +14,13 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from manual.models import CaseStudyPage, Topic
+from manual.models import CaseStudyContact, CaseStudyPage, Topic
 from manual.services.publication import public_pages
 from manual.taxonomy_registry import taxonomy_kinds
 from opendata.services import dumps, records
 from opendata.services.codebook import record_model
 from opendata.services.columns import csv_columns, joined, split
+from submissions.services.personal_data.erase import erase
 from tests.support.factories import CaseStudyPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +181,16 @@ def test_unpublishing_a_case_refreshes_the_dumps(export_dir, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         page.unpublish()
     assert page.pk not in [item["page_id"] for item in json_dump(export_dir)["cases"]]
+
+
+def test_an_erasure_marks_the_dumps_stale(export_dir):
+    """The dumps hold the pages' attribution, which an erasure rewrites: the next refresh exports."""
+    page = CaseStudyPage.objects.get(slug="decide-madrid", locale__language_code="en")
+    CaseStudyContact.objects.create(page=page, name="Mari Tamm", email="erase-me@example.org", sort_order=9)
+    dumps.export_cases()
+    assert not dumps.is_stale()
+    erase("erase-me@example.org")
+    assert dumps.is_stale()
 
 
 def test_export_cases_if_stale_does_nothing_when_the_dumps_are_current(export_dir):
