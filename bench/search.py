@@ -19,9 +19,7 @@ import itertools
 import json
 import os
 import random
-import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,16 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 if not os.environ.get("SEARCH_URL"):
     sys.exit("bench/search.py needs SEARCH_URL: run it through scripts/with-search-engine.sh")
-_data = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--data=")), None)
-if "--data" in sys.argv[:-1]:
-    _data = sys.argv[sys.argv.index("--data") + 1]
-# Settings read VAR_DIR at import: the data directory is known before Django starts.
-VAR = Path(_data).resolve() if _data else Path(tempfile.mkdtemp(prefix="manual-bench-search-"))
-VAR.mkdir(parents=True, exist_ok=True)
-os.environ["VAR_DIR"] = str(VAR)
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
-os.environ.setdefault("SECURE_HTTPS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.environment import prepare  # noqa: E402 - after the path is set
+
+VAR = prepare("search")
 os.environ.setdefault("SEARCH_INDEX_PREFIX", f"bench{os.getpid()}")
 os.environ.setdefault("SEARCH_TIMEOUT_MS", "5000")
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -49,156 +40,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
-from wagtail.models import Locale  # noqa: E402
 
 from bench import loadgen  # noqa: E402
-from manual.models import (  # noqa: E402
-    CaseStudyIndexPage,
-    CaseStudyPage,
-    EParticipationTool,
-    GovernmentLevel,
-    ParticipationLevel,
-    PolicyStage,
-    Topic,
-)
+from bench.case_data import WORDS, ensure_cases  # noqa: E402
+from manual.models import CaseStudyIndexPage, CaseStudyPage  # noqa: E402
 from search import services  # noqa: E402
-
-WORDS = {
-    "en": [
-        "citizens",
-        "residents",
-        "city",
-        "council",
-        "budget",
-        "proposals",
-        "vote",
-        "online",
-        "platform",
-        "participation",
-        "neighbourhood",
-        "consultation",
-        "petition",
-        "digital",
-        "democracy",
-        "transparency",
-        "projects",
-        "youth",
-        "schools",
-        "climate",
-        "mobility",
-        "housing",
-        "district",
-        "assembly",
-        "deliberation",
-        "feedback",
-        "open",
-        "data",
-        "survey",
-        "map",
-        "report",
-        "streets",
-        "parks",
-    ],
-    "ru": [
-        "граждане",
-        "жители",
-        "город",
-        "совет",
-        "бюджет",
-        "предложения",
-        "голосование",
-        "платформа",
-        "участие",
-        "район",
-        "консультация",
-        "петиция",
-        "цифровая",
-        "демократия",
-        "прозрачность",
-        "проекты",
-        "молодёжь",
-        "школы",
-        "климат",
-        "транспорт",
-        "жильё",
-        "собрание",
-        "обсуждение",
-        "отзывы",
-        "данные",
-        "опрос",
-        "карта",
-        "улицы",
-        "парки",
-    ],
-}
-COUNTRIES = [
-    "AT",
-    "BE",
-    "BG",
-    "CZ",
-    "DE",
-    "DK",
-    "EE",
-    "ES",
-    "FI",
-    "FR",
-    "GR",
-    "HR",
-    "HU",
-    "IE",
-    "IS",
-    "IT",
-    "LT",
-    "LV",
-    "NL",
-    "NO",
-    "PL",
-    "PT",
-    "RO",
-    "SE",
-    "SI",
-    "SK",
-    "GB",
-]
-
-
-def sentence(rng: random.Random, language: str, n: int) -> str:
-    return " ".join(rng.choice(WORDS[language]) for _ in range(n)).capitalize() + "."
-
-
-def generate(cases: int) -> None:
-    rng = random.Random(42)
-    terms = {model: list(model.objects.filter(locale__language_code="en")) for model in
-             (Topic, EParticipationTool, PolicyStage, GovernmentLevel, ParticipationLevel)}  # fmt: skip
-    for language in ("en", "ru"):
-        locale = Locale.objects.get(language_code=language)
-        index = CaseStudyIndexPage.objects.get(locale=locale)
-        with transaction.atomic():
-            for number in range(cases):
-                body = " ".join(sentence(rng, language, rng.randint(8, 16)) for _ in range(6))
-                page = CaseStudyPage(
-                    title=f"{sentence(rng, language, 4)[:-1]} {number}",
-                    slug=f"bench-{language}-{number}",
-                    locale=locale,
-                    summary=sentence(rng, language, 24),
-                    organisation=sentence(rng, language, 3),
-                    city=rng.choice(WORDS[language]).capitalize(),
-                    country=rng.choice(COUNTRIES),
-                    government_level=rng.choice(terms[GovernmentLevel]),
-                    participation_level=rng.choice(terms[ParticipationLevel]),
-                    start_year=rng.randint(2000, 2025),
-                    initiative_status="ongoing",
-                    context=f"<p>{body}</p>",
-                    objectives=f"<p>{sentence(rng, language, 20)}</p>",
-                    approach=f"<p>{sentence(rng, language, 30)}</p>",
-                    results=f"<p>{sentence(rng, language, 20)}</p>",
-                    live=True,
-                )
-                page.topics = rng.sample(terms[Topic], rng.randint(1, 3))
-                page.tools = rng.sample(terms[EParticipationTool], rng.randint(1, 3))
-                page.stages = rng.sample(terms[PolicyStage], rng.randint(1, 2))
-                index.add_child(instance=page)
 
 
 def main() -> None:
@@ -211,17 +57,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=60, help="seconds of unmeasured searches first")
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    generated = CaseStudyPage.objects.filter(slug__startswith="bench-en-").count()
-    if generated and generated != args.cases:
-        sys.exit(f"{VAR} holds {generated} generated cases per locale, not {args.cases}: use another --data")
-    if generated:
-        print(f"reusing {generated} cases x 2 locales in {VAR}")
-    else:
-        call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        t0 = time.perf_counter()
-        generate(args.cases)
-        print(f"generated {args.cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")
+    ensure_cases(args.cases, VAR)
 
     t0 = time.perf_counter()
     written = services.rebuild()  # search_index rebuild

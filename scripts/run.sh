@@ -23,6 +23,7 @@ manage createcachetable  # the submissions rate-limit cache, shared by all gunic
 manage sync_locales
 manage load_demo_manual
 manage search_index rebuild  # cheap for the demo; brings an index made before an upgrade up to date
+manage export_cases  # the open-data dumps of /api/v1/export/ (docs/open-data.md)
 manage ensure_admin
 manage collectstatic --no-input -v 0
 echo "serving the manual on http://$HOST:$PORT/en/ (admin: http://$HOST:$PORT/admin/)"

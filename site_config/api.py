@@ -17,6 +17,7 @@ from core import openapi
 from core.api_errors import ApiError
 from manual.api import router as manual_router
 from manual.services.case_filters import accepted_codes
+from opendata.api import router as opendata_router
 from search.api import router as search_router
 from submissions.api import router as submissions_router
 
@@ -36,7 +37,8 @@ api = ManualApi(
     version="1",
     description=(
         "Read the PanEuropean Best Practice Manual on eParticipation: case studies, manual sections, "
-        "taxonomies and locales. Lists answer `{count, results}`; every item has `id`, "
+        "taxonomies and locales; the open data under `/api/v1/export/` (dumps, codebook, DCAT-AP catalogue "
+        "record). Lists answer `{count, results}`; every item has `id`, "
         "`translation_key`, `locale`, `url`, `translations` and `fallback`. Errors answer "
         '`{"errors": [{"field", "code", "message"}]}`.'
     ),
@@ -133,3 +135,4 @@ api.add_decorator(reject_unknown_query, mode="view")
 api.add_router("/", manual_router)
 api.add_router("/", search_router)
 api.add_router("/", submissions_router)
+api.add_router("/", opendata_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "manual",
     "submissions",
     "search",
+    "opendata",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -462,3 +463,15 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "REDIRECT_ON_PREVIEW": False,
     "ENFORCE_TRAILING_SLASH": True,
 }
+
+# --- Open data ---
+# The case dumps (opendata app, docs/open-data.md): written by `manage.py export_cases` into
+# OPEN_DATA_DIR and served from there at /api/v1/export/. The licence of the dataset as a whole (each
+# case record states its own, the page's licence) and its publisher, for the DCAT-AP record.
+OPEN_DATA_DIR = env.path("OPEN_DATA_DIR", VAR_DIR / "exports")
+OPEN_DATA_LICENCE = env.str("OPEN_DATA_LICENCE", "CC-BY-4.0")
+OPEN_DATA_PUBLISHER = env.str("OPEN_DATA_PUBLISHER", "PanEuropean Best Practice Manual on eParticipation")
+OPEN_DATA_PUBLISHER_URL = env.url("OPEN_DATA_PUBLISHER_URL", {"http", "https"}, BASE_URL)
+# Seconds a refresh waits after a case is published or unpublished, so that a burst of publications
+# makes one export (with TASKS_BACKEND=database; the immediate backend refreshes at once).
+OPEN_DATA_REFRESH_DELAY = env.int("OPEN_DATA_REFRESH_DELAY", 60, minimum=0, maximum=86_400)

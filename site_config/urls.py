@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("accessibility/feedback/", manual_views.accessibility_feedback, name="accessibility_feedback"),
     path("accessibility/feedback/thanks/", manual_views.accessibility_thanks, name="accessibility_thanks"),
     path("privacy/", manual_views.privacy_notice, name="privacy"),
+    path("", include("opendata.urls")),  # data/ and feed/
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

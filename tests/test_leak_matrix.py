@@ -8,7 +8,8 @@ action or surface is one row; a cell that still leaks is one entry of KNOWN_LEAK
 
 Search surfaces run on the database driver and, when the run has one, on the engine (with a
 private index prefix: the actions publish pages, which must not stay in the shared test index).
-The service has no feeds or exports: the API, the sitemap and the reader pages are the lot.
+Besides the API, the sitemap and the reader pages, the open data: the dumps (exported after the
+action, as a refresh would), the Atom feeds and the data page.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import tempfile
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -32,6 +35,7 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 from wagtail_localize.operations import TranslationCreator
 
 from manual.models import CaseStudyPage, ManualSectionPage, Topic
+from opendata.services.dumps import FORMATS, export_cases
 from search import services as search_services
 from submissions.models import Submission, SubmissionAttachment
 from submissions.services import review as review_service
@@ -427,6 +431,26 @@ def files(client, marks: Marks) -> str:
     return "\n".join(served)
 
 
+def open_data_dumps(client, marks: Marks) -> str:
+    """The dumps as the next export writes them, read where they are served (/api/v1/export/)."""
+    bodies = []
+    with tempfile.TemporaryDirectory() as folder, override_settings(OPEN_DATA_DIR=Path(folder)):
+        export_cases()
+        for item in FORMATS:
+            response = client.get(f"/api/v1/export/{item.name}")
+            assert response.status_code == 200, item.name
+            bodies.append(b"".join(response.streaming_content).decode())
+    return "\n".join(bodies)
+
+
+def feeds(client, marks: Marks) -> str:
+    return get_all(client, [f"/{code}/feed/" for code in LOCALES])
+
+
+def data_pages(client, marks: Marks) -> str:
+    return get_all(client, [f"/{code}/data/" for code in LOCALES])
+
+
 def previews(client, marks: Marks) -> str:
     urls = [f"/api/preview?content_type=manual.casestudypage&token={t}" for t in ("", "forged")]
     urls += [reverse("wagtailadmin_pages:view_draft", args=[page.pk]) for page in pages_of(marks)]
@@ -456,6 +480,10 @@ def public_file(marks: Marks) -> list[str]:
     return [get_document_model().objects.get(title="Leak matrix public document").url]
 
 
+def download_links(marks: Marks) -> list[str]:
+    return [f'href="/api/v1/export/{item.name}"' for item in FORMATS]
+
+
 def nothing(marks: Marks) -> list[str]:
     return []  # a preview without a token shows nothing at all
 
@@ -482,6 +510,9 @@ SURFACES = {
     "sitemap.xml": Surface(sitemap, reviewed_paths),
     "media and document URLs": Surface(files, public_file),
     "previews without a token": Surface(previews, nothing),
+    "open data dumps (JSON, CSV, GeoJSON)": Surface(open_data_dumps),
+    "Atom feeds": Surface(feeds),
+    "data page": Surface(data_pages, download_links),
 }
 
 # Cells that still leak on this branch: (action, surface) -> what leaks. Remove an entry once fixed.

@@ -33,6 +33,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from manual.models import CaseStudyPage
+from opendata.services.records import EXPORT_FORMAT
 from submissions.models import ImportedCase, Submission, SubmissionStatus, SubmitterContact
 from submissions.schemas import SubmissionIn
 from submissions.services.convert import (
@@ -92,12 +93,48 @@ class ItemReport:
 
 
 def read_import_file(path: Path) -> list[Any]:
+    """The items of an import file: a JSON list of cases, or the open data's ``cases.json`` dump."""
     try:
         items = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ImportFileError(f"{path}: not a readable UTF-8 JSON file: {exc}") from None
+    if isinstance(items, dict) and items.get("format") == EXPORT_FORMAT and isinstance(items.get("cases"), list):
+        return items_of_dump(items["cases"])
     if not isinstance(items, list):
         raise ImportFileError(f"{path}: the import file must hold a JSON list of cases.")
+    return items
+
+
+def items_of_dump(records: list[Any]) -> list[Any]:
+    """The records of the open-data dump (``opendata.services.records``) as import items.
+
+    A record holds the case's fields under their import names; the import's own fields come from
+    the record: ``external_id`` is its stable id, the versions of one case (same
+    ``translation_key``) become the translations of the default locale's version (else of the first
+    one), which comes first. The dump has no submitter: the contact is the site's own address, not
+    published, and the consent grants the record's licence. Anything else of the record (its URL,
+    dates, labels) is the dump's description of the case, not part of it.
+    """
+    fields = set(SubmissionIn.model_fields)
+    default = settings.MANUAL_LOCALES[0]
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    items: list[Any] = []
+    for record in records:
+        if isinstance(record, dict):
+            groups.setdefault(record.get("translation_key") or record.get("id"), []).append(record)
+        else:
+            items.append(record)  # refused as an item ("each case must be a JSON object")
+    for versions in groups.values():
+        versions.sort(key=lambda record: (record.get("locale") != default, str(record.get("locale"))))
+        source_id = versions[0].get("id")
+        for position, record in enumerate(versions):
+            item = {name: value for name, value in record.items() if name in fields}
+            item["external_id"] = record.get("id")
+            if position:
+                item["translation_of"] = source_id
+            item["contact"] = {"name": settings.OPEN_DATA_PUBLISHER[:200], "email": settings.DEFAULT_FROM_EMAIL}
+            item["consent"] = {"terms": True, "publish_contact": False, "licence": record.get("licence")}
+            items.append(item)
     return items
 
 

@@ -8,6 +8,9 @@ collect it (its name is not ``test_*.py``), because its model exists only where 
 
 from __future__ import annotations
 
+import csv
+import json
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -18,6 +21,8 @@ from manual.services.review import EDITORS, TRANSLATORS, ensure_roles
 from manual.services.taxonomies import label_lookup
 from manual.services.translation_status import term_translation_status
 from manual.services.translations import terms_used_by
+from opendata.services.codebook import codebook_rows, record_schema
+from opendata.services.dumps import export_cases
 from search.documents import build_documents
 from search.mapping import index_body
 from search.registry import facet_keys, facets
@@ -189,3 +194,17 @@ def test_search_indexes_filters_and_labels_the_kind(client, case):
     assert refused.json()["errors"][0]["field"] == "audience"
     [facet] = [item for item in facets() if item.key == "audience"]
     assert facet.labels("ru")("youth") == "Молодёжь"
+
+
+def test_the_open_data_has_the_kind_in_every_dump_the_codebook_and_the_schema(case, settings, tmp_path):
+    settings.OPEN_DATA_DIR = tmp_path
+    export_cases()
+    records = json.loads((tmp_path / "cases.json").read_text(encoding="utf-8"))["cases"]
+    [record] = [item for item in records if item["page_id"] == case.pk]
+    assert record["audiences"] == ["youth"] and record["labels"]["audiences"] == ["Young people"]
+    with (tmp_path / "cases.csv").open(encoding="utf-8") as rows:
+        [row] = [row for row in csv.DictReader(rows) if row["page_id"] == str(case.pk)]
+    assert (row["audiences"], row["audiences_labels"]) == ("youth", "Young people")
+    coded = {(row[0], row[3]): row for row in codebook_rows()}
+    assert coded["audiences", "youth"][4:] == ["Young people", "Молодёжь"]
+    assert "audiences" in record_schema("https://example.org/schema.json")["properties"]

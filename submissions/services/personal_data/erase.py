@@ -32,6 +32,7 @@ from wagtail_localize.models import (
 )
 
 from manual.models import CaseStudyContact, CaseStudyPage
+from opendata.services.dumps import request_refresh
 from search.services import process_outbox, queue_update
 from submissions.models import ImportedCase, Submission, SubmissionEvent, SubmissionStatus, SubmitterContact
 from submissions.services import media
@@ -334,6 +335,8 @@ def _queue_search_updates(keys: set) -> None:
     live = set(Page.objects.filter(translation_key__in=keys, live=True).values_list("translation_key", flat=True))
     for key in live:
         queue_update(key)
+    if live:
+        request_refresh()  # the open-data dumps hold the attribution of the live pages too
 
 
 def _reindex(page_ids: list[int], report: EraseReport, search: bool = True) -> None:
