@@ -257,7 +257,7 @@ def body_block_schemas(stream: blocks.StreamBlock) -> list[type[Schema]]:
         create_model(
             f"{_camel(name)}BlockOut",
             __base__=Schema,
-            type=(Literal[name], ...),  # type: ignore[valid-type]
+            type=(Literal[name], ...),  # type: ignore[arg-type]
             id=(str, ...),
             value=(_value_type(block), ...),
         )

@@ -21,9 +21,9 @@ the tags they find, for every text of an answer at once and in the reader's loca
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils.html import escape, format_html
@@ -35,6 +35,8 @@ from core.api_errors import MAX_ID
 from manual.services.media import PublicMedia, image_sources
 from manual.services.publication import public_pages
 from manual.services.read_model import VERSION_FIELDS
+
+T = TypeVar("T")
 
 # The opening tag given to a link that must not link: the rewriter replaces opening tags only, so
 # the anchor is marked, then removed with its closing tag (rich text never nests anchors).
@@ -106,13 +108,13 @@ class RichTextResolver:
     # --- rewriting, with Wagtail's rewriters and the look-ups above ---
 
     def _page_links(self, attrs_list: list[dict]) -> list[str]:
-        return [_link(self._page_urls.get(_id(attrs))) for attrs in attrs_list]
+        return [_link(_referenced(self._page_urls, attrs)) for attrs in attrs_list]
 
     def _document_links(self, attrs_list: list[dict]) -> list[str]:
-        return [_link(self._document_urls.get(_id(attrs))) for attrs in attrs_list]
+        return [_link(_referenced(self._document_urls, attrs)) for attrs in attrs_list]
 
     def _image_embeds(self, attrs_list: list[dict]) -> list[str]:
-        return [_img(self._images.get(_id(attrs)), attrs.get("alt", "")) for attrs in attrs_list]
+        return [_img(_referenced(self._images, attrs), attrs.get("alt", "")) for attrs in attrs_list]
 
     @cached_property
     def _rewriter(self) -> MultiRuleRewriter:
@@ -131,6 +133,12 @@ def _id(attrs: dict) -> int | None:
     except (KeyError, ValueError):
         return None
     return found if 1 <= found <= MAX_ID else None
+
+
+def _referenced(found: Mapping[int, T], attrs: dict) -> T | None:
+    """What ``found`` holds for the tag's id; None when it has none or the id is impossible."""
+    pk = _id(attrs)
+    return None if pk is None else found.get(pk)
 
 
 def _link(url: str | None) -> str:
