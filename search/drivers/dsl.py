@@ -1,7 +1,10 @@
 """The engine's query DSL: the one request of a search, its facet counts, and type-ahead.
 
 Built as structured DSL from a validated ``SearchQuery`` (known facet keys and codes, bounded
-numbers); the visitor's words only ever go into ``multi_match.query``.
+numbers); the visitor's words only ever go into ``multi_match.query`` and ``match.query``.
+
+Words match with accents folded (the ``folded`` sub-fields of ``search.mapping``); the same words
+matched exactly add to the score, so the form the visitor typed ranks first.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from search.drivers.base import HIT_FIELDS
+from search.mapping import FOLDED
 from search.query import SearchQuery
 from search.registry import facet_keys
 
 FACET_SIZE = 300
+# Field boosts of a search: a title match counts most.
+BOOSTS = {"title": 3, "summary": 2, "body": 1}
 AGGREGATION_PREFIX = "facets_"
 
 
@@ -87,24 +93,17 @@ def _scope(query: SearchQuery) -> list[dict[str, Any]]:
 def search_body(query: SearchQuery) -> dict[str, Any]:
     """The one engine request of a search: hits, disjunctive facets and highlights."""
     must: list[dict[str, Any]] = []
+    should: list[dict[str, Any]] = []
     if query.q:
-        must.append(
-            {
-                "multi_match": {
-                    "query": query.q,
-                    "fields": ["title^3", "summary^2", "body"],
-                    "type": "cross_fields",
-                    "operator": "and",
-                }
-            }
-        )
+        must.append(_words(query.q, f".{FOLDED}", operator="and"))
+        should.append(_words(query.q, "", operator="or"))
     sort = {
         "relevance": ["_score", {"id": "asc"}],
         "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
         "year": [{"start_year": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     }[query.effective_sort]
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _scope(query)}},
+        "query": {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": _scope(query)}},
         "post_filter": {"bool": {"filter": facet_clauses(query.filters)}},
         "aggs": facet_aggregations(query.filters),
         "sort": sort,
@@ -118,19 +117,36 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
             "encoder": "html",
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
+            # The folded sub-fields: every hit matched there, whichever form of a word it has.
             "fields": {
-                "title": {"number_of_fragments": 0},
-                "summary": {"number_of_fragments": 0},
-                "body": {"fragment_size": 160, "number_of_fragments": 2},
+                f"title.{FOLDED}": {"number_of_fragments": 0},
+                f"summary.{FOLDED}": {"number_of_fragments": 0},
+                f"body.{FOLDED}": {"fragment_size": 160, "number_of_fragments": 2},
             },
         }
     return body
 
 
+def _words(q: str, suffix: str, operator: str) -> dict[str, Any]:
+    fields = [f"{name}{suffix}^{boost}" for name, boost in BOOSTS.items()]
+    return {"multi_match": {"query": q, "fields": fields, "type": "cross_fields", "operator": operator}}
+
+
+def highlights(answer: dict[str, list[str]]) -> dict[str, list[str]]:
+    """An engine hit's highlights keyed by document field (``title``, not ``title.folded``)."""
+    return {name.removesuffix(f".{FOLDED}"): fragments for name, fragments in answer.items()}
+
+
 def suggest_body(q: str, limit: int) -> dict[str, Any]:
-    """Titles whose words start with what was typed (the edge-n-gram sub-field ``title.prefix``)."""
+    """Titles whose words start with what was typed, accents folded (edge n-grams of ``title``);
+    titles with the exact letters typed rank first."""
     return {
-        "query": {"match": {"title.prefix": {"query": q, "operator": "and"}}},
+        "query": {
+            "bool": {
+                "must": [{"match": {"title.prefix_folded": {"query": q, "operator": "and"}}}],
+                "should": [{"match": {"title.prefix": {"query": q, "operator": "and"}}}],
+            }
+        },
         "size": limit,
         "_source": ["id", "title", "url", "type", "locale"],
     }
