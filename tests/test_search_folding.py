@@ -8,13 +8,16 @@ transliterated. Type-ahead has its own table of the same kind.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 
 from manual.models import CaseStudyIndexPage
 from search import services
 from search.languages import fold, folded_stems
+from search.models import SearchDocument
 from tests.support.factories import UntranslatedCaseStudyPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +162,17 @@ def test_fold(word, folded):
 
 def test_folded_stems_stem_before_folding():
     assert folded_stems("Gdańsk budgets", "en") == ["gdansk", "budget"]
+
+
+def test_the_migration_fills_the_folded_columns_of_rows_indexed_before_it(client, en):
+    """Rows the database driver indexed before folding existed are found, folded, after migrating."""
+    page = UntranslatedCaseStudyPageFactory(title=GDANSK)
+    services.rebuild(["en"])
+    blank = dict.fromkeys(["folded_stems", "title_folded_stems", "title_words", "title_folded_words"], "")
+    SearchDocument.objects.filter(page_id=page.pk).update(**blank)
+    migration = importlib.import_module("search.migrations.0003_folded_words")
+    migration.fill_folded_columns(apps, None)
+    body = client.get("/api/v1/search", {"q": "Gdansk", "locale": "en"}).json()
+    assert [hit["id"] for hit in body["results"]] == [page.pk]
+    suggested = client.get("/api/v1/search/suggest", {"q": "gdan", "locale": "en"}).json()
+    assert [item["id"] for item in suggested["results"]] == [page.pk]
