@@ -8,17 +8,25 @@ transliterated. Type-ahead has its own table of the same kind.
 
 from __future__ import annotations
 
+import copy
 import importlib
+import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 
 from manual.models import CaseStudyIndexPage
 from search import services
+from search.drivers import dsl
+from search.drivers.client import make_client
 from search.languages import fold, folded_stems
+from search.mapping import FOLDED, index_body
 from search.models import SearchDocument
+from search.query import build_query
 from tests.support.factories import UntranslatedCaseStudyPageFactory
+from tests.support.search import engine_url
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +184,35 @@ def test_the_migration_fills_the_folded_columns_of_rows_indexed_before_it(client
     assert [hit["id"] for hit in body["results"]] == [page.pk]
     suggested = client.get("/api/v1/search/suggest", {"q": "gdan", "locale": "en"}).json()
     assert [item["id"] for item in suggested["results"]] == [page.pk]
+
+
+def test_an_engine_index_of_the_previous_mapping_answers_exact_words_until_rebuilt(en):
+    """Between a deployment and its ``search_index rebuild --engine-only``, searches still find."""
+    client = make_client(engine_url(), "opensearch", 5.0)
+    body = copy.deepcopy(index_body("en"))
+    for field in body["mappings"]["properties"].values():  # MAPPING_VERSION 2 had no folded sub-fields
+        for name in (FOLDED, "prefix_folded"):
+            field.get("fields", {}).pop(name, None)
+    name = f"{settings.SEARCH_INDEX_PREFIX}-previous-{uuid.uuid4().hex[:8]}"
+    document = SearchDocument.objects.filter(locale="en", type="case_study").order_by("page_id").first().document
+    client.create_index(name, body)
+    try:
+        client.bulk([{"_op_type": "index", "_index": name, "_id": document["id"], "_source": document}], refresh=True)
+        word = document["title"].split()[0]
+        query = build_query(
+            q=word,
+            locale="en",
+            filters={},
+            year_from=None,
+            year_to=None,
+            sort=None,
+            page=1,
+            page_size=5,
+            fallback=False,
+        )
+        found = client.search(name, dsl.search_body(query))["hits"]["hits"]
+        assert [hit["_id"] for hit in found] == [str(document["id"])]
+        suggested = client.search(name, dsl.suggest_body(word[:4], 5))["hits"]["hits"]
+        assert [hit["_id"] for hit in suggested] == [str(document["id"])]
+    finally:
+        client.delete_index(name)

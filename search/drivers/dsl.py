@@ -3,8 +3,8 @@
 Built as structured DSL from a validated ``SearchQuery`` (known facet keys and codes, bounded
 numbers); the visitor's words only ever go into ``multi_match.query`` and ``match.query``.
 
-Words match with accents folded (the ``folded`` sub-fields of ``search.mapping``); the same words
-matched exactly add to the score, so the form the visitor typed ranks first.
+Words match with accents folded (the ``folded`` sub-fields of ``search.mapping``) or exactly; a
+document matching both scores higher, so the form the visitor typed ranks first.
 """
 
 from __future__ import annotations
@@ -93,17 +93,18 @@ def _scope(query: SearchQuery) -> list[dict[str, Any]]:
 def search_body(query: SearchQuery) -> dict[str, Any]:
     """The one engine request of a search: hits, disjunctive facets and highlights."""
     must: list[dict[str, Any]] = []
-    should: list[dict[str, Any]] = []
     if query.q:
-        must.append(_words(query.q, f".{FOLDED}", operator="and"))
-        should.append(_words(query.q, "", operator="or"))
+        # The folded clause finds every hit of a current index; the exact one ranks the form typed
+        # first, and keeps an index of MAPPING_VERSION 2 (no folded sub-fields) answering until
+        # it is rebuilt.
+        must.append(_either(_words(query.q, f".{FOLDED}"), _words(query.q, "")))
     sort = {
         "relevance": ["_score", {"id": "asc"}],
         "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
         "year": [{"start_year": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     }[query.effective_sort]
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": _scope(query)}},
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": _scope(query)}},
         "post_filter": {"bool": {"filter": facet_clauses(query.filters)}},
         "aggs": facet_aggregations(query.filters),
         "sort": sort,
@@ -127,9 +128,15 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
     return body
 
 
-def _words(q: str, suffix: str, operator: str) -> dict[str, Any]:
+def _words(q: str, suffix: str) -> dict[str, Any]:
+    """Every word of ``q`` in the text fields (``suffix``: their sub-field), a title match counting most."""
     fields = [f"{name}{suffix}^{boost}" for name, boost in BOOSTS.items()]
-    return {"multi_match": {"query": q, "fields": fields, "type": "cross_fields", "operator": operator}}
+    return {"multi_match": {"query": q, "fields": fields, "type": "cross_fields", "operator": "and"}}
+
+
+def _either(folded: dict[str, Any], exact: dict[str, Any]) -> dict[str, Any]:
+    """Documents matching either query, those matching both (the form typed) scoring higher."""
+    return {"bool": {"should": [folded, exact], "minimum_should_match": 1}}
 
 
 def highlights(answer: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -141,12 +148,10 @@ def suggest_body(q: str, limit: int) -> dict[str, Any]:
     """Titles whose words start with what was typed, accents folded (edge n-grams of ``title``);
     titles with the exact letters typed rank first."""
     return {
-        "query": {
-            "bool": {
-                "must": [{"match": {"title.prefix_folded": {"query": q, "operator": "and"}}}],
-                "should": [{"match": {"title.prefix": {"query": q, "operator": "and"}}}],
-            }
-        },
+        "query": _either(
+            {"match": {"title.prefix_folded": {"query": q, "operator": "and"}}},
+            {"match": {"title.prefix": {"query": q, "operator": "and"}}},
+        ),
         "size": limit,
         "_source": ["id", "title", "url", "type", "locale"],
     }
