@@ -8,8 +8,9 @@ a rebuild too (tests/test_search_registry.py pins the mapping of today's registr
 This body is the one declaration of the engine's analysis, used by both engine clients
 (``search.drivers.lifecycle`` creates every index from it). Each text field has a ``folded``
 sub-field (the language's analysis, then accents and letter variants folded, "ё" as "е"): searches
-match there and score the exact field on top, so "Gdansk" finds "Gdańsk" and an exact "Gdańsk"
-ranks first (``search.drivers.dsl``). Type-ahead has the same pair: ``prefix`` and ``prefix_folded``.
+match there or in the exact field, and a match in both scores higher, so "Gdansk" finds "Gdańsk"
+and an exact "Gdańsk" ranks first (``search.drivers.dsl``). Type-ahead has the same pair:
+``prefix`` and ``prefix_folded``.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def index_body(language_code: str, shards: int = 1, replicas: int = 0) -> dict[s
     # Highlights come from the folded sub-fields (every match is one there): offsets in their
     # postings let the highlighter mark words without analysing the text again.
     folded = {"type": "text", "analyzer": "manual_folded", "index_options": "offsets"}
-    texts = {name: {"type": "text", "analyzer": analyzer, "fields": {FOLDED: folded}} for name in TEXT_FIELDS}
+    texts: dict[str, dict[str, Any]] = {
+        name: {"type": "text", "analyzer": analyzer, "fields": {FOLDED: folded}} for name in TEXT_FIELDS
+    }
     texts["title"]["fields"].update(
         {
             "prefix": {"type": "text", "analyzer": "manual_prefix", "search_analyzer": "manual_prefix_search"},

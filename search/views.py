@@ -161,7 +161,7 @@ def reader_search_context(request: HttpRequest, language: str, listing: str | No
         "searched": bool(query.q or query.filters or year_from or year_to) or bool(listing),
         # The collapsible filters (closed on narrow screens): how many are chosen, and open when
         # one of them was refused, so its error message's link leads to a visible field.
-        "chosen_filters": sum(value["checked"] for facet in facet_forms for value in facet["values"])
+        "chosen_filters": sum(len(query.filters.get(facet.key, ())) for facet in shown)
         + sum(year is not None for year in (year_from, year_to)),
         "filters_open": any(field != "q" for field in errors),
     }
