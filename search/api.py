@@ -32,7 +32,11 @@ def search(
     request: HttpRequest,
     q: str = documented(
         Query(
-            "", description=f"Words to find; stemmed in the locale's language. At most {MAX_QUERY_LENGTH} characters."
+            "",
+            description=(
+                "Words to find; stemmed in the locale's language, accents folded (`Gdansk` finds `Gdańsk`, the "
+                f"form typed ranks first). At most {MAX_QUERY_LENGTH} characters."
+            ),
         ),
         maxLength=MAX_QUERY_LENGTH,
     ),
@@ -78,7 +82,12 @@ def search(
 def suggest(
     request: HttpRequest,
     q: str = documented(
-        Query(..., description=f"The beginning of a title word: 1 to {MAX_QUERY_LENGTH} characters, not only spaces."),
+        Query(
+            ...,
+            description=(
+                f"The beginning of a title word, accents folded: 1 to {MAX_QUERY_LENGTH} characters, not only spaces."
+            ),
+        ),
         minLength=1,
         maxLength=MAX_QUERY_LENGTH,
         pattern=r"\S",

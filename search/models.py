@@ -20,9 +20,15 @@ class SearchDocument(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=1000, blank=True)
-    # Space-delimited Snowball stems, with a leading and trailing space so " stem " matches words.
+    # Space-delimited Snowball stems, with a leading and trailing space so " stem " matches words;
+    # "folded": the stems with accents folded (search.languages.fold), what a search matches.
     stems = models.TextField(blank=True)
     title_stems = models.TextField(blank=True)
+    folded_stems = models.TextField(blank=True)
+    title_folded_stems = models.TextField(blank=True)
+    # The title's words in lower case, as written and folded, the same way: for type-ahead.
+    title_words = models.TextField(blank=True)
+    title_folded_words = models.TextField(blank=True)
     start_year = models.PositiveSmallIntegerField(null=True)
     end_year = models.PositiveSmallIntegerField(null=True)
     published_at = models.DateTimeField(null=True)

@@ -159,6 +159,11 @@ def reader_search_context(request: HttpRequest, language: str, listing: str | No
         "language_name": LANG_INFO.get(language, {}).get("name_local", language),
         "listing": listing,
         "searched": bool(query.q or query.filters or year_from or year_to) or bool(listing),
+        # The collapsible filters (closed on narrow screens): how many are chosen, and open when
+        # one of them was refused, so its error message's link leads to a visible field.
+        "chosen_filters": sum(len(query.filters.get(facet.key, ())) for facet in shown)
+        + sum(year is not None for year in (year_from, year_to)),
+        "filters_open": any(field != "q" for field in errors),
     }
 
 

@@ -50,27 +50,38 @@ def test_the_manual_registers_its_types_and_facets():
     assert [facet.many for facet in facets()] == [False, False, True, True, False, False, True]
 
 
-def _expected_body(language: str, analyzer: str) -> dict:
-    """The index body of MAPPING_VERSION 2, as engines hold it today (key order included)."""
+def _expected_body(language: str, analyzer: str, folded_filters: list, definitions: dict) -> dict:
+    """The index body of MAPPING_VERSION 3, as engines hold it today (key order included)."""
     keyword = {"type": "keyword"}
-    text = {"type": "text", "analyzer": analyzer, "index_options": "offsets"}
+    folded = {"type": "text", "analyzer": "manual_folded", "index_options": "offsets"}
+    text = {"type": "text", "analyzer": analyzer, "fields": {"folded": folded}}
     prefix = {"type": "text", "analyzer": "manual_prefix", "search_analyzer": "manual_prefix_search"}
+    prefix_folded = {
+        "type": "text",
+        "analyzer": "manual_prefix_folded",
+        "search_analyzer": "manual_prefix_folded_search",
+    }
     standard = {"type": "custom", "tokenizer": "standard"}
+    folding = {**standard, "char_filter": ["manual_yo"]}
     return {
         "settings": {
             "number_of_shards": 1,
             "number_of_replicas": 0,
             "analysis": {
-                "filter": {"manual_edge": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20}},
+                "char_filter": {"manual_yo": {"type": "mapping", "mappings": ["ё=>е", "Ё=>Е"]}},
+                "filter": {"manual_edge": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20}, **definitions},
                 "analyzer": {
+                    "manual_folded": {**folding, "filter": [*folded_filters, "asciifolding"]},
                     "manual_prefix": {**standard, "filter": ["lowercase", "manual_edge"]},
                     "manual_prefix_search": {**standard, "filter": ["lowercase"]},
+                    "manual_prefix_folded": {**folding, "filter": ["lowercase", "asciifolding", "manual_edge"]},
+                    "manual_prefix_folded_search": {**folding, "filter": ["lowercase", "asciifolding"]},
                 },
             },
         },
         "mappings": {
             "dynamic": "strict",
-            "_meta": {"mapping_version": 2, "language": language, "analyzer": analyzer},
+            "_meta": {"mapping_version": 3, "language": language, "analyzer": analyzer},
             "properties": {
                 "translation_key": keyword,
                 "type": keyword,
@@ -83,7 +94,7 @@ def _expected_body(language: str, analyzer: str) -> dict:
                 "government_level": keyword,
                 "stage": keyword,
                 "id": {"type": "long"},
-                "title": {**text, "fields": {"prefix": prefix}},
+                "title": {**text, "fields": {"folded": folded, "prefix": prefix, "prefix_folded": prefix_folded}},
                 "summary": text,
                 "body": text,
                 "url": {"type": "keyword", "index": False},
@@ -95,10 +106,30 @@ def _expected_body(language: str, analyzer: str) -> dict:
     }
 
 
-@pytest.mark.parametrize("language, analyzer", [("en", "english"), ("ru", "russian"), ("xx", "standard")])
-def test_the_mapping_of_todays_registrations_is_unchanged(language, analyzer):
-    """Byte for byte: deriving the keyword fields from the registry needs no reindex (MAPPING_VERSION 2)."""
-    expected = json.dumps(_expected_body(language, analyzer))
+ENGLISH = (
+    ["manual_stemmer_possessive_english", "lowercase", "manual_stop", "manual_stemmer_english"],
+    {
+        "manual_stemmer_possessive_english": {"type": "stemmer", "language": "possessive_english"},
+        "manual_stop": {"type": "stop", "stopwords": "_english_"},
+        "manual_stemmer_english": {"type": "stemmer", "language": "english"},
+    },
+)
+RUSSIAN = (
+    ["lowercase", "manual_stop", "manual_stemmer_russian"],
+    {
+        "manual_stop": {"type": "stop", "stopwords": "_russian_"},
+        "manual_stemmer_russian": {"type": "stemmer", "language": "russian"},
+    },
+)
+
+
+@pytest.mark.parametrize(
+    "language, analyzer, folded",
+    [("en", "english", ENGLISH), ("ru", "russian", RUSSIAN), ("xx", "standard", (["lowercase"], {}))],
+)
+def test_the_mapping_of_todays_registrations_is_unchanged(language, analyzer, folded):
+    """Byte for byte: deriving the keyword fields from the registry needs no reindex (MAPPING_VERSION 3)."""
+    expected = json.dumps(_expected_body(language, analyzer, *folded))
     assert json.dumps(index_body(language)) == expected
 
 

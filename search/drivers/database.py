@@ -1,13 +1,14 @@
 """The database driver: the same answers as the engine's, from SQL, for the embedded default.
 
 Words are reduced with the locale's Snowball stemmer (``search.languages``) so that "бюджета"
-finds "бюджет" without an engine; facet counts are SQL aggregations, disjunctive like the
-engine's (each facet counted with the other facets' filters, not its own).
+finds "бюджет" without an engine, and matched with accents folded ("Gdansk" finds "Gdańsk") in
+stored folded columns, so SQLite and PostgreSQL answer alike without a database extension; the
+form typed ranks first. Facet counts are SQL aggregations, disjunctive like the engine's (each
+facet counted with the other facets' filters, not its own).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db.models import Case, Count, Exists, Field, IntegerField, Model, Ou
 from django.utils.html import escape
 
 from search.drivers.base import RawHit, RawResults, SearchDriver
-from search.languages import WORD, stem, stems
+from search.languages import WORD, fold, folded_stems, stem, stems, words
 from search.models import SearchDocument, SearchDocumentTerm
 from search.query import SearchQuery
 from search.registry import TYPE, facet_keys
@@ -25,8 +26,35 @@ from search.registry import TYPE, facet_keys
 FRAGMENT = 160
 
 
-def _stem_string(text: str, language: str) -> str:
-    return " " + " ".join(dict.fromkeys(stems(text, language))) + " "
+def _spaced(items: Iterable[str]) -> str:
+    """Distinct items between spaces, with a leading and trailing one, so " item " matches."""
+    return " " + " ".join(dict.fromkeys(items)) + " "
+
+
+def _all_in(column: str, items: Iterable[str], prefix: bool = False) -> Q:
+    """Every item is a word (or, ``prefix``, the beginning of a word) of a spaced column."""
+    condition = Q()
+    for item in items:
+        condition &= Q(**{f"{column}__contains": f" {item}" if prefix else f" {item} "})
+    return condition
+
+
+def _ranked(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def text_columns(document: dict[str, Any]) -> dict[str, str]:
+    """The columns a search matches a document's words in, computed from the document."""
+    language, title = document["locale"], document["title"]
+    text = " ".join([title, document.get("summary") or "", document.get("body") or ""])
+    return {
+        "stems": _spaced(stems(text, language)),
+        "title_stems": _spaced(stems(title, language)),
+        "folded_stems": _spaced(folded_stems(text, language)),
+        "title_folded_stems": _spaced(folded_stems(title, language)),
+        "title_words": _spaced(words(title)),
+        "title_folded_words": _spaced(fold(word) for word in words(title)),
+    }
 
 
 def _delete(documents: QuerySet) -> None:
@@ -77,19 +105,16 @@ class DatabaseDriver(SearchDriver):
     # --- writing --------------------------------------------------------------------------------
 
     def _row(self, document: dict[str, Any]) -> SearchDocument:
-        language = document["locale"]
-        text = " ".join([document["title"], document.get("summary") or "", document.get("body") or ""])
         return SearchDocument(
             page_id=document["id"],
             translation_key=document["translation_key"],
-            locale=language,
+            locale=document["locale"],
             type=document["type"],
             title=document["title"],
             summary=document.get("summary") or "",
             body=document.get("body") or "",
             url=document.get("url") or "",
-            stems=_stem_string(text, language),
-            title_stems=_stem_string(document["title"], language),
+            **text_columns(document),
             start_year=document.get("start_year"),
             end_year=document.get("end_year"),
             published_at=document.get("published_at"),
@@ -139,10 +164,7 @@ class DatabaseDriver(SearchDriver):
         if query.q:
             text = Q()
             for language in languages:
-                words = Q(locale=language)
-                for word in query_stems[language]:
-                    words &= Q(stems__contains=f" {word} ")
-                text |= words
+                text |= Q(locale=language) & _all_in("folded_stems", map(fold, query_stems[language]))
             scope &= text
         documents = SearchDocument.objects.filter(scope)
         if query.year_from is not None:
@@ -165,15 +187,17 @@ class DatabaseDriver(SearchDriver):
         count = matching.count()
         sort = query.effective_sort
         if sort == "relevance":
-            title_match = Q()
-            for language, words in query_stems.items():
-                in_title = Q(locale=language)
-                for word in words:
-                    in_title &= Q(title_stems__contains=f" {word} ")
-                title_match |= in_title
+            # Title matches first; among them (and among the rest) the words as typed, accents
+            # included, before their folded forms.
+            exact_title, title, exact = Q(), Q(), Q()
+            for language, words_stems in query_stems.items():
+                in_language = Q(locale=language)
+                exact_title |= in_language & _all_in("title_stems", words_stems)
+                title |= in_language & _all_in("title_folded_stems", map(fold, words_stems))
+                exact |= in_language & _all_in("stems", words_stems)
             ordered = matching.annotate(
-                title_match=Case(When(title_match, then=Value(1)), default=Value(0), output_field=IntegerField())
-            ).order_by("-title_match", "-published_at", "page_id")
+                exact_title_match=_ranked(exact_title), title_match=_ranked(title), exact_match=_ranked(exact)
+            ).order_by("-title_match", "-exact_title_match", "-exact_match", "-published_at", "page_id")
         elif sort == "newest":
             ordered = matching.order_by("-published_at", "page_id")
         else:
@@ -192,28 +216,32 @@ class DatabaseDriver(SearchDriver):
         return RawResults(count=count, hits=hits, facets=facets)
 
     def suggest(self, q: str, locale: str, limit: int) -> list[dict[str, Any]]:
-        words = list(WORD.findall(q.lower()))
-        if not words:
+        """Titles with a word beginning with each word typed, accents folded; as typed first."""
+        typed = words(q)
+        if not typed:
             return []
-        documents = SearchDocument.objects.filter(locale=locale)
-        for word in words[:-1]:
-            documents = documents.filter(title__icontains=word)
-        # The last word is being typed: match it as a prefix of a title word.
-        documents = documents.filter(title__iregex=r"(^|\W)" + re.escape(words[-1]))
+        documents = SearchDocument.objects.filter(locale=locale).filter(
+            _all_in("title_folded_words", map(fold, typed), prefix=True)
+        )
+        ordered = documents.annotate(exact_match=_ranked(_all_in("title_words", typed, prefix=True)))
         return [
             {"id": row.page_id, "title": row.title, "url": row.url, "type": row.type, "locale": row.locale}
-            for row in documents.order_by("title")[:limit]
+            for row in ordered.order_by("-exact_match", "title")[:limit]
         ]
 
     # --- highlighting ---------------------------------------------------------------------------
 
     @staticmethod
-    def _mark(text: str, language: str, wanted: set[str]) -> tuple[str, bool]:
-        """Escape ``text`` and wrap words whose stem is wanted in <mark>."""
+    def _wanted(word: str, language: str, wanted: set[str]) -> bool:
+        """Whether ``word``'s folded stem is one of the query's (``wanted``)."""
+        return fold(stem(word, language)) in wanted
+
+    def _mark(self, text: str, language: str, wanted: set[str]) -> tuple[str, bool]:
+        """Escape ``text`` and wrap words whose folded stem is wanted in <mark>."""
         out: list[str] = []
         last, found = 0, False
         for match in WORD.finditer(text):
-            if stem(match.group(), language) in wanted:
+            if self._wanted(match.group(), language, wanted):
                 out.append(escape(text[last : match.start()]))
                 out.append(f"<mark>{escape(match.group())}</mark>")
                 last, found = match.end(), True
@@ -223,7 +251,7 @@ class DatabaseDriver(SearchDriver):
     def _highlight(self, row: SearchDocument, query_stems: list[str]) -> dict[str, list[str]]:
         if not query_stems:
             return {}
-        wanted = set(query_stems)
+        wanted = {fold(word) for word in query_stems}
         highlight: dict[str, list[str]] = {}
         for field_name in ("title", "summary"):
             marked, found = self._mark(getattr(row, field_name), row.locale, wanted)
@@ -232,7 +260,7 @@ class DatabaseDriver(SearchDriver):
         fragments: list[tuple[int, int]] = []  # (start, end) in the body
         body = row.body
         for match in WORD.finditer(body):
-            if stem(match.group(), row.locale) in wanted:
+            if self._wanted(match.group(), row.locale, wanted):
                 start = max(0, match.start() - FRAGMENT // 2)
                 if fragments and start < fragments[-1][1]:
                     continue

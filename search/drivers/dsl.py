@@ -1,7 +1,10 @@
 """The engine's query DSL: the one request of a search, its facet counts, and type-ahead.
 
 Built as structured DSL from a validated ``SearchQuery`` (known facet keys and codes, bounded
-numbers); the visitor's words only ever go into ``multi_match.query``.
+numbers); the visitor's words only ever go into ``multi_match.query`` and ``match.query``.
+
+Words match with accents folded (the ``folded`` sub-fields of ``search.mapping``) or exactly; a
+document matching both scores higher, so the form the visitor typed ranks first.
 """
 
 from __future__ import annotations
@@ -9,10 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from search.drivers.base import HIT_FIELDS
+from search.mapping import FOLDED
 from search.query import SearchQuery
 from search.registry import facet_keys
 
 FACET_SIZE = 300
+# Field boosts of a search: a title match counts most.
+BOOSTS = {"title": 3, "summary": 2, "body": 1}
 AGGREGATION_PREFIX = "facets_"
 
 
@@ -88,16 +94,10 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
     """The one engine request of a search: hits, disjunctive facets and highlights."""
     must: list[dict[str, Any]] = []
     if query.q:
-        must.append(
-            {
-                "multi_match": {
-                    "query": query.q,
-                    "fields": ["title^3", "summary^2", "body"],
-                    "type": "cross_fields",
-                    "operator": "and",
-                }
-            }
-        )
+        # The folded clause finds every hit of a current index; the exact one ranks the form typed
+        # first, and keeps an index of MAPPING_VERSION 2 (no folded sub-fields) answering until
+        # it is rebuilt.
+        must.append(_either(_words(query.q, f".{FOLDED}"), _words(query.q, "")))
     sort = {
         "relevance": ["_score", {"id": "asc"}],
         "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
@@ -118,19 +118,40 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
             "encoder": "html",
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
+            # The folded sub-fields: every hit matched there, whichever form of a word it has.
             "fields": {
-                "title": {"number_of_fragments": 0},
-                "summary": {"number_of_fragments": 0},
-                "body": {"fragment_size": 160, "number_of_fragments": 2},
+                f"title.{FOLDED}": {"number_of_fragments": 0},
+                f"summary.{FOLDED}": {"number_of_fragments": 0},
+                f"body.{FOLDED}": {"fragment_size": 160, "number_of_fragments": 2},
             },
         }
     return body
 
 
+def _words(q: str, suffix: str) -> dict[str, Any]:
+    """Every word of ``q`` in the text fields (``suffix``: their sub-field), a title match counting most."""
+    fields = [f"{name}{suffix}^{boost}" for name, boost in BOOSTS.items()]
+    return {"multi_match": {"query": q, "fields": fields, "type": "cross_fields", "operator": "and"}}
+
+
+def _either(folded: dict[str, Any], exact: dict[str, Any]) -> dict[str, Any]:
+    """Documents matching either query, those matching both (the form typed) scoring higher."""
+    return {"bool": {"should": [folded, exact], "minimum_should_match": 1}}
+
+
+def highlights(answer: dict[str, list[str]]) -> dict[str, list[str]]:
+    """An engine hit's highlights keyed by document field (``title``, not ``title.folded``)."""
+    return {name.removesuffix(f".{FOLDED}"): fragments for name, fragments in answer.items()}
+
+
 def suggest_body(q: str, limit: int) -> dict[str, Any]:
-    """Titles whose words start with what was typed (the edge-n-gram sub-field ``title.prefix``)."""
+    """Titles whose words start with what was typed, accents folded (edge n-grams of ``title``);
+    titles with the exact letters typed rank first."""
     return {
-        "query": {"match": {"title.prefix": {"query": q, "operator": "and"}}},
+        "query": _either(
+            {"match": {"title.prefix_folded": {"query": q, "operator": "and"}}},
+            {"match": {"title.prefix": {"query": q, "operator": "and"}}},
+        ),
         "size": limit,
         "_source": ["id", "title", "url", "type", "locale"],
     }

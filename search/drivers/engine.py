@@ -66,7 +66,7 @@ class EngineDriver(SearchDriver):
 
     def search(self, query: SearchQuery) -> RawResults:
         answer = self.client.search(self._indices(query), dsl.search_body(query))
-        hits = [RawHit(hit["_source"], hit.get("highlight", {})) for hit in answer["hits"]["hits"]]
+        hits = [RawHit(hit["_source"], dsl.highlights(hit.get("highlight", {}))) for hit in answer["hits"]["hits"]]
         facets = dsl.facet_counts(answer.get("aggregations", {}))
         return RawResults(count=answer["hits"]["total"]["value"], hits=hits, facets=facets)
 
