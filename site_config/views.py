@@ -59,6 +59,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     disallowed = [*ROBOTS_DISALLOWED]
     for code in settings.MANUAL_LOCALES:
         disallowed += _submission_paths(code)
-    lines = ["User-agent: *", "Allow: /", *(f"Disallow: {path}" for path in disallowed)]
+    # Disallow lines only: first-match parsers (Python's robotparser) would let "Allow: /" win over them.
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in disallowed)]
     lines += ["", f"Sitemap: {settings.BASE_URL}{reverse('sitemap')}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -8,7 +8,8 @@ action or surface is one row; a cell that still leaks is one entry of KNOWN_LEAK
 
 Search surfaces run on the database driver and, when the run has one, on the engine (with a
 private index prefix: the actions publish pages, which must not stay in the shared test index).
-The service has no feeds or exports: the API, the sitemap and the reader pages are the lot.
+The service has no feeds or exports: the API, robots.txt and the sitemap (its index and every
+part) and the reader pages are the lot.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -404,7 +407,13 @@ def translation_status(client, marks: Marks) -> str:
 
 
 def sitemap(client, marks: Marks) -> str:
-    return get_all(client, ["/sitemap.xml"])
+    """As a crawler reads it: robots.txt names the sitemap index, the index names its parts."""
+    robots = get_all(client, ["/robots.txt"])
+    index_url = re.search(r"^Sitemap: (\S+)$", robots, re.MULTILINE).group(1)
+    index = get_all(client, [urlsplit(index_url).path])
+    parts = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    assert parts, "the index names at least one part"
+    return "\n".join([robots, index, get_all(client, parts)])
 
 
 def files(client, marks: Marks) -> str:
@@ -474,7 +483,7 @@ SURFACES = {
     "reader search (database)": Surface(reader_search),
     "search, suggest, reader search (engine)": Surface(search_everywhere, engine=True),
     "/api/v1/translations/status": Surface(translation_status, lambda marks: REVIEWED[:1]),
-    "sitemap.xml": Surface(sitemap, reviewed_paths),
+    "robots.txt, sitemap index and parts": Surface(sitemap, reviewed_paths),
     "media and document URLs": Surface(files, public_file),
     "previews without a token": Surface(previews, nothing),
 }
