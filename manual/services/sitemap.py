@@ -22,6 +22,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -143,41 +144,55 @@ def build_index() -> str:
     return f"{XML_HEADER}{INDEX_OPEN}{''.join(entries)}</sitemapindex>\n"
 
 
+class _FullUrls:
+    """Full URLs of pages from their ``url_path``, by Wagtail's own ``Page.get_full_url`` on one
+    unsaved probe page: the manual's page types keep Wagtail's routing (none overrides
+    ``get_url_parts``), so a URL depends on the url_path and the sites only, and a part of 10,000
+    pages needs no 20,000 page instances. Wagtail keeps the sites' root paths on the object given as
+    ``request`` (its cache object): read once per part."""
+
+    def __init__(self) -> None:
+        self.probe = Page()
+        self.cache_object = SimpleNamespace()
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, url_path: str) -> str | None:
+        if url_path not in self.known:
+            self.probe.url_path = url_path
+            self.known[url_path] = self.probe.get_full_url(self.cache_object)
+        return self.known[url_path]
+
+
+ROW_FIELDS = ("path", "url_path", "translation_key", "last_published_at", "locale__language_code")
+
+
 def build_part(language_code: str, number: int) -> str:
     """One part: the ``number``-th ``SITEMAP_PART_SIZE`` pages of a locale by tree order, each with
     its hreflang alternates (its public translations, itself included, and x-default): two queries."""
     if language_code not in settings.MANUAL_LOCALES or number < 1:
         raise NoSuchPart(language_code)
     size = settings.SITEMAP_PART_SIZE
-    listed = listed_pages().select_related("locale").order_by("path")
-    pages = list(listed.filter(locale__language_code=language_code)[(number - 1) * size : number * size])
-    if not pages and number > 1:
+    mine = listed_pages().filter(locale__language_code=language_code).order_by("path")
+    rows = list(mine.values_list(*ROW_FIELDS, named=True)[(number - 1) * size : number * size])
+    if not rows and number > 1:
         raise NoSuchPart(language_code)
-    versions: dict[Any, list[Page]] = {}
-    if pages:
+    versions: dict[Any, list[Any]] = {}
+    if rows:
         # The part's pages are the locale's between its first and last path (tree order): their
         # translation keys as a subquery, not a list of up to SITEMAP_PART_SIZE parameters.
-        mine = listed_pages().filter(
-            locale__language_code=language_code, path__gte=pages[0].path, path__lte=pages[-1].path
-        )
-        translations = listed.filter(translation_key__in=mine.values("translation_key"))
-        for version in translations.order_by("locale__language_code"):
+        window = mine.filter(path__gte=rows[0].path, path__lte=rows[-1].path).values("translation_key")
+        translations = listed_pages().filter(translation_key__in=window).order_by("locale__language_code", "path")
+        for version in translations.values_list(*ROW_FIELDS, named=True):
             versions.setdefault(version.translation_key, []).append(version)
     default = settings.MANUAL_LOCALES[0]
-    urls: dict[int, str | None] = {}
-
-    def url_of(page: Page) -> str | None:
-        if page.pk not in urls:
-            urls[page.pk] = page.get_full_url()
-        return urls[page.pk]
-
+    full_url = _FullUrls()
     entries = []
-    for page in pages:
-        loc = url_of(page)
+    for row in rows:
+        loc = full_url(row.url_path)
         if not loc:
             continue
         links = []
-        alternates = [(v.locale.language_code, url_of(v)) for v in versions.get(page.translation_key, [])]
+        alternates = [(v.locale__language_code, full_url(v.url_path)) for v in versions.get(row.translation_key, [])]
         alternates = [(code, url) for code, url in alternates if url]
         if len(alternates) > 1:
             x_default = next((url for code, url in alternates if code == default), None)
@@ -187,7 +202,7 @@ def build_part(language_code: str, number: int) -> str:
                 f'<xhtml:link rel="alternate" hreflang={quoteattr(code)} href={quoteattr(url)}/>'
                 for code, url in alternates
             ]
-        entries.append(f"<url><loc>{escape(loc)}</loc>{_lastmod(page.last_published_at)}{''.join(links)}</url>\n")
+        entries.append(f"<url><loc>{escape(loc)}</loc>{_lastmod(row.last_published_at)}{''.join(links)}</url>\n")
     return f"{XML_HEADER}{URLSET_OPEN}{''.join(entries)}</urlset>\n"
 
 
