@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import http.client
 import os
+import secrets
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # One request of a client: (method, path, body, headers).
 Request = tuple[str, str, bytes | None, dict[str, str]]
+
+
+def prepare_environment(name: str) -> Path:
+    """The benchmark's data directory, exported as VAR_DIR before Django starts (the settings read
+    it at import): ``--data DIR`` of the command line (a database generated on the first run and
+    reused after), else a new temporary directory; with a throwaway SECRET_KEY, plain HTTP and
+    quiet logs."""
+    data = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--data=")), None)
+    if "--data" in sys.argv[:-1]:
+        data = sys.argv[sys.argv.index("--data") + 1]
+    var = Path(data).resolve() if data else Path(tempfile.mkdtemp(prefix=f"manual-bench-{name}-"))
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["VAR_DIR"] = str(var)
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
+    os.environ.setdefault("SECURE_HTTPS", "0")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    return var
 
 
 def free_port() -> int:

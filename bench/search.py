@@ -19,9 +19,7 @@ import itertools
 import json
 import os
 import random
-import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -30,16 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 if not os.environ.get("SEARCH_URL"):
     sys.exit("bench/search.py needs SEARCH_URL: run it through scripts/with-search-engine.sh")
-_data = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--data=")), None)
-if "--data" in sys.argv[:-1]:
-    _data = sys.argv[sys.argv.index("--data") + 1]
-# Settings read VAR_DIR at import: the data directory is known before Django starts.
-VAR = Path(_data).resolve() if _data else Path(tempfile.mkdtemp(prefix="manual-bench-search-"))
-VAR.mkdir(parents=True, exist_ok=True)
-os.environ["VAR_DIR"] = str(VAR)
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
-os.environ.setdefault("SECURE_HTTPS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.loadgen import prepare_environment  # noqa: E402 - the path above makes bench importable
+
+VAR = prepare_environment("search")
 os.environ.setdefault("SEARCH_INDEX_PREFIX", f"bench{os.getpid()}")
 os.environ.setdefault("SEARCH_TIMEOUT_MS", "5000")
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"

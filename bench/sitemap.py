@@ -14,25 +14,16 @@ from the cache), as a crawler asks (Accept-Encoding: gzip) and as plain XML.
 import argparse
 import http.client
 import os
-import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-_data = next((arg.split("=", 1)[1] for arg in sys.argv if arg.startswith("--data=")), None)
-if "--data" in sys.argv[:-1]:
-    _data = sys.argv[sys.argv.index("--data") + 1]
-# Settings read VAR_DIR at import: the data directory is known before Django starts.
-VAR = Path(_data).resolve() if _data else Path(tempfile.mkdtemp(prefix="manual-bench-sitemap-"))
-VAR.mkdir(parents=True, exist_ok=True)
-os.environ["VAR_DIR"] = str(VAR)
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a throwaway key per run
-os.environ.setdefault("SECURE_HTTPS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench.loadgen import prepare_environment  # noqa: E402 - the path above makes bench importable
+
+VAR = prepare_environment("sitemap")
 os.environ["SEARCH_URL"] = ""  # the sitemap needs no engine; the database driver indexes nothing here
 os.environ["DJANGO_SETTINGS_MODULE"] = "site_config.settings"
 
