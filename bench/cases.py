@@ -3,9 +3,14 @@ locale (en, ru) with realistic text and taxonomy spread, published, in the demo 
 indexes. Import after ``django.setup()``.
 """
 
+import os
 import random
+import sys
+import time
 import uuid
+from pathlib import Path
 
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
@@ -164,3 +169,19 @@ def generate(cases: int, translated: bool = False) -> None:
                 page.tools = rng.sample(terms[EParticipationTool], rng.randint(1, 3))
                 page.stages = rng.sample(terms[PolicyStage], rng.randint(1, 2))
                 index.add_child(instance=page)
+
+
+def prepare_data(cases: int, var: Path, translated: bool = False) -> None:
+    """The database in ``var`` migrated, with the demo manual and ``cases`` generated cases per
+    locale: generated on the first run, reused after (a different number stops the benchmark)."""
+    call_command("migrate", verbosity=0)  # the submissions app creates the cache tables after it
+    generated = CaseStudyPage.objects.filter(slug__startswith="bench-en-").count()
+    if generated and generated != cases:
+        sys.exit(f"{var} holds {generated} generated cases per locale, not {cases}: use another --data")
+    if generated:
+        print(f"reusing {generated} cases x 2 locales in {var}")
+        return
+    call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    t0 = time.perf_counter()
+    generate(cases, translated)
+    print(f"generated {cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")

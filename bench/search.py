@@ -42,7 +42,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from bench import loadgen  # noqa: E402
-from bench.cases import WORDS, generate  # noqa: E402
+from bench.cases import WORDS, prepare_data  # noqa: E402
 from manual.models import CaseStudyIndexPage, CaseStudyPage  # noqa: E402
 from search import services  # noqa: E402
 
@@ -57,17 +57,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=60, help="seconds of unmeasured searches first")
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    generated = CaseStudyPage.objects.filter(slug__startswith="bench-en-").count()
-    if generated and generated != args.cases:
-        sys.exit(f"{VAR} holds {generated} generated cases per locale, not {args.cases}: use another --data")
-    if generated:
-        print(f"reusing {generated} cases x 2 locales in {VAR}")
-    else:
-        call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
-        t0 = time.perf_counter()
-        generate(args.cases)
-        print(f"generated {args.cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")
+    prepare_data(args.cases, VAR)
 
     t0 = time.perf_counter()
     written = services.rebuild()  # search_index rebuild
