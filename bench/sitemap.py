@@ -81,10 +81,10 @@ def main() -> None:
         xml = build()
         built = time.perf_counter() - t0
         t0 = time.perf_counter()
-        gzipped = sitemap._gzip(xml)
+        compressed = sitemap.compress(xml)
         print(
             f"build {name:<38} {built * 1000:8.0f} ms + gzip {(time.perf_counter() - t0) * 1000:.0f} ms"
-            f"  ({len(xml) / 1024:,.0f} KB, {len(gzipped) / 1024:,.0f} KB gzipped)"
+            f"  ({len(xml) / 1024:,.0f} KB, {len(compressed) / 1024:,.0f} KB gzipped)"
         )
 
     with loadgen.gunicorn(args.workers, DJANGO_SETTINGS_MODULE="site_config.settings") as port:

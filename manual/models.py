@@ -216,7 +216,7 @@ class Licence(models.TextChoices):
 
 
 # The licences' deeds: linked from a case page (rel="license") and named in its schema.org data.
-LICENCE_URLS = {
+LICENCE_URLS: dict[str, str] = {
     Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
     Licence.CC_BY_SA_4: "https://creativecommons.org/licenses/by-sa/4.0/",
     Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",

@@ -119,7 +119,7 @@ def _lastmod(value: datetime | None) -> str:
     return f"<lastmod>{value.isoformat(timespec='seconds')}</lastmod>" if value else ""
 
 
-def _gzip(text: str) -> bytes:
+def compress(text: str) -> bytes:
     # Level 6: nearly the size of 9 at a third of the time; built once per change.
     return gzip.compress(text.encode(), compresslevel=6, mtime=0)
 
@@ -192,8 +192,11 @@ def build_part(language_code: str, number: int) -> str:
         if not loc:
             continue
         links = []
-        alternates = [(v.locale__language_code, full_url(v.url_path)) for v in versions.get(row.translation_key, [])]
-        alternates = [(code, url) for code, url in alternates if url]
+        alternates: list[tuple[str, str]] = []
+        for version in versions.get(row.translation_key, []):
+            url = full_url(version.url_path)
+            if url:
+                alternates.append((version.locale__language_code, url))
         if len(alternates) > 1:
             x_default = next((url for code, url in alternates if code == default), None)
             if x_default:
@@ -227,7 +230,7 @@ def _cached(name: str, build: Any) -> SitemapFile:
             if found is not None:
                 return SitemapFile(found, current)
     try:
-        gzipped = _gzip(build())
+        gzipped = compress(build())
         cache.set(key, gzipped)
     finally:
         cache.delete(lock)
