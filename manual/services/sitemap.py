@@ -128,7 +128,7 @@ def compress(text: str) -> bytes:
 
 
 def build_index() -> str:
-    """The sitemap index: one aggregate query (pages and last publication per locale)."""
+    """The sitemap index: two queries (the locales, then pages and last publication per locale)."""
     locales = dict(Locale.objects.filter(language_code__in=settings.MANUAL_LOCALES).values_list("pk", "language_code"))
     totals = listed_pages().filter(locale_id__in=locales).values("locale_id")
     totals = totals.annotate(urls=Count("pk"), modified=Max("last_published_at")).order_by()
