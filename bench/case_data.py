@@ -1,18 +1,20 @@
 """Generated case studies for the benchmarks: N cases per locale (en, ru) with realistic text, taxonomy
 spread and coordinates. Import after ``django.setup()`` (it imports the models).
 
-Used by bench/search.py and bench/export.py.
+Used by bench/search.py, bench/export.py and bench/sitemap.py.
 """
 
 import os
 import random
 import sys
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Locale
 
 from manual.models import (
@@ -128,17 +130,26 @@ def sentence(rng: random.Random, language: str, n: int) -> str:
     return " ".join(rng.choice(WORDS[language]) for _ in range(n)).capitalize() + "."
 
 
-def generate(cases: int) -> None:
+def generate(cases: int, translated: bool = False) -> None:
+    """``cases`` live cases per locale; with ``translated``, the Russian case N is the translation
+    of the English case N (one translation key) and every case has publication dates, as cases
+    published through the admin have (hreflang alternates and lastmod in the sitemap)."""
     rng = random.Random(42)
     terms = {model: list(model.objects.filter(locale__language_code="en")) for model in
              (Topic, EParticipationTool, PolicyStage, GovernmentLevel, ParticipationLevel)}  # fmt: skip
+    keys = [uuid.uuid4() for _ in range(cases)]
     for language in ("en", "ru"):
         locale = Locale.objects.get(language_code=language)
         index = CaseStudyIndexPage.objects.get(locale=locale)
         with transaction.atomic():
             for number in range(cases):
                 body = " ".join(sentence(rng, language, rng.randint(8, 16)) for _ in range(6))
+                extra = {}
+                if translated:
+                    now = timezone.now()
+                    extra = {"translation_key": keys[number], "first_published_at": now, "last_published_at": now}
                 page = CaseStudyPage(
+                    **extra,
                     title=f"{sentence(rng, language, 4)[:-1]} {number}",
                     slug=f"bench-{language}-{number}",
                     locale=locale,
@@ -164,7 +175,7 @@ def generate(cases: int) -> None:
                 index.add_child(instance=page)
 
 
-def ensure_cases(cases: int, var: Path) -> None:
+def ensure_cases(cases: int, var: Path, translated: bool = False) -> None:
     """The database of ``var`` with the demo manual and ``cases`` generated cases per locale: made on
     the first run, reused after (a database generated with another number is refused)."""
     call_command("migrate", verbosity=0)
@@ -176,5 +187,5 @@ def ensure_cases(cases: int, var: Path) -> None:
         return
     call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
     t0 = time.perf_counter()
-    generate(cases)
+    generate(cases, translated)
     print(f"generated {cases} cases x 2 locales in {time.perf_counter() - t0:.0f} s")

@@ -132,19 +132,6 @@ class ManualPage(HeadlessPreviewMixin, Page):
             return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
         return Page.serve_preview(self, request, mode_name)
 
-    def get_sitemap_urls(self, request=None):
-        # hreflang alternates: real translations only (alias pages are source-language copies).
-        urls = super().get_sitemap_urls(request)
-        from manual.services.publication import public_pages  # noqa: PLC0415 - imports these models, as in serve()
-
-        translations = public_pages(Page).filter(translation_key=self.translation_key).select_related("locale")
-        alternates = [
-            {"location": page.get_full_url(request), "lang_code": page.locale.language_code} for page in translations
-        ]
-        for url in urls:
-            url["alternates"] = alternates
-        return urls
-
 
 class ManualHomePage(ManualPage):
     """Root of one locale's manual tree."""
@@ -226,6 +213,14 @@ class Licence(models.TextChoices):
     CC_BY_4 = "CC-BY-4.0", "CC BY 4.0"
     CC_BY_SA_4 = "CC-BY-SA-4.0", "CC BY-SA 4.0"
     CC0 = "CC0-1.0", "CC0 1.0"
+
+
+# The licences' deeds: linked from a case page (rel="license") and named in its schema.org data.
+LICENCE_URLS: dict[str, str] = {
+    Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC_BY_SA_4: "https://creativecommons.org/licenses/by-sa/4.0/",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+}
 
 
 BODY_SECTIONS = ("context", "objectives", "approach", "technology", "results", "lessons", "transferability")

@@ -34,6 +34,20 @@ class PageItem(Schema):
     fallback: bool
 
 
+class Seo(Schema):
+    """What search engines and link previews show of a page (manual.services.seo)."""
+
+    title: str = Field(description="The promote tab's SEO title, else the page title.")
+    description: str = Field(
+        description="The promote tab's search description, else the case's summary or the page's intro "
+        "(without markup, at most 200 characters), else empty."
+    )
+
+
+class PageDetail(PageItem):
+    seo: Seo
+
+
 class Term(Schema):
     code: str
     label: str
@@ -177,6 +191,7 @@ class CaseDetail(CaseSummary):
     hero_image: ImageRef | None
     licence: LicenceRef
     attribution: str
+    seo: Seo
 
 
 class CaseList(Schema):
@@ -276,6 +291,7 @@ else:
 class SectionDetail(SectionItem):
     body: list[SectionBodyBlockOut]
     children: list[SectionItem]
+    seo: Seo
 
 
 class TaxonomyTerm(Schema):
@@ -366,7 +382,7 @@ class FoundPage(Schema):
 
     type: Literal["home", "case_index", "page"]
     id: int
-    detail: PageItem
+    detail: PageDetail
 
 
 FoundAtPath = Annotated[FoundCase | FoundSection | FoundPage, Field(discriminator="type")]

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import PageLogEntry
+from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
 from wagtail.signals import page_published as published
+from wagtail.signals import page_unpublished, post_page_move
 from wagtail_localize.models import Translation
 
-from manual.models import CaseStudyPage
+from manual.models import AwaitingTranslation, CaseStudyPage
+from manual.services import sitemap
 from manual.services.locales import sync_locales
 from manual.services.publication import convert_alias_logged, translation_published
 from manual.services.translations import (
@@ -65,3 +67,15 @@ def connect_publication() -> None:
     # the index sees a published stand-in as the translation it has become.
     published.connect(page_published, dispatch_uid="manual-page-published")
     post_save.connect(convert_alias_logged, sender=PageLogEntry, dispatch_uid="manual-convert-alias")
+
+
+def connect_sitemap() -> None:
+    """Whatever changes which pages are public, or their URLs, makes the cached sitemap stale."""
+    published.connect(sitemap.pages_changed, dispatch_uid="sitemap-published")
+    page_unpublished.connect(sitemap.pages_changed, dispatch_uid="sitemap-unpublished")
+    post_page_move.connect(sitemap.pages_changed, dispatch_uid="sitemap-moved")
+    # Django sends post_delete for the Page row of every page type deleted.
+    post_delete.connect(sitemap.pages_changed, sender=Page, dispatch_uid="sitemap-page-deleted")
+    for model in (PageViewRestriction, Site, AwaitingTranslation):
+        post_save.connect(sitemap.pages_changed, sender=model, dispatch_uid=f"sitemap-{model.__name__}-save")
+        post_delete.connect(sitemap.pages_changed, sender=model, dispatch_uid=f"sitemap-{model.__name__}-delete")

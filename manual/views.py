@@ -1,20 +1,22 @@
 """Reader pages outside the page tree: the map of the cases, accessibility statement, its feedback
-form, privacy notice.
+form, privacy notice; the sitemap's index and parts.
 
 Views parse the request, call a service and render; the e-mail is ``manual.services.feedback``.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
+import re
 
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,7 +24,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from core.api_errors import InvalidInput
 from core.formguard import is_bot, started_token
-from manual.services import feedback, map_drawing, read_model
+from manual.services import feedback, map_drawing, read_model, sitemap
 from manual.services.case_filters import filter_keys
 from manual.services.case_map import facet_form, read_case_map
 from manual.services.feedback import AccessibilityFeedbackForm
@@ -33,6 +35,11 @@ from search.filters import clean_filters
 from search.views import reader_language
 
 logger = logging.getLogger(__name__)
+
+# Seconds a crawler or a shared cache may keep a sitemap file without asking again (it revalidates
+# cheaply: the ETag names the generation the file was built in).
+SITEMAP_MAX_AGE = 300
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
 
 # The date this statement was prepared (WAD model statement, "Preparation of this statement").
 STATEMENT_PREPARED = "2026-11-27"
@@ -180,3 +187,31 @@ def headless_preview(request: HttpRequest) -> JsonResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _sitemap_response(request: HttpRequest, built: sitemap.SitemapFile) -> HttpResponseBase:
+    """A sitemap file as stored (gzipped) to clients that accept gzip, as plain XML to the others."""
+    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    body = built.gzipped if gzipped else gzip.decompress(built.gzipped)
+    response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    response["ETag"] = f'W/"{built.generation}"'  # weak: the gzipped and plain bodies are the same file
+    response["Cache-Control"] = f"public, max-age={SITEMAP_MAX_AGE}"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    # Given a response, Django returns it or a 304, never None (django-stubs type it without one too).
+    return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[return-value]
+
+
+@require_http_methods(["GET", "HEAD"])
+def sitemap_index(request: HttpRequest) -> HttpResponseBase:
+    return _sitemap_response(request, sitemap.index())
+
+
+@require_http_methods(["GET", "HEAD"])
+def sitemap_part(request: HttpRequest, language_code: str, number: str | None = None) -> HttpResponseBase:
+    try:
+        built = sitemap.part(language_code, int(number or 1))
+    except sitemap.NoSuchPart:
+        raise Http404 from None
+    return _sitemap_response(request, built)

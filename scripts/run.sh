@@ -19,7 +19,7 @@ export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}"
 
 manage() { .venv/bin/python manage.py "$@"; }
 manage migrate --no-input -v 0
-manage createcachetable  # the submissions rate-limit cache, shared by all gunicorn workers
+manage createcachetable  # the database caches (rate limits, sitemap files), shared by all gunicorn workers
 manage sync_locales
 manage load_demo_manual
 manage search_index rebuild  # cheap for the demo; brings an index made before an upgrade up to date

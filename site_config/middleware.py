@@ -78,7 +78,18 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     never translated.
     """
 
-    unprefixed = ("/api/", "/admin/", "/documents/", "/media/", "/static/", "/healthz", "/readyz", "/sitemap.xml")
+    unprefixed = (
+        "/api/",
+        "/admin/",
+        "/documents/",
+        "/media/",
+        "/static/",
+        "/healthz",
+        "/readyz",
+        "/sitemap.xml",
+        "/sitemap-",
+        "/robots.txt",
+    )
     api_prefix = "/api/"
 
     def process_request(self, request: HttpRequest) -> None:

@@ -399,6 +399,15 @@ CACHES = {
         # One row per client and hour; culling must not drop live counters under many clients.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
+    # The sitemap's files (manual.services.sitemap), built once per change of the public pages and
+    # shared by every worker and node, like the generation token that names the current ones. Stale
+    # generations expire after a day (a part at 10,000 URLs is about 300 KB gzipped).
+    "sitemap": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sitemap_cache",
+        "TIMEOUT": 86_400,
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
     # Search answers, per process unless configured otherwise (a shared cache serves every worker
     # from one copy); an answer of 20 hits is about 20 KB (100 hits: 100 KB).
     "search": {
@@ -438,6 +447,8 @@ elif MACHINE_TRANSLATOR != "none":
     raise env.fail("MACHINE_TRANSLATOR", f"expected deepl, pseudo or none, got {MACHINE_TRANSLATOR!r}")
 
 # --- Reader ---
+# URLs per sitemap part (/sitemap-<locale>.xml, then -2, -3...); the protocol allows 50,000.
+SITEMAP_PART_SIZE = env.int("SITEMAP_PART_SIZE", 10_000, minimum=1, maximum=50_000)
 # Server-rendered reader pages (docs/reader.md). Accessibility feedback (Web Accessibility
 # Directive) is e-mailed to this address; the sender of notifications by default.
 ACCESSIBILITY_FEEDBACK_EMAIL = env.str("ACCESSIBILITY_FEEDBACK_EMAIL", DEFAULT_FROM_EMAIL)

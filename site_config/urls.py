@@ -1,11 +1,9 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from manual import views as manual_views
@@ -27,7 +25,14 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
     path("api/preview", manual_views.headless_preview, name="headless_preview"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    # The sitemap index and its parts per locale (manual.services.sitemap; -2, -3... past a part's size).
+    path("sitemap.xml", manual_views.sitemap_index, name="sitemap"),
+    re_path(
+        r"^sitemap-(?P<language_code>[a-z]{2,3}(?:-[a-z]{2,8})?)(?:-(?P<number>[1-9][0-9]{0,5}))?\.xml$",
+        manual_views.sitemap_part,
+        name="sitemap_part",
+    ),
     # Files of submissions not yet published: kept outside MEDIA_ROOT, shown to staff only.
     path("unpublished-media/<path:name>", submissions_views.unpublished_file, name="submissions_unpublished_file"),
 ]

@@ -8,8 +8,8 @@ action or surface is one row; a cell that still leaks is one entry of KNOWN_LEAK
 
 Search surfaces run on the database driver and, when the run has one, on the engine (with a
 private index prefix: the actions publish pages, which must not stay in the shared test index).
-Besides the API, the sitemap and the reader pages, the open data: the dumps (exported after the
-action, as a refresh would), the Atom feeds and the data page.
+Besides the API, robots.txt, the sitemap (its index and every part) and the reader pages, the open
+data: the dumps (exported after the action, as a refresh would), the Atom feeds and the data page.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -412,7 +414,13 @@ def translation_status(client, marks: Marks) -> str:
 
 
 def sitemap(client, marks: Marks) -> str:
-    return get_all(client, ["/sitemap.xml"])
+    """As a crawler reads it: robots.txt names the sitemap index, the index names its parts."""
+    robots = get_all(client, ["/robots.txt"])
+    index_url = re.search(r"^Sitemap: (\S+)$", robots, re.MULTILINE).group(1)
+    index = get_all(client, [urlsplit(index_url).path])
+    parts = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    assert parts, "the index names at least one part"
+    return "\n".join([robots, index, get_all(client, parts)])
 
 
 def files(client, marks: Marks) -> str:
@@ -507,7 +515,7 @@ SURFACES = {
     "reader search (database)": Surface(reader_search),
     "search, suggest, reader search (engine)": Surface(search_everywhere, engine=True),
     "/api/v1/translations/status": Surface(translation_status, lambda marks: REVIEWED[:1]),
-    "sitemap.xml": Surface(sitemap, reviewed_paths),
+    "robots.txt, sitemap index and parts": Surface(sitemap, reviewed_paths),
     "media and document URLs": Surface(files, public_file),
     "previews without a token": Surface(previews, nothing),
     "open data dumps (JSON, CSV, GeoJSON)": Surface(open_data_dumps),

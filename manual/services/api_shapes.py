@@ -18,7 +18,7 @@ from wagtail.models import Locale, Page
 
 from core.api_errors import NotFound
 from manual.models import BODY_SECTIONS, CaseStudyIndexPage, CaseStudyPage, ManualHomePage, ManualSectionPage
-from manual.services import read_model, routing
+from manual.services import read_model, routing, seo
 from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
 from manual.services.locale_lookup import set_up_locales
@@ -138,6 +138,7 @@ def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | No
             "hero_image": _image(page.hero_image),
             "licence": {"code": page.licence, "name": page.get_licence_display()},
             "attribution": page.attribution,
+            "seo": seo.seo_text(page).as_dict(),
         }
     )
     return item
@@ -198,6 +199,7 @@ def section_detail(
         lambda case, translations: case_summary(case, PageUrls(request, translations), section.locale),
     )
     item["children"] = [section_item(child, urls, section.locale) for child in section.children]
+    item["seo"] = seo.seo_text(page).as_dict()
     return item
 
 
@@ -211,10 +213,13 @@ FOUND_PAGE_TYPES: dict[type[Page], str] = {
 }
 
 
-def page_item(request: HttpRequest | None, page_id: int) -> dict[str, Any]:
-    """A public page without a detail route of its own (the home page, the case index): its item."""
-    page = public_pages().select_related("locale").get(pk=page_id)
-    return _base_item(page, PageUrls(request, Translations([page])), page.locale)
+def page_item(request: HttpRequest | None, page_id: int, page_type: type[Page] = Page) -> dict[str, Any]:
+    """A public page without a detail route of its own (the home page, the case index): its item,
+    read as ``page_type`` (its intro is the fallback of its SEO description)."""
+    page = public_pages(page_type).select_related("locale").get(pk=page_id)
+    item = _base_item(page, PageUrls(request, Translations([page])), page.locale)
+    item["seo"] = seo.seo_text(page).as_dict()
+    return item
 
 
 def page_at_path(request: HttpRequest, path: str) -> dict[str, Any]:
@@ -225,7 +230,7 @@ def page_at_path(request: HttpRequest, path: str) -> dict[str, Any]:
     elif page_type is ManualSectionPage:
         detail = section_detail(request, page_id, None, False)
     else:
-        detail = page_item(request, page_id)
+        detail = page_item(request, page_id, page_type)
     return {"type": FOUND_PAGE_TYPES.get(page_type, "page"), "id": page_id, "detail": detail}
 
 

@@ -14,8 +14,15 @@ from typing import Any
 from django.http import HttpRequest
 from wagtail.models import Page
 
-from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, CaseStudyPage, ManualHomePage, ManualSectionPage
-from manual.services import read_model
+from manual.models import (
+    BODY_SECTION_LABELS,
+    BODY_SECTIONS,
+    LICENCE_URLS,
+    CaseStudyPage,
+    ManualHomePage,
+    ManualSectionPage,
+)
+from manual.services import read_model, seo
 from manual.taxonomy_registry import in_display_order, taxonomy_kinds
 
 LATEST_CASES = 6
@@ -79,13 +86,18 @@ def classification_headings() -> dict[str, str]:
 
 
 def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, Any]:
-    """Every structured field of a case, labelled in the page's language."""
+    """Every structured field of a case, labelled in the page's language, and its schema.org data."""
     case = read_model.read_case(page, page.locale, prefetch=not _is_preview(request) and bool(page.pk))
     coordinates = None
     if case.coordinates:
         lat, lon = (_number(value) for value in case.coordinates)
         coordinates = {"lat": lat, "lon": lon, "map_url": OSM_URL.format(lat=lat, lon=lon)}
     headings = body_headings()
+    place = _place(page, request)
+    breadcrumbs = read_model.ancestors(place) if page.path else []
+    share_image = seo.share_image(page, request)
+    url = place.get_full_url(request) if place.url_path else None  # a new page in preview has none yet
+    home = breadcrumbs[0] if breadcrumbs else None
     return {
         "sections": [(name, headings[name], getattr(page, name)) for name in BODY_SECTIONS],
         "classification": [
@@ -109,5 +121,8 @@ def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, 
             for related in case.related
         ],
         "coordinates": coordinates,
-        "breadcrumbs": read_model.ancestors(_place(page, request)) if page.path else [],
+        "breadcrumbs": breadcrumbs,
+        "licence_url": LICENCE_URLS.get(page.licence),
+        "share_image": share_image,
+        "json_ld": seo.json_ld_script(seo.case_json_ld(page, case, url, home, share_image, request)),
     }

@@ -14,12 +14,11 @@ from django import template
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.urls import translate_url
-from django.utils.html import format_html, strip_tags
-from django.utils.text import Truncator
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from wagtail.models import Page
 
-from manual.services import read_model
+from manual.services import read_model, seo
 from manual.services.locales import interface_language
 from manual.services.translations import source_changed_since_translated
 
@@ -39,12 +38,6 @@ def og_locale(code: str) -> str:
         language, territory = code.split("-", 1)
         return f"{language}_{territory.upper()}"
     return f"{code}_{OG_TERRITORIES.get(code, code.upper())}"
-
-
-def page_description(page: Page) -> str:
-    """What search engines and link previews show: the promote tab's text, else the summary or intro."""
-    text = page.search_description or getattr(page, "summary", "") or getattr(page, "intro", "") or ""
-    return Truncator(strip_tags(str(text))).chars(200)
 
 
 def _page_languages(request: Any, page: Page, stand_in: Page | None = None) -> dict[str, Any]:
@@ -139,7 +132,9 @@ def reader_chrome(context: template.Context) -> dict[str, Any]:
         "alternates": [],
     }
     if page is not None:
-        chrome["description"] = page_description(page)
+        # The title and description search engines and link previews show (manual.services.seo).
+        chrome["seo"] = seo.seo_text(page)
+        chrome["description"] = chrome["seo"].description
     if request is None:
         return chrome
     chrome["sections"] = [{"title": item.title, "url": item.get_url(request)} for item in read_model.chapters(language)]
