@@ -248,6 +248,11 @@ def thumbnail_prefetch() -> Prefetch:
     return Prefetch("hero_image", queryset=get_image_model().objects.prefetch_renditions(THUMBNAIL))
 
 
+def children_of(pages: QuerySet, parent: Page) -> QuerySet:
+    """``pages`` that are children of ``parent`` (Wagtail's ``child_of``, for any queryset of pages)."""
+    return pages.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
 def public_parent(page_id: int, model: type[Page] = Page) -> Page:
     """The public page ``page_id`` (of ``model``), whose children a list is restricted to (``child_of``).
 
@@ -285,7 +290,7 @@ def list_cases(
         )
     cases = filter_cases(localized_pages(CaseStudyPage, locale, fallback), filters)
     if parent is not None:
-        cases = cases.child_of(parent)
+        cases = children_of(cases, parent)
     count = cases.count()
     start = (page_number - 1) * page_size
     window = list(
@@ -327,7 +332,7 @@ def list_pages(
     """
     pages = localized_pages(model or Page, locale, fallback).filter(depth__gt=1)
     if parent is not None:
-        pages = pages.child_of(parent)
+        pages = children_of(pages, parent)
     count = pages.count()
     start = (page_number - 1) * page_size
     ids = pages.values("pk")
