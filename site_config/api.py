@@ -36,7 +36,7 @@ api = ManualApi(
     version="1",
     description=(
         "Read the PanEuropean Best Practice Manual on eParticipation: case studies, manual sections, "
-        "taxonomies and locales. Lists answer `{count, results}`; every item has `id`, "
+        "taxonomies and locales. Lists answer `{count, next, previous, results}`; every item has `id`, "
         "`translation_key`, `locale`, `url`, `translations` and `fallback`. Errors answer "
         '`{"errors": [{"field", "code", "message"}]}`.'
     ),
