@@ -295,6 +295,15 @@ def test_a_list_costs_the_same_queries_whatever_its_page_size(client, django_ass
     assert len(body["results"]) > 2
 
 
+@pytest.mark.usefixtures("media_files_cleanup")
+def test_cards_without_thumbnails_spare_their_queries(client):
+    with_images(CaseStudyPage.objects.all())
+    client.get("/api/v1/cases?page_size=20")  # warm the caches and make the renditions
+    with_thumbnail = queries(client, "/api/v1/cases?page_size=20&fields=title,thumbnail")
+    assert queries(client, "/api/v1/cases?page_size=20&fields=title") == with_thumbnail - 2
+    assert queries(client, "/api/v1/cases?page_size=20") == with_thumbnail
+
+
 # --- unknown parameters --------------------------------------------------------------------------
 
 

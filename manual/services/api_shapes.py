@@ -125,12 +125,14 @@ def _thumbnail(image: Any) -> dict[str, Any] | None:
     return {"url": rendition.url, "width": rendition.width, "height": rendition.height, "alt": rendition.alt}
 
 
-def case_card(case: CaseSummary, urls: PageUrls, requested: Locale) -> dict[str, Any]:
-    """An item of the case list: the summary, its type and its thumbnail."""
+def case_card(case: CaseSummary, urls: PageUrls, requested: Locale, names: tuple[str, ...]) -> dict[str, Any]:
+    """An item of the case list with the fields ``names``: the summary, its type and its thumbnail
+    (read only when asked for: ``fields=`` without it spares its queries)."""
     item = case_summary(case, urls, requested)
     item["type"] = PAGE_TYPES[CaseStudyPage]
-    item["thumbnail"] = _thumbnail(case.page.hero_image)
-    return item
+    if "thumbnail" in names:
+        item["thumbnail"] = _thumbnail(case.page.hero_image)
+    return only(item, names)
 
 
 def _list_locale(locale_code: str | None, parent: Page | None) -> Locale:
@@ -155,12 +157,14 @@ def list_cases(
     names = select_fields(fields, CASE_CARD_FIELDS)
     parent = read_model.public_parent(child_of, CaseStudyIndexPage) if child_of is not None else None
     locale = _list_locale(locale_code, parent)
-    found = read_model.list_cases(locale, filters, page_number, page_size, fallback, ordering, parent)
+    found = read_model.list_cases(
+        locale, filters, page_number, page_size, fallback, ordering, parent, thumbnails="thumbnail" in names
+    )
     urls = PageUrls(request, found.translations)
     return {
         "count": found.count,
         **page_links(request, page_number, page_size, found.count),
-        "results": [only(case_card(case, urls, locale), names) for case in found.cases],
+        "results": [case_card(case, urls, locale, names) for case in found.cases],
     }
 
 
