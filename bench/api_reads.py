@@ -38,8 +38,10 @@ ROUTES = [
     "/api/v1/cases?locale=en&page_size=1",
     "/api/v1/cases?locale=ru&page_size=50",
     "/api/v1/cases?locale=ru&topic=budget&topic=transparency&government_level=local",
+    "/api/v1/cases?locale=ru&page_size=50&ordering=-start_year&fields=title,thumbnail,coordinates",
     "/api/v1/cases/{case_id}?locale=ru",
     "/api/v1/sections?locale=ru",
+    "/api/v1/pages?locale=ru&page_size=50",
     "/api/v1/taxonomies/topics?locale=ru",
 ]
 

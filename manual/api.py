@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 
 from core.api_errors import ERROR_RESPONSES, MAX_ID, MAX_PAGE
+from core.lists import FieldsParam, page_links
 from core.openapi import documented
 from manual import schemas, taxonomy_registry
-from manual.services import api_shapes, case_filters
+from manual.services import api_shapes, case_filters, read_model
 from manual.services.locale_lookup import resolve_locale
 from manual.services.routing import MAX_PATH_LENGTH
 from manual.services.translation_status import PAGE_TYPES, status_report, term_translation_status
@@ -31,27 +32,43 @@ LocaleParam = Query(None, description="Locale code (default: the manual's defaul
 FallbackParam = Query(
     False, description="Answer the source-language version, marked `fallback`, when no translation exists."
 )
+PageParam = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}.")
+PageSizeParam = Query(20, ge=1, le=100, description="Items per page, at most 100.")
 
 
+# A list's answer leaves out the fields `fields=` dropped (core.lists.selectable), rather than filling
+# them with defaults.
 @router.get(
     "cases",
     response={200: schemas.CaseList, **ERROR_RESPONSES},
+    exclude_unset=True,
     summary="List case studies",
     description="Filters as `/api/v1/search` takes them: OR inside a key, AND across keys; at most "
     f"{MAX_VALUES_PER_FACET} values a key, empty values ignored; an unknown code is a 400 `unknown_code` "
-    "naming the filter.",
+    "naming the filter. `next` and `previous` are the URLs of the neighbouring pages.",
 )
 def list_cases(
     request: HttpRequest,
-    locale: str | None = LocaleParam,
+    locale: str | None = Query(
+        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
+    ),
     filters: CaseFilterQuery = Query(...),
-    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
-    page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
+    child_of: int | None = Query(
+        None, ge=1, le=MAX_ID, description="Only the cases of this case index (a published case index's id)."
+    ),
+    ordering: str = documented(
+        Query("title", description="The order: a field, ascending, or `-` and the field, descending; ties by title."),
+        enum=list(read_model.CASE_ORDERINGS),
+    ),
+    fields: str | None = FieldsParam,
+    page: int = PageParam,
+    page_size: int = PageSizeParam,
     fallback: bool = FallbackParam,
 ):
-    resolved = resolve_locale(locale)
     codes = clean_filters(filters.model_dump())  # filter key -> checked codes (case_filters.CaseFilters)
-    return api_shapes.list_cases(request, resolved, codes, page, page_size, fallback)
+    return api_shapes.list_cases(
+        request, locale, codes, page, page_size, fallback, ordering=ordering, child_of=child_of, fields=fields
+    )
 
 
 @router.get("cases/{int:case_id}", response={200: schemas.CaseDetail, **ERROR_RESPONSES}, summary="Read a case study")
@@ -97,6 +114,33 @@ def list_terms(
 
 
 @router.get(
+    "pages",
+    response={200: schemas.PageList, **ERROR_RESPONSES},
+    exclude_unset=True,
+    summary="List pages of any type",
+    description="Published pages of a locale in the manual's order (its tree), as Wagtail's API v2 lists "
+    "them: of one `type`, under one page (`child_of`: its children), or both; e.g. a section's "
+    "sub-sections, a home page's chapters and case index. Each item's `type` says which detail route "
+    "reads it (`/cases/{id}`, `/sections/{id}`).",
+)
+def list_pages(
+    request: HttpRequest,
+    type: str | None = documented(  # noqa: A002 - the API's name
+        Query(None, description="Only pages of this type."), enum=list(api_shapes.PAGE_TYPES.values())
+    ),
+    child_of: int | None = Query(None, ge=1, le=MAX_ID, description="Only the children of this published page."),
+    locale: str | None = Query(
+        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
+    ),
+    fields: str | None = FieldsParam,
+    page: int = PageParam,
+    page_size: int = PageSizeParam,
+    fallback: bool = FallbackParam,
+):
+    return api_shapes.list_pages(request, locale, type, child_of, page, page_size, fallback, fields)
+
+
+@router.get(
     "pages/find",
     response={200: schemas.FoundAtPath, **ERROR_RESPONSES},
     summary="Find the page a reader's URL path shows",
@@ -137,8 +181,8 @@ def translation_status(
     type: str | None = documented(  # noqa: A002 - the API's name
         Query(None, description="`case_study` or `section`."), enum=list(PAGE_TYPES)
     ),
-    page: int = Query(1, ge=1, le=MAX_PAGE, description=f"Page number, from 1 to {MAX_PAGE}."),
-    page_size: int = Query(20, ge=1, le=100, description="Items per page, at most 100."),
+    page: int = PageParam,
+    page_size: int = PageSizeParam,
 ):
     """Per source page (default locale) and target locale: `present` (a real translation, not an
     alias), `live`, `submitted` (wagtail-localize is synchronising it), `percent` translated, and
@@ -146,5 +190,6 @@ def translation_status(
     `reviewed` (machine strings a human confirmed). `taxonomies`: per target locale, the taxonomy
     terms without a label in it."""
     report = status_report(locale, type, page, page_size)
+    report.update(page_links(request, page, page_size, report["count"]))
     report["taxonomies"] = term_translation_status(locale)
     return report

@@ -15,8 +15,13 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from core.lists import Listing, selectable
 from manual.blocks import SectionBodyBlock
 from manual.taxonomy_registry import TaxonomyKind, in_display_order, taxonomy_kinds
+
+# The `type` of a page in lists and in /api/v1/pages/find (``api_shapes.PAGE_TYPES``): a case study, a
+# section, a locale's home page, the case index, or `page` for any other type.
+PageType = Literal["case_study", "section", "home", "case_index", "page"]
 
 
 class TranslationLink(Schema):
@@ -89,17 +94,20 @@ else:
     )
 
 
-class CaseSummary(_CaseClassified):
-    start_year: int
-    end_year: int | None
-    initiative_status: str
-    first_published_at: datetime | None
-    last_published_at: datetime | None
-
-
 class Coordinates(Schema):
     lat: float
     lon: float
+
+
+class CaseSummary(_CaseClassified):
+    region: str
+    coordinates: Coordinates | None
+    start_year: int
+    end_year: int | None
+    initiative_status: str
+    initiative_status_label: str = Field(description="`initiative_status` in the language asked for.")
+    first_published_at: datetime | None
+    last_published_at: datetime | None
 
 
 class CaseBody(Schema):
@@ -179,8 +187,6 @@ class LicenceRef(Schema):
 
 
 class CaseDetail(CaseSummary):
-    region: str
-    coordinates: Coordinates | None
     population: int | None
     body: CaseBody
     metrics: list[Metric]
@@ -194,9 +200,25 @@ class CaseDetail(CaseSummary):
     seo: Seo
 
 
-class CaseList(Schema):
-    count: int
-    results: list[CaseSummary]
+class Thumbnail(Schema):
+    url: str
+    width: int
+    height: int
+    alt: str
+
+
+class _CaseCard(CaseSummary):
+    type: Literal["case_study"]
+    thumbnail: Thumbnail | None = Field(description="The hero image cut for a card (640×400, WebP).")
+
+
+# An item of /api/v1/cases: what a card and a map show. Every field but id, type and url may be left
+# out by `fields=` (core.lists).
+CaseCard = selectable(_CaseCard, "CaseCard")
+
+
+class CaseList(Listing):
+    results: list[CaseCard]  # type: ignore[valid-type]  # built by core.lists.selectable
 
 
 class SectionItem(PageItem):
@@ -207,8 +229,7 @@ class SectionNode(SectionItem):
     children: list[SectionNode]
 
 
-class SectionTree(Schema):
-    count: int
+class SectionTree(Listing):
     results: list[SectionNode]
 
 
@@ -301,8 +322,7 @@ class TaxonomyTerm(Schema):
     translated: bool
 
 
-class TaxonomyList(Schema):
-    count: int
+class TaxonomyList(Listing):
     results: list[TaxonomyTerm]
 
 
@@ -314,8 +334,7 @@ class LocaleItem(Schema):
     bidi: bool
 
 
-class LocaleList(Schema):
-    count: int
+class LocaleList(Listing):
     results: list[LocaleItem]
 
 
@@ -355,13 +374,24 @@ class TaxonomyTranslationStatus(Schema):
     untranslated: list[UntranslatedTerm]
 
 
-class TranslationStatusList(Schema):
-    count: int
+class TranslationStatusList(Listing):
     results: list[TranslationStatusItem]
     taxonomies: dict[str, TaxonomyTranslationStatus] = Field(
         description="Per target locale: taxonomy terms labelled in it, and those still shown with the default "
         "locale's label (`translated: false` in the API)."
     )
+
+
+class _PageCard(PageItem):
+    type: PageType
+
+
+# An item of /api/v1/pages; `fields=` as in /api/v1/cases.
+PageCard = selectable(_PageCard, "PageCard")
+
+
+class PageList(Listing):
+    results: list[PageCard]  # type: ignore[valid-type]  # built by core.lists.selectable
 
 
 # /api/v1/pages/find: one variant per page type, told apart by `type`.

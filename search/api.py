@@ -8,17 +8,18 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 
 from core.api_errors import ERROR_RESPONSES, InvalidInput
+from core.lists import page_links, unpaged
 from core.openapi import documented
 from search import services
 from search.filters import facet_filter_schema
-from search.query import MAX_QUERY_LENGTH, SORTS, as_dict, build_query
+from search.query import MAX_QUERY_LENGTH, MAX_RESULTS, SORTS, as_dict, build_query
 from search.schemas import SearchOut, SuggestOut
 
 router = Router(tags=["search"])
 
 # What build_query checks, stated in the OpenAPI document; build_query stays the one validator (its
 # 400s name the field), so these are schema-only (`json_schema_extra`), never a second check.
-MAX_PAGE = 10_000  # build_query: page * page_size <= 10,000 (`too_deep`)
+MAX_PAGE = MAX_RESULTS  # build_query: page * page_size <= 10,000 (`too_deep`)
 # One repeatable parameter per registered facet (search.registry), validated by search.filters. The
 # schema is built at run time, so type checkers see only its base class.
 if TYPE_CHECKING:
@@ -75,7 +76,9 @@ def search(
     )
     # The answer is built from validated data; skipping ninja's second validation of it saves a few
     # milliseconds a search (the schema still documents it in OpenAPI).
-    return JsonResponse(as_dict(services.search(query)), json_dumps_params={"ensure_ascii": False})
+    found = as_dict(services.search(query))
+    answer = {"count": found["count"], **page_links(request, page, page_size, found["count"], MAX_RESULTS), **found}
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
 
 
 @router.get("search/suggest", response={200: SuggestOut, **ERROR_RESPONSES}, summary="Type-ahead titles")
@@ -101,4 +104,4 @@ def suggest(
     if not query.q:
         raise InvalidInput("q", f"Give 1 to {MAX_QUERY_LENGTH} characters.", "required")
     results, degraded = services.suggest(query.q, query.locale, limit)
-    return {"count": len(results), "results": results, "degraded": degraded}
+    return {**unpaged(results), "degraded": degraded}

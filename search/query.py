@@ -18,6 +18,8 @@ from search.filters import clean_filters
 
 SORTS = ("relevance", "newest", "year")
 MAX_QUERY_LENGTH = 200
+# Results deeper than this are not paginated (``too_deep``): the engine's default window.
+MAX_RESULTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def build_query(
         raise InvalidInput("page", _("Pages start at 1."), "greater_than_equal")
     if not 1 <= page_size <= 100:
         raise InvalidInput("page_size", _("Between 1 and 100."), "out_of_range")
-    if page * page_size > 10_000:
+    if page * page_size > MAX_RESULTS:
         raise InvalidInput(
             "page", _("Results beyond the first 10,000 are not paginated; narrow the search."), "too_deep"
         )

@@ -1,5 +1,7 @@
 from ninja import Schema
 
+from core.lists import Listing
+
 
 class FacetValueOut(Schema):
     value: str
@@ -19,8 +21,7 @@ class SearchHitOut(Schema):
     highlight: dict[str, list[str]]
 
 
-class SearchOut(Schema):
-    count: int
+class SearchOut(Listing):
     results: list[SearchHitOut]
     facets: dict[str, list[FacetValueOut]]
     degraded: bool
@@ -34,7 +35,6 @@ class SuggestionOut(Schema):
     locale: str
 
 
-class SuggestOut(Schema):
-    count: int
+class SuggestOut(Listing):
     results: list[SuggestionOut]
     degraded: bool

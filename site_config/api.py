@@ -38,7 +38,7 @@ api = ManualApi(
     description=(
         "Read the PanEuropean Best Practice Manual on eParticipation: case studies, manual sections, "
         "taxonomies and locales; the open data under `/api/v1/export/` (dumps, codebook, DCAT-AP catalogue "
-        "record). Lists answer `{count, results}`; every item has `id`, "
+        "record). Lists answer `{count, next, previous, results}`; every item has `id`, "
         "`translation_key`, `locale`, `url`, `translations` and `fallback`. Errors answer "
         '`{"errors": [{"field", "code", "message"}]}`.'
     ),

@@ -373,6 +373,12 @@ def api_find(client, marks: Marks) -> str:
     return get_all(client, [f"/api/v1/pages/find?path={path}" for path in paths])
 
 
+def api_pages(client, marks: Marks) -> str:
+    """Every locale's pages (with and without fallback) and the children of every version of the pages touched."""
+    lists = [f"/api/v1/pages?locale={c}&page_size=100&fallback={f}" for c in LOCALES for f in (0, 1)]
+    return get_all(client, [*lists, *[f"/api/v1/pages?child_of={page.pk}" for page in pages_of(marks)]])
+
+
 def api_sections_and_taxonomies(client, marks: Marks) -> str:
     kinds = ("topics", "tools", "stages", "participation-levels", "government-levels")
     return get_all(client, [f"/api/v1/sections?locale={c}&fallback=1" for c in LOCALES] +
@@ -509,6 +515,7 @@ SURFACES = {
     "/api/v1/cases": Surface(api_cases),
     "/api/v1/cases/{id}": Surface(api_case_details),
     "/api/v1/pages/find": Surface(api_find),
+    "/api/v1/pages": Surface(api_pages),
     "/api/v1/sections, /taxonomies": Surface(api_sections_and_taxonomies, reviewed_sections_and_terms),
     "/api/v1/search (database)": Surface(api_search),
     "/api/v1/search/suggest (database)": Surface(api_suggest, reviewed_titles),

@@ -97,7 +97,16 @@ def test_the_case_list_search_and_a_submission_refuse_an_unknown_code_in_the_sam
 def test_the_case_list_has_one_parameter_per_declared_filter(client):
     doc = client.get("/api/v1/openapi.json").json()
     names = [parameter["name"] for parameter in doc["paths"]["/api/v1/cases"]["get"]["parameters"]]
-    assert names == ["locale", *(item.key for item in case_filters()), "page", "page_size", "fallback"]
+    assert names == [
+        "locale",
+        *(item.key for item in case_filters()),
+        "child_of",
+        "ordering",
+        "fields",
+        "page",
+        "page_size",
+        "fallback",
+    ]
     kinds = doc["paths"]["/api/v1/taxonomies/{kind}"]["get"]["parameters"][0]["schema"]["enum"]
     assert kinds == [item.kind for item in case_filters()]
 

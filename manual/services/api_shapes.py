@@ -16,12 +16,21 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from wagtail.models import Locale, Page
 
-from core.api_errors import NotFound
-from manual.models import BODY_SECTIONS, CaseStudyIndexPage, CaseStudyPage, ManualHomePage, ManualSectionPage
+from core.api_errors import InvalidInput, NotFound
+from core.lists import only, page_links, select_fields, unpaged
+from manual import schemas
+from manual.models import (
+    BODY_SECTIONS,
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    InitiativeStatus,
+    ManualHomePage,
+    ManualSectionPage,
+)
 from manual.services import read_model, routing, seo
 from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
-from manual.services.locale_lookup import set_up_locales
+from manual.services.locale_lookup import resolve_locale, set_up_locales
 from manual.services.media import image_sources
 from manual.services.publication import public_pages
 from manual.services.read_model import CaseSummary, Translations
@@ -64,6 +73,16 @@ def _country(code: str, language_code: str) -> dict[str, str]:
         return {"code": code, "name": str(dict(countries).get(code, code))}
 
 
+def _status_label(status: str, language_code: str) -> str:
+    with translation.override(language_code):
+        return str(dict(InitiativeStatus.choices).get(status, status))
+
+
+def _coordinates(case: CaseSummary) -> dict[str, float] | None:
+    coordinates = case.coordinates
+    return {"lat": float(coordinates[0]), "lon": float(coordinates[1])} if coordinates else None
+
+
 def case_summary(case: CaseSummary, urls: PageUrls, requested: Locale) -> dict[str, Any]:
     page: CaseStudyPage = case.page
     item = _base_item(page, urls, requested)
@@ -81,10 +100,13 @@ def case_summary(case: CaseSummary, urls: PageUrls, requested: Locale) -> dict[s
             "organisation": page.organisation,
             "city": page.city,
             "country": _country(country_code, page.locale.language_code),
+            "region": page.region,
+            "coordinates": _coordinates(case),
             **terms,
             "start_year": page.start_year,
             "end_year": page.end_year,
             "initiative_status": page.initiative_status,
+            "initiative_status_label": _status_label(page.initiative_status, requested.language_code),
             "first_published_at": page.first_published_at,
             "last_published_at": page.last_published_at,
         }
@@ -92,17 +114,60 @@ def case_summary(case: CaseSummary, urls: PageUrls, requested: Locale) -> dict[s
     return item
 
 
+# The names ``fields=`` may select in each list's items: its item schema's fields.
+CASE_CARD_FIELDS = tuple(schemas.CaseCard.model_fields)
+PAGE_CARD_FIELDS = tuple(schemas.PageCard.model_fields)
+
+
+def _thumbnail(image: Any) -> dict[str, Any] | None:
+    """A card's picture: the rendition the list prefetched with its cases (``read_model.THUMBNAIL``)."""
+    if image is None:
+        return None
+    rendition = image.get_rendition(read_model.THUMBNAIL)
+    return {"url": rendition.url, "width": rendition.width, "height": rendition.height, "alt": rendition.alt}
+
+
+def case_card(case: CaseSummary, urls: PageUrls, requested: Locale, names: tuple[str, ...]) -> dict[str, Any]:
+    """An item of the case list with the fields ``names``: the summary, its type and its thumbnail
+    (read only when asked for: ``fields=`` without it spares its queries)."""
+    item = case_summary(case, urls, requested)
+    item["type"] = PAGE_TYPES[CaseStudyPage]
+    if "thumbnail" in names:
+        item["thumbnail"] = _thumbnail(case.page.hero_image)
+    return only(item, names)
+
+
+def _list_locale(locale_code: str | None, parent: Page | None) -> Locale:
+    """The locale a list is read in: the one asked for, else the parent's (``child_of``), else the default."""
+    if locale_code is None and parent is not None:
+        return parent.locale
+    return resolve_locale(locale_code)
+
+
 def list_cases(
-    request: HttpRequest | None,
-    locale: Locale,
+    request: HttpRequest,
+    locale_code: str | None,
     filters: CaseFilters,
     page_number: int,
     page_size: int,
     fallback: bool = False,
+    *,
+    ordering: str = "title",
+    child_of: int | None = None,
+    fields: str | None = None,
 ) -> dict[str, Any]:
-    found = read_model.list_cases(locale, filters, page_number, page_size, fallback)
+    names = select_fields(fields, CASE_CARD_FIELDS)
+    parent = read_model.public_parent(child_of, CaseStudyIndexPage) if child_of is not None else None
+    locale = _list_locale(locale_code, parent)
+    found = read_model.list_cases(
+        locale, filters, page_number, page_size, fallback, ordering, parent, thumbnails="thumbnail" in names
+    )
     urls = PageUrls(request, found.translations)
-    return {"count": found.count, "results": [case_summary(case, urls, locale) for case in found.cases]}
+    return {
+        "count": found.count,
+        **page_links(request, page_number, page_size, found.count),
+        "results": [case_card(case, urls, locale, names) for case in found.cases],
+    }
 
 
 def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | None, fallback: bool) -> dict[str, Any]:
@@ -110,11 +175,8 @@ def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | No
     page = case.page
     urls = PageUrls(request, case.translations)
     item = case_summary(case, urls, case.locale)
-    coordinates = case.coordinates
     item.update(
         {
-            "region": page.region,
-            "coordinates": {"lat": float(coordinates[0]), "lon": float(coordinates[1])} if coordinates else None,
             "population": page.population,
             "body": _case_body(request, page, case.locale),
             "metrics": [
@@ -182,7 +244,7 @@ def section_tree(request: HttpRequest | None, locale: Locale, fallback: bool = F
         nodes[page.path] = node
         parent = nodes.get(page.path[: -Page.steplen])
         (parent["children"] if parent is not None else roots).append(node)
-    return {"count": len(found.sections), "results": roots}
+    return {**unpaged(roots), "count": len(found.sections)}  # count: every section, not the roots
 
 
 def section_detail(
@@ -203,9 +265,9 @@ def section_detail(
     return item
 
 
-# The `type` of a page found by its path (``page_at_path``); the names of the case and section types
-# are those of /api/v1/translations/status (``translation_status.PAGE_TYPES``).
-FOUND_PAGE_TYPES: dict[type[Page], str] = {
+# The `type` of a page in lists and found by its path (``schemas.PageType``); the names of the case and
+# section types are those of /api/v1/translations/status (``translation_status.PAGE_TYPES``).
+PAGE_TYPES: dict[type[Page], str] = {
     CaseStudyPage: "case_study",
     ManualSectionPage: "section",
     ManualHomePage: "home",
@@ -231,7 +293,46 @@ def page_at_path(request: HttpRequest, path: str) -> dict[str, Any]:
         detail = section_detail(request, page_id, None, False)
     else:
         detail = page_item(request, page_id, page_type)
-    return {"type": FOUND_PAGE_TYPES.get(page_type, "page"), "id": page_id, "detail": detail}
+    return {"type": PAGE_TYPES.get(page_type, "page"), "id": page_id, "detail": detail}
+
+
+def page_card(page: Page, urls: PageUrls, requested: Locale) -> dict[str, Any]:
+    item = _base_item(page, urls, requested)
+    item["type"] = PAGE_TYPES.get(page.specific_class, "page")
+    return item
+
+
+def list_pages(
+    request: HttpRequest,
+    locale_code: str | None,
+    page_type: str | None,
+    child_of: int | None,
+    page_number: int,
+    page_size: int,
+    fallback: bool = False,
+    fields: str | None = None,
+) -> dict[str, Any]:
+    """Public pages of a locale in tree order, of one ``page_type`` and/or under the page ``child_of``."""
+    names = select_fields(fields, PAGE_CARD_FIELDS)
+    models = {name: model for model, name in PAGE_TYPES.items()}
+    if page_type is not None and page_type not in models:
+        raise InvalidInput(
+            "type",
+            _("Unknown page type %(type)s; known: %(known)s.")
+            % {"type": repr(page_type[:40]), "known": ", ".join(models)},
+            "unknown_type",
+        )
+    parent = read_model.public_parent(child_of) if child_of is not None else None
+    locale = _list_locale(locale_code, parent)
+    found = read_model.list_pages(
+        locale, models.get(page_type) if page_type else None, parent, page_number, page_size, fallback
+    )
+    urls = PageUrls(request, found.translations)
+    return {
+        "count": found.count,
+        **page_links(request, page_number, page_size, found.count),
+        "results": [only(page_card(page, urls, locale), names) for page in found.pages],
+    }
 
 
 def taxonomy_terms(kind_name: str, locale: Locale) -> dict[str, Any]:
@@ -242,8 +343,7 @@ def taxonomy_terms(kind_name: str, locale: Locale) -> dict[str, Any]:
             % {"kind": repr(kind_name), "known": ", ".join(KINDS_BY_NAME)},
             "kind",
         )
-    terms = label_lookup(locale.language_code).terms_of(kind.model)
-    return {"count": len(terms), "results": terms}
+    return unpaged(label_lookup(locale.language_code).terms_of(kind.model))
 
 
 def country_terms(locale: Locale) -> dict[str, Any]:
@@ -252,7 +352,7 @@ def country_terms(locale: Locale) -> dict[str, Any]:
     for code in read_model.case_countries():
         country = _country(code, locale.language_code)
         results.append({"code": code, "label": country["name"], "description": "", "translated": True})
-    return {"count": len(results), "results": results}
+    return unpaged(results)
 
 
 def locale_list() -> dict[str, Any]:
@@ -268,4 +368,4 @@ def locale_list() -> dict[str, Any]:
         }
         for code in settings.MANUAL_LOCALES
     ]
-    return {"count": len(results), "results": results}
+    return unpaged(results)

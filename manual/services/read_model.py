@@ -27,9 +27,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 from wagtail.documents.models import AbstractDocument
+from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
-from core.api_errors import NotFound
+from core.api_errors import InvalidInput, NotFound
 from manual.models import (
     CaseStudyContact,
     CaseStudyIndexPage,
@@ -166,6 +167,13 @@ class CaseSummary:
     page: CaseStudyPage
     terms: dict[str, list[dict[str, Any]]]
 
+    @property
+    def coordinates(self) -> tuple[Decimal, Decimal] | None:
+        page = self.page
+        if page.latitude is None or page.longitude is None:
+            return None
+        return page.latitude, page.longitude
+
 
 @dataclass(frozen=True)
 class Related:
@@ -186,13 +194,6 @@ class CaseReading(CaseSummary):
     documents: list[AbstractDocument]
     related: list[Related]
     translations: Translations  # of the page and its related cases
-
-    @property
-    def coordinates(self) -> tuple[Decimal, Decimal] | None:
-        page = self.page
-        if page.latitude is None or page.longitude is None:
-            return None
-        return page.latitude, page.longitude
 
 
 def read_case(page: CaseStudyPage, locale: Locale, prefetch: bool = True) -> CaseReading:
@@ -228,18 +229,113 @@ class CaseList:
     translations: Translations
 
 
-def list_cases(locale: Locale, filters: CaseFilters, page_number: int, page_size: int, fallback: bool) -> CaseList:
-    """One page of the cases of ``locale`` that match ``filters`` (checked codes), by title."""
+# The rendition of a case's hero image that lists show (a card's picture); ``thumbnail_prefetch`` reads
+# it with the cases, so a list costs the same queries whatever its length.
+THUMBNAIL = "fill-640x400|format-webp"
+
+# The orders of the case list: name -> order_by; the first is the default. Ties go by id, so pages
+# never overlap. ``-name`` is the descending order of ``name`` (docs/api.md "Lists").
+_CASE_ORDER_FIELDS = ("title", "first_published_at", "last_published_at", "start_year")
+CASE_ORDERINGS: dict[str, tuple[str, ...]] = {
+    f"{sign}{name}": (f"{sign}{name}", "title", "pk") if name != "title" else (f"{sign}title", "pk")
+    for name in _CASE_ORDER_FIELDS
+    for sign in ("", "-")
+}
+
+
+def thumbnail_prefetch() -> Prefetch:
+    """Cases' hero images with the list's rendition: one query for the images and their renditions."""
+    return Prefetch("hero_image", queryset=get_image_model().objects.prefetch_renditions(THUMBNAIL))
+
+
+def children_of(pages: QuerySet, parent: Page) -> QuerySet:
+    """``pages`` that are children of ``parent`` (Wagtail's ``child_of``, for any queryset of pages)."""
+    return pages.filter(path__startswith=parent.path, depth=parent.depth + 1)
+
+
+def public_parent(page_id: int, model: type[Page] = Page) -> Page:
+    """The public page ``page_id`` (of ``model``), whose children a list is restricted to (``child_of``).
+
+    A page that is not public, or not of ``model``, is refused like one that does not exist: a 400 naming
+    ``child_of`` that says nothing of drafts.
+    """
+    parent = public_pages(model).filter(pk=page_id).first()
+    if parent is None:
+        raise InvalidInput(
+            "child_of",
+            _("No published %(type)s with id %(id)s.") % {"type": model._meta.verbose_name, "id": page_id},
+            "unknown_parent",
+        )
+    return parent
+
+
+def list_cases(
+    locale: Locale,
+    filters: CaseFilters,
+    page_number: int,
+    page_size: int,
+    fallback: bool,
+    ordering: str = "title",
+    parent: Page | None = None,
+    thumbnails: bool = True,
+) -> CaseList:
+    """One page of the cases of ``locale`` that match ``filters`` (checked codes), in ``ordering``;
+    with ``parent`` (a case index, ``public_parent``) only its cases; ``thumbnails``: with their hero
+    images' ``THUMBNAIL`` renditions (two queries more)."""
+    order = CASE_ORDERINGS.get(ordering)
+    if order is None:
+        raise InvalidInput(
+            "ordering",
+            _("Unknown ordering %(ordering)s; known: %(known)s.")
+            % {"ordering": repr(ordering[:40]), "known": ", ".join(CASE_ORDERINGS)},
+            "unknown_ordering",
+        )
     cases = filter_cases(localized_pages(CaseStudyPage, locale, fallback), filters)
+    if parent is not None:
+        cases = children_of(cases, parent)
     count = cases.count()
     start = (page_number - 1) * page_size
-    window = list(case_queryset().filter(pk__in=cases.values("pk")).order_by("title", "pk")[start : start + page_size])
+    read = case_queryset().prefetch_related(thumbnail_prefetch()) if thumbnails else case_queryset()
+    window = list(read.filter(pk__in=cases.values("pk")).order_by(*order)[start : start + page_size])
     labels = label_lookup(locale.language_code)
     return CaseList(
         count=count,
         cases=[CaseSummary(page, case_terms(page, labels)) for page in window],
         translations=Translations(window),
     )
+
+
+# --- Pages of any type ---------------------------------------------------------------------------
+
+
+@dataclass
+class PageList:
+    count: int  # of every page that matches
+    pages: list[Page]  # of the page asked for, in tree order
+    translations: Translations
+
+
+def list_pages(
+    locale: Locale,
+    model: type[Page] | None,
+    parent: Page | None,
+    page_number: int,
+    page_size: int,
+    fallback: bool,
+) -> PageList:
+    """One page of the public pages of ``locale`` (of ``model``, under ``parent``), in tree order.
+
+    Wagtail's root (depth 1) is no page of the manual. The pages are read as ``Page`` rows; their
+    type comes from the content type (Django's cache), so the cost does not grow with their number.
+    """
+    pages = localized_pages(model or Page, locale, fallback).filter(depth__gt=1)
+    if parent is not None:
+        pages = children_of(pages, parent)
+    count = pages.count()
+    start = (page_number - 1) * page_size
+    ids = pages.values("pk")
+    window = list(Page.objects.filter(pk__in=ids).select_related("locale").order_by("path")[start : start + page_size])
+    return PageList(count=count, pages=window, translations=Translations(window))
 
 
 def latest_cases(locale_id: int, count: int) -> list[CaseStudyPage]:

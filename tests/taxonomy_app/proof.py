@@ -105,19 +105,24 @@ def test_a_case_in_the_api_has_the_kind_labelled(client, case):
     assert [item["audiences"] for item in listed] == [[youth]]
     others = client.get("/api/v1/cases", {"locale": "en"}).json()["results"]
     assert all(item["audiences"] == [] for item in others if item["id"] != case.pk)
+    # A field of the case card as soon as it is declared, so `fields=` selects it (core.lists).
+    chosen = client.get("/api/v1/cases", {"audience": "youth", "fields": "audiences"}).json()["results"]
+    assert chosen == [{"id": case.pk, "url": listed[0]["url"], "type": "case_study", "audiences": [youth]}]
 
 
 def test_the_openapi_document_shapes_a_case_with_the_kind(client, case):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
-    for name in ("CaseSummary", "CaseDetail"):
+    for name in ("CaseCard", "CaseDetail"):
         assert schemas[name]["properties"]["audiences"] == {
             "items": {"$ref": "#/components/schemas/Term"},
             "title": "Audiences",
             "type": "array",
         }
-        assert "audiences" in schemas[name]["required"]
+    # Required in a case; optional in the list's card, as every field `fields=` can drop (core.lists).
+    assert "audiences" in schemas["CaseDetail"]["required"]
+    assert "audiences" not in schemas["CaseCard"]["required"]
     # After the manual's own kinds, before the fields that follow them.
-    fields = list(schemas["CaseSummary"]["properties"])
+    fields = list(schemas["CaseCard"]["properties"])
     assert fields.index("stages") < fields.index("audiences") < fields.index("start_year")
 
 
