@@ -34,7 +34,7 @@ FieldsParam = Query(
     description="Fields of each item, comma-separated: `title,summary` only those; `*` every field (the "
     "default); `-summary` every field but those; `_` none but the ever-present `id`, `type` and `url` "
     '(docs/api.md "Lists"). An unknown name is a 400 naming `fields`.',
-    examples=["title,thumbnail", "-translations"],
+    example="title,thumbnail",
 )
 
 
