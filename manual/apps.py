@@ -18,4 +18,5 @@ class ManualConfig(AppConfig):
         signals.connect_taxonomy_cache()
         signals.connect_translation_submission()
         signals.connect_publication()
+        signals.connect_frontend_cache()
         searchable.register()  # the page types and facets the search app indexes
