@@ -223,3 +223,13 @@ def test_readers_cannot_purge(stack, method):
     refused = stack.get("/en/accessibility/", {"X-Ban-Prefix": "/"}, method=method)
     assert refused.status == 405
     assert stack.get("/en/accessibility/").cache == "HIT"
+
+
+def test_the_app_reads_the_client_address_nginx_wrote_not_a_forged_one(stack):
+    """The rate limits read X-Forwarded-For with SUBMISSIONS_TRUSTED_PROXIES=1: it must hold the
+    address nginx saw, not one the client wrote nor the one Varnish appends (docs/operations.md)."""
+    probe = uuid.uuid4().hex
+    stack.get(f"/en/submit/?probe={probe}", {"X-Forwarded-For": "203.0.113.9"}, source="127.0.0.2")
+    log = stack.varnish_log(f'ReqURL ~ "{probe}"', "BereqHeader")
+    forwarded = [line.split(":", 1)[1].strip() for line in log.splitlines() if "X-Forwarded-For" in line]
+    assert forwarded == ["127.0.0.2"]

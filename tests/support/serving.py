@@ -69,9 +69,12 @@ class ServedStack:
         sock.connect(str(self.gunicorn_socket))
         return sock
 
-    def get(self, path: str, headers: dict[str, str] | None = None, method: str = "GET") -> Answer:
-        """One request through nginx (and so Varnish), a new connection each."""
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+    def get(
+        self, path: str, headers: dict[str, str] | None = None, method: str = "GET", source: str | None = None
+    ) -> Answer:
+        """One request through nginx (and so Varnish), a new connection each, from ``source`` if given."""
+        address = (source, 0) if source else None
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30, source_address=address)
         try:
             connection.request(method, path, headers=headers or {})
             response = connection.getresponse()
@@ -95,6 +98,18 @@ class ServedStack:
             raise AssertionError(f"django code failed:\n{done.stdout}\n{done.stderr}")
         line = [line for line in done.stdout.splitlines() if line.startswith("RESULT=")][-1]
         return json.loads(line.removeprefix("RESULT="))
+
+    def varnish_log(self, query: str, *tags: str) -> str:
+        """Varnish's in-memory log of the requests matching ``query`` (varnishlog -d), ``tags`` only."""
+        done = subprocess.run(  # noqa: S603 - Debian's varnishlog on our own instance
+            ["/usr/bin/varnishlog", "-n", str(self.var_dir / "run" / "varnish"), "-d", "-g", "request", "-q", query]
+            + [argument for tag in tags for argument in ("-i", tag)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return done.stdout
 
     def wait_until(self, path: str, seen: str, seconds: float, headers: dict[str, str] | None = None) -> float:
         """Seconds until ``path`` shows ``seen`` through the cache (AssertionError past ``seconds``)."""
