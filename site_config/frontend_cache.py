@@ -66,7 +66,8 @@ class CacheControlMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if is_personal(request, response):
-            add_never_cache_headers(response)
+            if "no-store" not in response.get("Cache-Control", ""):  # a view's own no-store stays as it is
+                add_never_cache_headers(response)
         elif (
             settings.FRONTEND_CACHE_URL
             and not response.has_header("Cache-Control")
