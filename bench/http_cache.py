@@ -20,7 +20,6 @@ import argparse
 import http.client
 import json
 import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.slow_clients import free_port, percentile, start_stack, stop_stack  # noqa: E402
+from bench.slow_clients import free_port, measure, percentile  # noqa: E402
 
 PAGES = ["/en/", "/ru/", "/en/cases/", "/sitemap.xml"]
 UNCACHED = {"Cookie": "sessionid=bench-uncached"}  # any session cookie: Varnish passes the request
@@ -96,19 +95,9 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.requests <= 2000:
         parser.error("--requests: 1 to 2000")
-    if args.url:
-        if urllib.parse.urlsplit(args.url).hostname not in {"127.0.0.1", "localhost"}:
-            parser.error("--url must be on loopback (127.0.0.1 or localhost)")
-        return 0 if run(args.url, args) else 1
-    log_path = Path(tempfile.mkstemp(prefix="manual-bench-http-cache-", suffix=".log")[1])
-    print(f"starting scripts/run.sh (HTTP_CACHE=varnish); its log: {log_path}", flush=True)
-    process, url, _var_dir = start_stack(
-        "nginx", log_path, HTTP_CACHE="varnish", VARNISH_PURGE_PORT=str(free_port()), GUNICORN_WORKERS="2"
+    return measure(
+        parser, args, run, "nginx", HTTP_CACHE="varnish", VARNISH_PURGE_PORT=str(free_port()), GUNICORN_WORKERS="2"
     )
-    try:
-        return 0 if run(url, args) else 1
-    finally:
-        stop_stack(process)
 
 
 if __name__ == "__main__":
