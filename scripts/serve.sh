@@ -39,6 +39,20 @@ debian_program() {
     printf '%s\n' "$found"
 }
 
+case "$HTTP_CACHE" in
+none) ;;
+varnish)
+    if [ "$FRONT_PROXY" != nginx ]; then
+        log "HTTP_CACHE=varnish sits between nginx and gunicorn: it needs FRONT_PROXY=nginx"
+        exit 2
+    fi
+    ;;
+*)
+    log "HTTP_CACHE must be varnish or none, not '$HTTP_CACHE'"
+    exit 2
+    ;;
+esac
+
 case "$FRONT_PROXY" in
 none)
     exec .venv/bin/gunicorn -c site_config/gunicorn.conf.py
@@ -46,14 +60,6 @@ none)
 nginx) ;;
 *)
     log "FRONT_PROXY must be nginx or none, not '$FRONT_PROXY'"
-    exit 2
-    ;;
-esac
-
-case "$HTTP_CACHE" in
-none | varnish) ;;
-*)
-    log "HTTP_CACHE must be varnish or none, not '$HTTP_CACHE'"
     exit 2
     ;;
 esac

@@ -73,7 +73,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag"]
 
 INSTALLED_APPS = [
-    # The shell itself, for its command only: `manage.py nginx_conf` renders site_config/nginx/.
+    # The shell itself, for its commands only: `manage.py nginx_conf` and `varnish_vcl` render site_config/nginx/
+    # and site_config/varnish/.
     "site_config",
     "manual",
     "submissions",
