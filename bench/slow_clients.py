@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -266,13 +267,24 @@ def main() -> int:
     args = parser.parse_args()
     if args.slow_body + args.slow_header > 1000 or args.seconds > 600:
         parser.error("bounded: at most 1000 slow connections for at most 600 s")
+    return measure(parser, args, run, args.front_proxy)
+
+
+def measure(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    run: Callable[[str, argparse.Namespace], bool],
+    front_proxy: str,
+    **extra: str,
+) -> int:
+    """``run`` against ``--url`` (loopback only), or against a stack started for it and stopped after."""
     if args.url:
         if urllib.parse.urlsplit(args.url).hostname not in {"127.0.0.1", "localhost"}:
             parser.error("--url must be on loopback (127.0.0.1 or localhost)")
         return 0 if run(args.url, args) else 1
-    log_path = Path(tempfile.mkstemp(prefix="manual-bench-slow-", suffix=".log")[1])
-    print(f"starting scripts/run.sh (FRONT_PROXY={args.front_proxy}); its log: {log_path}", flush=True)
-    process, url, _var_dir = start_stack(args.front_proxy, log_path)
+    log_path = Path(tempfile.mkstemp(prefix="manual-bench-", suffix=".log")[1])
+    print(f"starting scripts/run.sh (FRONT_PROXY={front_proxy} {extra}); its log: {log_path}", flush=True)
+    process, url, _var_dir = start_stack(front_proxy, log_path, **extra)
     try:
         return 0 if run(url, args) else 1
     finally:

@@ -19,4 +19,5 @@ class ManualConfig(AppConfig):
         signals.connect_translation_submission()
         signals.connect_publication()
         signals.connect_sitemap()
+        signals.connect_frontend_cache()
         searchable.register()  # the page types and facets the search app indexes

@@ -12,7 +12,7 @@ from wagtail.signals import page_unpublished, post_page_move
 from wagtail_localize.models import Translation
 
 from manual.models import AwaitingTranslation, CaseStudyPage
-from manual.services import sitemap
+from manual.services import frontend_cache, sitemap
 from manual.services.locales import sync_locales
 from manual.services.publication import convert_alias_logged, translation_published
 from manual.services.translations import (
@@ -20,7 +20,7 @@ from manual.services.translations import (
     source_published,
     submit_terms_for_translation,
 )
-from manual.taxonomy_registry import clear_label_cache, taxonomy_kinds
+from manual.taxonomy_registry import labels_changed, taxonomy_kinds
 
 
 def sync_locales_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
@@ -29,10 +29,10 @@ def sync_locales_after_migrate(sender: Any, using: str = "default", **kwargs: An
 
 
 def connect_taxonomy_cache() -> None:
-    """Saving or deleting a taxonomy term drops this process's cached labels."""
+    """Saving or deleting a taxonomy term drops the cached labels of every process of the install."""
     for kind in taxonomy_kinds():
-        post_save.connect(clear_label_cache, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-save")
-        post_delete.connect(clear_label_cache, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-delete")
+        post_save.connect(labels_changed, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-save")
+        post_delete.connect(labels_changed, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-delete")
 
 
 def submit_terms_with_page(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
@@ -79,3 +79,30 @@ def connect_sitemap() -> None:
     for model in (PageViewRestriction, Site, AwaitingTranslation):
         post_save.connect(sitemap.pages_changed, sender=model, dispatch_uid=f"sitemap-{model.__name__}-save")
         post_delete.connect(sitemap.pages_changed, sender=model, dispatch_uid=f"sitemap-{model.__name__}-delete")
+
+
+def purge_published_page(sender: Any, instance: Any, **kwargs: Any) -> None:
+    frontend_cache.page_changed(instance)
+
+
+def purge_moved_page(sender: Any, instance: Any, **kwargs: Any) -> None:
+    frontend_cache.page_moved(instance)
+
+
+def purge_term(sender: Any, instance: Any, **kwargs: Any) -> None:
+    frontend_cache.term_changed(instance)
+
+
+def connect_frontend_cache() -> None:
+    """The HTTP cache in front (docs/operations.md "HTTP cache") drops what a change made stale.
+
+    Wagtail's own handlers (the app ``wagtail.contrib.frontend_cache``, not installed) would purge
+    inside the publishing transaction and only the page's URL: these purge after commit and what
+    the page appears in (``manual.services.frontend_cache``).
+    """
+    published.connect(purge_published_page, dispatch_uid="manual-frontend-cache-published")
+    page_unpublished.connect(purge_published_page, dispatch_uid="manual-frontend-cache-unpublished")
+    post_page_move.connect(purge_moved_page, dispatch_uid="manual-frontend-cache-moved")
+    for kind in taxonomy_kinds():
+        post_save.connect(purge_term, sender=kind.model, dispatch_uid=f"frontend-cache-{kind.kind}-save")
+        post_delete.connect(purge_term, sender=kind.model, dispatch_uid=f"frontend-cache-{kind.kind}-delete")

@@ -26,15 +26,18 @@ code + locale, falling back to the default locale's label when a term is not tra
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.functional import Promise
@@ -387,21 +390,49 @@ class TaxonomyLabels:
 
 
 # Labels change rarely and are read on every list and search: each process keeps them for a minute,
-# and saving or deleting a term clears its copy at once (manual.signals).
+# and saving or deleting a term clears its copy at once (manual.signals). The other processes of the
+# install (gunicorn's workers, the task worker) see the change at their next lookup through the time
+# of a file in VAR_DIR, touched once the change is committed: a page purged from the HTTP cache on a
+# label change is rendered again with the new label (docs/operations.md "HTTP cache"). One stat()
+# per lookup, no query; processes on other hosts keep the minute.
 LABEL_CACHE_SECONDS = 60.0
-_label_cache: dict[str, tuple[float, TaxonomyLabels]] = {}
+LABELS_CHANGED_FILE = "labels.changed"
+_label_cache: dict[str, tuple[float, int, TaxonomyLabels]] = {}
+
+
+def _labels_changed_at() -> int:
+    try:
+        return os.stat(Path(settings.VAR_DIR) / LABELS_CHANGED_FILE).st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _mark_labels_changed() -> None:
+    path = Path(settings.VAR_DIR) / LABELS_CHANGED_FILE
+    try:
+        path.touch()
+        os.utime(path, ns=(time.time_ns(), time.time_ns()))
+    except OSError:
+        pass  # a read-only VAR_DIR: the other processes keep their copy for LABEL_CACHE_SECONDS
 
 
 def label_lookup(language_code: str | None) -> TaxonomyLabels:
     key = language_code or settings.MANUAL_LOCALES[0]
     cached = _label_cache.get(key)
     now = time.monotonic()
-    if cached is not None and now - cached[0] < LABEL_CACHE_SECONDS:
-        return cached[1]
+    changed_at = _labels_changed_at()
+    if cached is not None and now - cached[0] < LABEL_CACHE_SECONDS and cached[1] == changed_at:
+        return cached[2]
     labels = TaxonomyLabels(key)
-    _label_cache[key] = (now, labels)
+    _label_cache[key] = (now, changed_at, labels)
     return labels
 
 
 def clear_label_cache(**kwargs: Any) -> None:
     _label_cache.clear()
+
+
+def labels_changed(**kwargs: Any) -> None:
+    """A term was saved or deleted: this process's copy goes now, the others' once it is committed."""
+    clear_label_cache()
+    transaction.on_commit(_mark_labels_changed)

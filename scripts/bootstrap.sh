@@ -106,6 +106,18 @@ if [ "$(basename "$requirements")" = requirements-dev.txt ]; then
         fi
     fi
 
+    # Varnish, the HTTP cache that tests/test_http_cache.py puts between nginx and gunicorn
+    # (scripts/serve.sh HTTP_CACHE=varnish; nginx itself is installed by serve.sh when missing).
+    if ! command -v varnishd >/dev/null 2>&1 && [ ! -x /usr/sbin/varnishd ]; then
+        if can_apt; then
+            log "installing Debian's varnish with apt-get (for the HTTP cache tests)"
+            apt_install varnish || { log "could not install varnish"; if [ "${CI:-}" = true ]; then exit 1; fi; }
+        else
+            log "varnishd is missing: the HTTP cache tests fail (Debian: apt-get install varnish)"
+            if [ "${CI:-}" = true ]; then exit 1; fi
+        fi
+    fi
+
     axe_stamp="node_modules/.installed-$(cat package.json package-lock.json | sha256sum | cut -c1-16)"
     if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ]; then
         if ! command -v npm >/dev/null 2>&1 && can_apt; then

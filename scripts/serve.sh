@@ -7,6 +7,11 @@
 # elsewhere the message says what to install. FRONT_PROXY=none: gunicorn alone on HOST:PORT, for a
 # deployment that has its own buffering proxy in front.
 #
+# HTTP_CACHE=varnish (with nginx): Varnish between nginx and gunicorn caches what the app marks
+# public and takes purges from the app on 127.0.0.1:VARNISH_PURGE_PORT (FRONTEND_CACHE_URL is set
+# to it); docs/operations.md "HTTP cache". Installed from Debian like nginx. HTTP_CACHE=none (the
+# default): no cache, as before.
+#
 # Stops both processes when either ends or on SIGTERM/SIGINT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +19,39 @@ cd "$(dirname "$0")/.."
 export VAR_DIR="${VAR_DIR:-$PWD/var}"
 export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}"
 FRONT_PROXY="${FRONT_PROXY:-nginx}"
+HTTP_CACHE="${HTTP_CACHE:-none}"
 log() { printf 'serve: %s\n' "$*" >&2; }
+# A Debian program: found on PATH or in /usr/sbin, else installed with apt-get when root.
+debian_program() {
+    local program="$1" package="$2" why="$3" found
+    found="$(command -v "$program" || true)"
+    [ -n "$found" ] || [ ! -x "/usr/sbin/$program" ] || found="/usr/sbin/$program"
+    if [ -z "$found" ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            log "installing $package with apt-get ($why)"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+            found="/usr/sbin/$program"
+        else
+            log "$program is missing (Debian: apt-get install $package)"
+            return 1
+        fi
+    fi
+    printf '%s\n' "$found"
+}
+
+case "$HTTP_CACHE" in
+none) ;;
+varnish)
+    if [ "$FRONT_PROXY" != nginx ]; then
+        log "HTTP_CACHE=varnish sits between nginx and gunicorn: it needs FRONT_PROXY=nginx"
+        exit 2
+    fi
+    ;;
+*)
+    log "HTTP_CACHE must be varnish or none, not '$HTTP_CACHE'"
+    exit 2
+    ;;
+esac
 
 case "$FRONT_PROXY" in
 none)
@@ -27,18 +64,10 @@ nginx) ;;
     ;;
 esac
 
-nginx_bin="$(command -v nginx || true)"
-[ -n "$nginx_bin" ] || [ ! -x /usr/sbin/nginx ] || nginx_bin=/usr/sbin/nginx
-if [ -z "$nginx_bin" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        log "installing nginx with apt-get (the buffering proxy in front of gunicorn)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null
-        nginx_bin=/usr/sbin/nginx
-    else
-        log "nginx is missing (Debian: apt-get install nginx); or FRONT_PROXY=none to serve with gunicorn alone"
-        exit 1
-    fi
-fi
+nginx_bin="$(debian_program nginx nginx "the buffering proxy in front of gunicorn")" || {
+    log "or FRONT_PROXY=none to serve with gunicorn alone"
+    exit 1
+}
 
 run_dir="$VAR_DIR/run"
 mkdir -p "$run_dir"
@@ -48,22 +77,39 @@ export GUNICORN_BIND="unix:$run_dir/gunicorn.sock"
 export SUBMISSIONS_TRUSTED_PROXIES="${SUBMISSIONS_TRUSTED_PROXIES:-1}"
 listen="$HOST:$PORT"
 case "$HOST" in *:*) listen="[$HOST]:$PORT" ;; esac
-conf="$(.venv/bin/python manage.py nginx_conf --listen "$listen" --upstream "$GUNICORN_BIND" --run-dir "$run_dir" \
+upstream="$GUNICORN_BIND"
+if [ "$HTTP_CACHE" = varnish ]; then
+    varnish_bin="$(debian_program varnishd varnish "the HTTP cache between nginx and gunicorn")" || exit 1
+    purge_port="${VARNISH_PURGE_PORT:-$((PORT + 1))}"
+    export FRONTEND_CACHE_URL="${FRONTEND_CACHE_URL:-http://127.0.0.1:$purge_port}"
+    vcl="$(.venv/bin/python manage.py varnish_vcl --backend "$GUNICORN_BIND" --output "$run_dir/default.vcl")"
+    upstream="unix:$run_dir/varnish.sock"
+fi
+conf="$(.venv/bin/python manage.py nginx_conf --listen "$listen" --upstream "$upstream" --run-dir "$run_dir" \
     --client-timeout "${PROXY_CLIENT_TIMEOUT:-5}" --connections-per-address "${PROXY_CONNECTIONS_PER_ADDRESS:-100}")"
 "$nginx_bin" -t -q -e stderr -p "$run_dir" -c "$conf"
 
-gunicorn_pid="" nginx_pid=""
+gunicorn_pid="" nginx_pid="" varnish_pid=""
 stop() {
     [ -z "$nginx_pid" ] || kill -TERM "$nginx_pid" 2>/dev/null || true
+    [ -z "$varnish_pid" ] || kill -TERM "$varnish_pid" 2>/dev/null || true
     [ -z "$gunicorn_pid" ] || kill -TERM "$gunicorn_pid" 2>/dev/null || true
 }
 trap stop TERM INT HUP
 .venv/bin/gunicorn -c site_config/gunicorn.conf.py &
 gunicorn_pid=$!
+if [ "$HTTP_CACHE" = varnish ]; then
+    # -j none: runs as the user of `make run`, who owns the gunicorn socket's folder (mode 700).
+    "$varnish_bin" -F -j none -n "$run_dir/varnish" -f "$vcl" \
+        -a "http=$run_dir/varnish.sock,mode=600" -a "purge=127.0.0.1:$purge_port" \
+        -s "malloc,${VARNISH_MEMORY:-256m}" &
+    varnish_pid=$!
+fi
 "$nginx_bin" -e stderr -p "$run_dir" -c "$conf" &
 nginx_pid=$!
 status=0
-wait -n "$gunicorn_pid" "$nginx_pid" || status=$?
+# shellcheck disable=SC2086 # varnish_pid is empty without the cache
+wait -n "$gunicorn_pid" "$nginx_pid" $varnish_pid || status=$?
 stop
 wait || true
 exit "$status"

@@ -73,7 +73,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag"]
 
 INSTALLED_APPS = [
-    # The shell itself, for its command only: `manage.py nginx_conf` renders site_config/nginx/.
+    # The shell itself, for its commands only: `manage.py nginx_conf` and `varnish_vcl` render site_config/nginx/
+    # and site_config/varnish/.
     "site_config",
     "manual",
     "submissions",
@@ -126,6 +127,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "site_config.middleware.ApiCacheMiddleware",
+    # Outside the session and CSRF middleware: sees the cookies and Vary they add (site_config.frontend_cache).
+    "site_config.frontend_cache.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "site_config.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -333,6 +336,29 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "site_config.error_reports.RedactingExceptio
 
 # The manual's public API caches for a short while; ETags make revalidation cheap.
 API_CACHE_MAX_AGE = env.int("API_CACHE_MAX_AGE", 60, minimum=0)
+
+# --- HTTP cache in front (docs/operations.md "HTTP cache") ---
+# Where Wagtail's frontend cache sends its purges: Varnish's purge listener (scripts/serve.sh with
+# HTTP_CACHE=varnish sets it). Empty: no cache, no purge, and reader pages carry no Cache-Control.
+FRONTEND_CACHE_URL = env.url("FRONTEND_CACHE_URL", {"http", "https"})
+# Seconds a shared cache keeps a reader page (s-maxage): the bound on staleness should a purge be lost.
+FRONTEND_CACHE_SECONDS = env.int("FRONTEND_CACHE_SECONDS", 600, minimum=1, maximum=86_400)
+# Seconds a purge waits for the cache to connect and answer; a publication never waits longer.
+FRONTEND_CACHE_TIMEOUT = env.int("FRONTEND_CACHE_TIMEOUT_MS", 1000, minimum=50, maximum=10_000) / 1000
+WAGTAILFRONTENDCACHE: dict[str, dict[str, Any]] = (
+    {
+        "varnish": {
+            "BACKEND": "core.frontend_cache.VarnishBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+            "TIMEOUT": FRONTEND_CACHE_TIMEOUT,
+        }
+    }
+    if FRONTEND_CACHE_URL
+    else {}
+)
+# Translations are purged by their own URLs (manual.services.frontend_cache), not by swapping the
+# language prefix of one URL, which names no page when the slugs differ.
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
 
 # --- Submissions ---
 # Case submissions from practitioners (submissions app, docs/submissions.md).

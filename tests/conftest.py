@@ -8,6 +8,7 @@ from django.test import override_settings
 from opensearchpy import OpenSearch
 from wagtail.models import Locale
 
+from bench import slow_clients
 from manual.models import CaseStudyPage
 from manual.services.demo import load_demo_manual
 from manual.services.review import EDITORS, MODERATORS, TRANSLATORS
@@ -15,6 +16,7 @@ from manual.services.taxonomies import clear_label_cache
 from search import services as search_services
 from search.query import build_query
 from search.services import engine_driver, rebuild
+from tests.support import serving
 from tests.support.search import engine_url
 from tests.support.stored_files import media_files_removed, private_files_removed
 
@@ -92,6 +94,16 @@ def media_files_cleanup():
     do cached renditions: for tests that publish images and documents (``usefixtures``)."""
     with media_files_removed():
         yield
+
+
+@pytest.fixture(scope="session")
+def served_stack(tmp_path_factory):
+    """The served stack (nginx -> Varnish -> gunicorn), started once per run (tests/support/serving.py)."""
+    stack, process = serving.start(tmp_path_factory.mktemp("serving") / "run.log")
+    try:
+        yield stack
+    finally:
+        slow_clients.stop_stack(process)
 
 
 @pytest.fixture(params=["database", "engine"])

@@ -1,6 +1,7 @@
 """The served stack of `make run` (scripts/run.sh: nginx in front of gunicorn) under slow and big clients.
 
-Starts the real stack once (SQLite in an empty VAR_DIR, demo content, free loopback port) and runs
+Uses the real stack of the run (tests/support/serving.py: SQLite in an empty VAR_DIR, demo content,
+free loopback port, Varnish between nginx and gunicorn as tests/test_http_cache.py needs) and runs
 a smaller version of bench/slow_clients.py against it, then raw-socket requests that claim or send
 oversize bodies, both at nginx and straight at gunicorn's unix socket (the app's own limits, as in
 a deployment without the proxy). Figures (p95) are the bench's business; this asserts behaviour.
@@ -12,45 +13,21 @@ import asyncio
 import socket
 import threading
 import time
-import urllib.parse
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bench import slow_clients
+from tests.support import serving
 
 pytestmark = pytest.mark.serving
 
-CLIENT_TIMEOUT = 3  # nginx's header/body timeout for this run: the attack below drips slower
-
-
-class Stack:
-    def __init__(self, url: str, var_dir: Path) -> None:
-        parts = urllib.parse.urlsplit(url)
-        self.url, self.host, self.port = url, parts.hostname or "127.0.0.1", parts.port or 80
-        self.gunicorn_socket = var_dir / "run" / "gunicorn.sock"
-
-    def at_nginx(self) -> socket.socket:
-        return socket.create_connection((self.host, self.port), timeout=10)
-
-    def at_gunicorn(self) -> socket.socket:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(10)
-        sock.connect(str(self.gunicorn_socket))
-        return sock
+CLIENT_TIMEOUT = serving.CLIENT_TIMEOUT
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> Iterator[Stack]:
-    log_path = tmp_path_factory.mktemp("serving") / "run.log"
-    process, url, var_dir = slow_clients.start_stack(
-        "nginx", log_path, PROXY_CLIENT_TIMEOUT=str(CLIENT_TIMEOUT), GUNICORN_WORKERS="2"
-    )
-    try:
-        yield Stack(url, var_dir)
-    finally:
-        slow_clients.stop_stack(process)
+def stack(served_stack: serving.ServedStack) -> serving.ServedStack:
+    """The stack of the run (tests/conftest.py), with Varnish between nginx and gunicorn."""
+    return served_stack
 
 
 def status_of(sock: socket.socket) -> int:

@@ -1,0 +1,141 @@
+"""The served stack of `make run` with the HTTP cache: nginx -> Varnish -> gunicorn (scripts/serve.sh).
+
+Started once per test run (the session fixture ``served_stack`` in tests/conftest.py) by
+bench/slow_clients.start_stack, in an empty VAR_DIR on SQLite with the demo content. Used by
+tests/test_serving.py (slow and big clients at nginx and at gunicorn's socket) and
+tests/test_http_cache.py (what Varnish keeps, and purges on publication).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import slow_clients
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CLIENT_TIMEOUT = 3  # nginx's header/body timeout for this run: tests/test_serving.py's attack drips slower
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+    @property
+    def cache(self) -> str:
+        """Varnish's X-Cache: HIT or MISS."""
+        return self.headers.get("X-Cache", "")
+
+
+@dataclass
+class ServedStack:
+    url: str
+    var_dir: Path
+    purge_port: int
+    environ: dict[str, str]
+
+    @property
+    def host(self) -> str:
+        return urllib.parse.urlsplit(self.url).hostname or "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return urllib.parse.urlsplit(self.url).port or 80
+
+    @property
+    def gunicorn_socket(self) -> Path:
+        return self.var_dir / "run" / "gunicorn.sock"
+
+    @property
+    def frontend_cache_url(self) -> str:
+        return f"http://127.0.0.1:{self.purge_port}"
+
+    def at_nginx(self) -> socket.socket:
+        return socket.create_connection((self.host, self.port), timeout=10)
+
+    def at_gunicorn(self) -> socket.socket:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(10)
+        sock.connect(str(self.gunicorn_socket))
+        return sock
+
+    def get(
+        self, path: str, headers: dict[str, str] | None = None, method: str = "GET", source: str | None = None
+    ) -> Answer:
+        """One request through nginx (and so Varnish), a new connection each, from ``source`` if given."""
+        address = (source, 0) if source else None
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30, source_address=address)
+        try:
+            connection.request(method, path, headers=headers or {})
+            response = connection.getresponse()
+            return Answer(response.status, response.headers, response.read().decode("utf-8", "replace"))
+        finally:
+            connection.close()
+
+    def django(self, code: str) -> object:
+        """Run ``code`` in a Django process of the stack (its database, FRONTEND_CACHE_URL): what an
+        editor's publication or a command does. ``code`` sets ``result``, returned as JSON."""
+        program = (
+            "import json, django\ndjango.setup()\nresult = None\n"
+            + code
+            + "\nprint('RESULT=' + json.dumps(result, default=str))\n"
+        )
+        environ = dict(self.environ, FRONTEND_CACHE_URL=self.frontend_cache_url, LOG_LEVEL="WARNING")
+        done = subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", program], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"django code failed:\n{done.stdout}\n{done.stderr}")
+        line = [line for line in done.stdout.splitlines() if line.startswith("RESULT=")][-1]
+        return json.loads(line.removeprefix("RESULT="))
+
+    def varnish_log(self, query: str, *tags: str) -> str:
+        """Varnish's in-memory log of the requests matching ``query`` (varnishlog -d), ``tags`` only."""
+        done = subprocess.run(  # noqa: S603 - Debian's varnishlog on our own instance
+            ["/usr/bin/varnishlog", "-n", str(self.var_dir / "run" / "varnish"), "-d", "-g", "request", "-q", query]
+            + [argument for tag in tags for argument in ("-i", tag)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return done.stdout
+
+    def wait_until(self, path: str, seen: str, seconds: float, headers: dict[str, str] | None = None) -> float:
+        """Seconds until ``path`` shows ``seen`` through the cache (AssertionError past ``seconds``)."""
+        started = time.monotonic()
+        while True:
+            answer = self.get(path, headers)
+            elapsed = time.monotonic() - started
+            if seen in answer.body:
+                return elapsed
+            if elapsed > seconds:
+                raise AssertionError(f"{path} did not show {seen!r} within {seconds} s (X-Cache {answer.cache})")
+            time.sleep(0.05)
+
+
+def start(log_path: Path) -> tuple[ServedStack, subprocess.Popen]:
+    """Start the stack with Varnish between nginx and gunicorn; returns it and the process to stop."""
+    purge_port = slow_clients.free_port()
+    extra = {
+        "PROXY_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT),
+        "GUNICORN_WORKERS": "2",
+        "HTTP_CACHE": "varnish",
+        "VARNISH_PURGE_PORT": str(purge_port),
+    }
+    process, url, var_dir = slow_clients.start_stack("nginx", log_path, **extra)
+    environ = dict(os.environ, VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="site_config.settings", SEARCH_URL="")
+    parts = urllib.parse.urlsplit(url)
+    environ.update(HOST=parts.hostname or "127.0.0.1", PORT=str(parts.port), SECURE_HTTPS="0")
+    environ.pop("DATABASE_URL", None)
+    return ServedStack(url, var_dir, purge_port, environ), process
