@@ -20,7 +20,9 @@ from types import ModuleType
 
 import httpx
 import pytest
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import Client as DjangoClient
 
 from manual.models import CaseStudyPage, ManualHomePage, ManualSectionPage
@@ -67,13 +69,34 @@ def front_end(django_db_blocker, tmp_path_factory) -> Iterator[ModuleType]:
             del sys.modules[name]
 
 
+class InTestTransaction:
+    """Django's WSGI application answering inside the test's transaction: as Django's test client
+    does, the end of a request does not close the test's database connection."""
+
+    def __init__(self) -> None:
+        self.handler = WSGIHandler()
+
+    def __call__(self, environ, start_response):
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            result = self.handler(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                result.close()  # request_finished, as a WSGI server sends it
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def api(front_end, db) -> ModuleType:
     """The generated package's client, its requests answered by this test's application."""
     client_module = importlib.import_module("manual_client")
     client = client_module.Client(base_url="https://testserver", raise_on_unexpected_status=True)
     client.set_httpx_client(
-        httpx.Client(base_url="https://testserver", transport=httpx.WSGITransport(app=WSGIHandler()))
+        httpx.Client(base_url="https://testserver", transport=httpx.WSGITransport(app=InTestTransaction()))
     )
     return client
 
