@@ -70,9 +70,13 @@ class CacheControlMiddleware:
                 add_never_cache_headers(response)
         elif (
             settings.FRONTEND_CACHE_URL
-            and not response.has_header("Cache-Control")
             and response.status_code in SHARED_CACHE_STATUSES
             and self.shared.match(request.path)
         ):
-            patch_cache_control(response, public=True, max_age=0, s_maxage=settings.FRONTEND_CACHE_SECONDS)
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(response, public=True, max_age=0, s_maxage=settings.FRONTEND_CACHE_SECONDS)
+            elif "public" in response["Cache-Control"]:
+                # A view's own public answer (the sitemap's max-age for browsers and crawlers): the
+                # shared cache keeps it until a publication purges it, like the other reader pages.
+                patch_cache_control(response, s_maxage=settings.FRONTEND_CACHE_SECONDS)
         return response

@@ -62,13 +62,23 @@ def paths(urls: set[str]) -> set[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/en/", "/ru/", "/en/cases/", "/en/cases/?topic=budget", "/sitemap.xml"])
+@pytest.mark.parametrize("path", ["/en/", "/ru/", "/en/cases/", "/en/cases/?topic=budget"])
 def test_reader_pages_are_public_for_a_shared_cache_only_when_one_is_configured(client, path, cache_url):
     answer = client.get(path)
     assert answer.status_code == 200
     assert answer["Cache-Control"] == "public, max-age=0, s-maxage=600"
     with override_settings(FRONTEND_CACHE_URL=""):
         assert not client.get(path).has_header("Cache-Control"), "make run without a cache: as before"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-en.xml"])
+def test_the_sitemap_keeps_its_own_max_age_and_a_shared_cache_keeps_it_until_purged(client, path, cache_url):
+    answer = client.get(path)
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "public, max-age=300, s-maxage=600"
+    with override_settings(FRONTEND_CACHE_URL=""):
+        assert client.get(path)["Cache-Control"] == "public, max-age=300", "make run without a cache: as before"
 
 
 @pytest.mark.django_db

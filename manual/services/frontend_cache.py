@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import IntegerField
+from django.db.models.functions import Cast
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.models import Page, ReferenceIndex
 
@@ -52,7 +54,9 @@ def page_invalidations(page: Page) -> tuple[set[str], set[str]]:
     referring = ReferenceIndex.objects.filter(
         to_content_type=ContentType.objects.get_for_model(Page), to_object_id__in=ids
     ).filter(base_content_type=ContentType.objects.get_for_model(Page))
-    referring_keys = Page.objects.filter(pk__in=referring.values("object_id").distinct()).values("translation_key")
+    # ReferenceIndex keeps object ids as text (any model's key); these are pages', so numbers.
+    referring_ids = referring.annotate(page_id=Cast("object_id", IntegerField())).values("page_id").distinct()
+    referring_keys = Page.objects.filter(pk__in=referring_ids).values("translation_key")
     ancestor_paths = {path for other in translations for path in _ancestor_paths(other.path)}
     shown = Page.objects.filter(path__in=ancestor_paths) | Page.objects.filter(translation_key__in=referring_keys)
 
