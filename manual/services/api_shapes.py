@@ -17,6 +17,7 @@ from django_countries import countries
 from wagtail.models import Locale, Page
 
 from core.api_errors import NotFound
+from manual.case_facts import CASE_FACTS, fact_value
 from manual.models import BODY_SECTIONS, CaseStudyIndexPage, CaseStudyPage, ManualHomePage, ManualSectionPage
 from manual.services import read_model, routing, seo
 from manual.services.api_blocks import body_blocks
@@ -116,6 +117,8 @@ def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | No
             "region": page.region,
             "coordinates": {"lat": float(coordinates[0]), "lon": float(coordinates[1])} if coordinates else None,
             "population": page.population,
+            # Choices as code and label in the requested locale (manual.case_facts).
+            **{fact.name: fact_value(fact, page, case.locale.language_code) for fact in CASE_FACTS},
             "body": _case_body(request, page, case.locale),
             "metrics": [
                 {"label": metric.label, "value": float(metric.value), "unit": metric.unit} for metric in case.metrics
