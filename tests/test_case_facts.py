@@ -27,7 +27,7 @@ from opendata.services.codebook import codebook_rows, record_model
 from opendata.services.columns import csv_columns
 from submissions.forms import FIELDS
 from submissions.schemas import SubmissionIn
-from tests.support.submissions import valid_payload
+from tests.support.submissions import errors_by_field, post_json, valid_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +249,8 @@ def test_metrics_are_numbers_grouped_as_each_language_writes_them(client):
 )
 def test_localized_numbers(language, value, expected):
     assert localized_number(value, language) == expected
+
+
+def test_the_submission_api_refuses_a_bad_fact_naming_the_field(client):
+    response = post_json(client, valid_payload(participation_mode="telepathy", participants=0))
+    assert errors_by_field(response) == {"participation_mode": "invalid_choice", "participants": "out_of_range"}
