@@ -17,6 +17,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
 from wagtail_localize.fields import SynchronizedField, TranslatableField, get_translatable_fields
 
 from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, TEXT, case_fact
@@ -44,6 +46,15 @@ FACTS = {
     "evaluation_method": "Participant survey",
     "evaluation_report": "https://example.org/evaluation.pdf",
 }
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Serving a Russian page leaves Russian active in the test's thread; later tests expect the
+    language they started with (tests/test_content_model.py checks English messages)."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 def real_case(language: str) -> CaseStudyPage:
@@ -254,3 +265,13 @@ def test_localized_numbers(language, value, expected):
 def test_the_submission_api_refuses_a_bad_fact_naming_the_field(client):
     response = post_json(client, valid_payload(participation_mode="telepathy", participants=0))
     assert errors_by_field(response) == {"participation_mode": "invalid_choice", "participants": "out_of_range"}
+
+
+def test_the_admin_edits_the_facts_in_a_participation_and_evaluation_tab(client, editor):
+    client.force_login(editor)
+    case = real_case("en")
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[case.pk])).content.decode()
+    assert "Participation and evaluation" in html
+    for name in CASE_FACT_NAMES:
+        assert f'name="{name}"' in html, name
+    assert '<option value="in_person">In person</option>' in html
