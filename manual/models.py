@@ -27,6 +27,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
+from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, case_fact
 from manual.forms import CaseStudyPageForm, TaxonomyForm
 
 if TYPE_CHECKING:
@@ -286,6 +287,18 @@ class CaseStudyPage(ManualPage):
     licence = models.CharField(max_length=20, choices=Licence.choices, default=Licence.CC_BY_4)
     attribution = models.CharField(max_length=255, blank=True, help_text=_("Who to credit when reusing the text."))
 
+    # Participation and evaluation, all optional: declared once in manual.case_facts (kinds, choices).
+    participants = case_fact("participants").model_field()
+    participation_mode = case_fact("participation_mode").model_field()
+    eligibility = case_fact("eligibility").model_field()
+    recruitment = case_fact("recruitment").model_field()
+    organiser_type = case_fact("organiser_type").model_field()
+    funder_type = case_fact("funder_type").model_field()
+    evaluated = case_fact("evaluated").model_field()
+    evaluator = case_fact("evaluator").model_field()
+    evaluation_method = case_fact("evaluation_method").model_field()
+    evaluation_report = case_fact("evaluation_report").model_field()
+
     # Taxonomy links are synchronised: every translation points at the same terms, whose labels
     # are read by code in the visitor's locale. Never rely on wagtail-localize to translate them.
     override_translatable_fields = [
@@ -295,6 +308,8 @@ class CaseStudyPage(ManualPage):
         SynchronizedField("topics"),
         SynchronizedField("tools"),
         TranslatableField("attribution"),
+        # Texts translated; codes, counts and links synchronised (manual.case_facts).
+        *(fact.translatable_field() for fact in CASE_FACTS),
     ]
 
     content_panels = [
@@ -332,11 +347,15 @@ class CaseStudyPage(ManualPage):
         InlinePanel("related_cases", heading=_("Related cases"), label=_("Related case")),
         MultiFieldPanel([FieldPanel("licence"), FieldPanel("attribution")], heading=_("Licence")),
     ]
+    participation_panels = [
+        MultiFieldPanel([FieldPanel(name) for name in CASE_FACT_NAMES], heading=_("Participation and evaluation"))
+    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Case")),
             ObjectList(classification_panels, heading=_("Classification")),
             ObjectList(body_panels, heading=_("Story")),
+            ObjectList(participation_panels, heading=_("Participation and evaluation")),
             ObjectList(detail_panels, heading=_("Metrics, links and contacts")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),

@@ -17,6 +17,7 @@ from wagtail.images.blocks import ImageChooserBlock
 
 from core.lists import Listing, selectable
 from manual.blocks import SectionBodyBlock
+from manual.case_facts import CASE_FACTS, CHOICE, COUNT, CaseFact
 from manual.taxonomy_registry import TaxonomyKind, in_display_order, taxonomy_kinds
 
 # The `type` of a page in lists and in /api/v1/pages/find (``api_shapes.PAGE_TYPES``): a case study, a
@@ -186,7 +187,29 @@ class LicenceRef(Schema):
     name: str
 
 
-class CaseDetail(CaseSummary):
+class Choice(Schema):
+    """A code of a fixed choice (manual.case_facts) and its label in the requested locale."""
+
+    code: str
+    label: str
+
+
+def _fact_field(fact: CaseFact) -> tuple[Any, Any]:
+    described = fact.description
+    if fact.kind == CHOICE:
+        codes = ", ".join(fact.codes())
+        return Choice | None, Field(description=f"{described} One of {codes}, with its label; null when unknown.")
+    if fact.kind == COUNT:
+        return int | None, Field(description=f"{described} Null when unknown.")
+    return str, Field(description=f"{described} Empty when unknown.")
+
+
+# The participation and evaluation facts of a case, one field per declaration (manual.case_facts).
+_FACT_FIELDS: dict[str, Any] = {fact.name: _fact_field(fact) for fact in CASE_FACTS}
+CaseFacts = create_model("CaseFacts", __base__=Schema, **_FACT_FIELDS)
+
+
+class CaseDetail(CaseSummary, CaseFacts):  # type: ignore[misc,valid-type] # a base made from the declarations
     population: int | None
     body: CaseBody
     metrics: list[Metric]

@@ -210,6 +210,8 @@ WAGTAIL_I18N_ENABLED = True
 # work in it (Wagtail ships admin catalogues for the EU languages; the rest shows English).
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 USE_I18N = True
+# Number separators Django's locale modules get wrong for the manual (site_config/formats).
+FORMAT_MODULE_PATH = ["site_config.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -26,6 +26,7 @@ import re
 import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from django.http import QueryDict
@@ -36,6 +37,7 @@ from django_countries import countries
 from pydantic import BaseModel
 
 from core.formguard import started_token
+from manual.case_facts import CASE_FACTS, CHOICE, COUNT, TEXT, URL, CaseFact
 from manual.models import BODY_SECTION_LABELS, BODY_SECTIONS, InitiativeStatus, Licence
 from manual.taxonomy_registry import TaxonomyLabels, in_display_order, taxonomy_kinds
 from submissions.schemas import SubmissionIn
@@ -172,6 +174,24 @@ def _rows(path: str, prefix: str, count: int, *columns: FormField) -> tuple[Form
     )
 
 
+_FACT_CONTROLS = {COUNT: "number", CHOICE: "select", TEXT: "text", URL: "url"}
+
+
+def _fact_choices(fact: CaseFact) -> list[tuple[str, str]]:
+    assert fact.choices is not None
+    return [("", str(_("Not stated"))), *((value, str(label)) for value, label in fact.choices.choices)]
+
+
+def _fact_control(fact: CaseFact) -> FormField:
+    """The control of an optional fact: a number, a choice that may stay unstated, a text or a link."""
+    extra: dict[str, Any] = {}
+    if fact.kind == COUNT:
+        extra["value"] = NUMBER
+    elif fact.kind == CHOICE:
+        extra["choices"] = partial(_fact_choices, fact)
+    return FormField(fact.name, fact.label, _FACT_CONTROLS[fact.kind], help=fact.help_text, optional=True, **extra)
+
+
 FORM: tuple[FormPart, ...] = (
     FormPart(
         _("The case"),
@@ -228,6 +248,11 @@ FORM: tuple[FormPart, ...] = (
                 choices=lambda: [(value, str(label)) for value, label in InitiativeStatus.choices],
             ),
         ),
+    ),
+    # Every fact optional, as declared (manual.case_facts); a choice may be left unstated.
+    FormPart(
+        _("Participation and evaluation"),
+        tuple(_fact_control(fact) for fact in CASE_FACTS),
     ),
     # The form asks for the sections readers see, under the headings they see.
     FormPart(

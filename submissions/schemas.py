@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from core.api_errors import MAX_ID
+from manual.case_facts import CASE_FACTS, CHOICE, COUNT, MAX_PARTICIPANTS, URL, CaseFact
 from manual.models import YEAR_VALIDATORS, InitiativeStatus, Licence
 from manual.taxonomy_registry import COUNTRY, CaseFilter, TaxonomyKind, UnknownCodes, in_display_order, taxonomy_kinds
 from submissions.rich_text import to_rich_text, visible_text
@@ -113,6 +114,11 @@ Paragraph = Annotated[
 ]
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_http_url)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
+OptionalHttpUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    AfterValidator(lambda value: value and _http_url(value)),
+]
 RichText = Annotated[str, AfterValidator(_required_rich_text)]
 OptionalRichText = Annotated[str, AfterValidator(_rich_text)]
 Year = Annotated[StrictInt, Field(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -211,12 +217,30 @@ _CaseClassified = create_model(
 )
 
 
-class SubmissionIn(_CaseClassified):  # type: ignore[misc,valid-type] # a base made from the registry
-    """A case study as a practitioner sends it (names of DESIGN.md "Contracts")."""
-
+class _CaseWhen(_CaseClassified):  # type: ignore[misc,valid-type] # a base made from the registry
     start_year: Year
     end_year: Year | None = None
     initiative_status: InitiativeStatus
+
+
+def _fact(fact: CaseFact) -> Any:
+    """A participation or evaluation fact (manual.case_facts): optional, empty by default."""
+    if fact.kind == COUNT:
+        kind: Any = Annotated[StrictInt, Field(ge=1, le=MAX_PARTICIPANTS)] | None
+        return kind, Field(None, description=fact.description)
+    if fact.kind == CHOICE:
+        codes: Any = fact.choices  # a TextChoices: the JSON Schema names it and lists its codes
+        return codes | None, Field(None, description=fact.description)
+    return (OptionalHttpUrl if fact.kind == URL else OptionalLine255), Field("", description=fact.description)
+
+
+# One optional field per fact, after when.
+_CaseFacts = create_model("_CaseFacts", __base__=_CaseWhen, **{fact.name: _fact(fact) for fact in CASE_FACTS})
+
+
+class SubmissionIn(_CaseFacts):  # type: ignore[misc,valid-type] # a base made from the declarations
+    """A case study as a practitioner sends it (names of DESIGN.md "Contracts")."""
+
     body: Body
     links: Annotated[list[LinkIn], Field(max_length=MAX_LIST_ITEMS)] = []
     metrics: Annotated[list[MetricIn], Field(max_length=MAX_LIST_ITEMS)] = []

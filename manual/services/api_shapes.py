@@ -27,6 +27,7 @@ from manual.models import (
     ManualHomePage,
     ManualSectionPage,
 )
+from manual.case_facts import CASE_FACTS, fact_value
 from manual.services import read_model, routing, seo
 from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
@@ -178,6 +179,8 @@ def case_detail(request: HttpRequest | None, page_id: int, locale_code: str | No
     item.update(
         {
             "population": page.population,
+            # Choices as code and label in the requested locale (manual.case_facts).
+            **{fact.name: fact_value(fact, page, case.locale.language_code) for fact in CASE_FACTS},
             "body": _case_body(request, page, case.locale),
             "metrics": [
                 {"label": metric.label, "value": float(metric.value), "unit": metric.unit} for metric in case.metrics

@@ -12,8 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import numberformat
+from django.utils.formats import get_format
 from wagtail.models import Page
 
+from manual.case_facts import CASE_FACTS, CHOICE, COUNT, URL
 from manual.models import (
     BODY_SECTION_LABELS,
     BODY_SECTIONS,
@@ -75,6 +78,40 @@ def _number(value: Decimal | float) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
+def localized_number(value: Decimal | int, language_code: str) -> str:
+    """A figure as readers of the language write it: thousands grouped ("11 000" in Russian, with a
+    narrow no-break space, site_config/formats; "11,000" in English), its own decimals only."""
+    number = Decimal(value)
+    number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return numberformat.format(
+        number,
+        get_format("DECIMAL_SEPARATOR", language_code, use_l10n=True),
+        grouping=get_format("NUMBER_GROUPING", language_code, use_l10n=True),
+        thousand_sep=get_format("THOUSAND_SEPARATOR", language_code, use_l10n=True),
+        force_grouping=True,
+    )
+
+
+def case_facts(page: CaseStudyPage) -> list[dict[str, Any]]:
+    """The participation and evaluation facts a case states (manual.case_facts), for its page: the
+    heading, the text (a choice's label, a count grouped as the language writes it) and, for a
+    report, its link."""
+    language = page.locale.language_code
+    shown = []
+    for fact in CASE_FACTS:
+        value = getattr(page, fact.name)
+        if value in (None, ""):
+            continue
+        if fact.kind == CHOICE:
+            text = fact.label_of(value, language)
+        elif fact.kind == COUNT:
+            text = localized_number(value, language)
+        else:
+            text = value
+        shown.append({"name": fact.name, "label": fact.label, "text": text, "url": value if fact.kind == URL else ""})
+    return shown
+
+
 def body_headings() -> dict[str, str]:
     """Headings of the seven body sections, in the active language."""
     return {name: str(label) for name, label in BODY_SECTION_LABELS.items()}
@@ -93,6 +130,7 @@ def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, 
         lat, lon = (_number(value) for value in case.coordinates)
         coordinates = {"lat": lat, "lon": lon, "map_url": OSM_URL.format(lat=lat, lon=lon)}
     headings = body_headings()
+    language = page.locale.language_code
     place = _place(page, request)
     breadcrumbs = read_model.ancestors(place) if page.path else []
     share_image = seo.share_image(page, request)
@@ -104,8 +142,12 @@ def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, 
             (heading, [term["label"] for term in case.terms[name]])
             for name, heading in classification_headings().items()
         ],
+        "facts": case_facts(page),
+        "population": localized_number(page.population, language) if page.population else "",
+        # Numbers stay numbers in the database (CaseStudyMetric.value); grouped here for the language.
         "metrics": [
-            {"label": metric.label, "value": _number(metric.value), "unit": metric.unit} for metric in case.metrics
+            {"label": metric.label, "value": localized_number(metric.value, language), "unit": metric.unit}
+            for metric in case.metrics
         ],
         "links": case.links,
         "documents": case.documents,

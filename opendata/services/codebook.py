@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import translation
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from manual.case_facts import CASE_FACTS, CHOICE, COUNT, CaseFact
 from manual.models import BODY_SECTIONS, InitiativeStatus, Licence
 from manual.taxonomy_registry import CaseFilter
 from opendata.services.columns import LIST_SEPARATOR, csv_columns
@@ -47,6 +48,19 @@ class _Licences:
         return licence_name(code)
 
 
+class _FactCodes:
+    """The codes of a choice among the case facts (manual.case_facts)."""
+
+    def __init__(self, fact: CaseFact) -> None:
+        self.fact = fact
+
+    def accepted_codes(self) -> list[str]:
+        return self.fact.codes()
+
+    def label(self, code: str, language_code: str | None) -> str:
+        return self.fact.label_of(code, language_code or settings.MANUAL_LOCALES[0]) or code
+
+
 class _Locales:
     def accepted_codes(self) -> list[str]:
         return list(settings.MANUAL_LOCALES)
@@ -60,6 +74,7 @@ def vocabularies() -> dict[str, Vocabulary]:
     """Column name -> the codes it may hold."""
     found: dict[str, Vocabulary] = {item.field: item for item in classifications()}
     found.update({"initiative_status": _Statuses(), "licence": _Licences(), "locale": _Locales()})
+    found.update({fact.name: _FactCodes(fact) for fact in CASE_FACTS if fact.kind == CHOICE})
     return found
 
 
@@ -120,6 +135,13 @@ def _codes_type(item: CaseFilter) -> Any:
     return (list[str], ...) if item.many else (str | None, ...)
 
 
+def _fact_type(fact: CaseFact) -> Any:
+    if fact.kind == CHOICE:
+        codes: Any = fact.choices
+        return codes | None
+    return int | None if fact.kind == COUNT else str
+
+
 def record_model() -> type[BaseModel]:
     """The record as a pydantic model: its JSON Schema is the dump's, and tests validate records with it."""
     described = {column.name: column.description for column in csv_columns()}
@@ -132,11 +154,18 @@ def record_model() -> type[BaseModel]:
 
     # The codes and their labels have the same shape: a list for a kind with many terms, else one or null.
     labelled: dict[str, Any] = {item.field: _codes_type(item) for item in classifications()}
+    fact_labels: dict[str, Any] = {
+        fact.name: (str | None, Field(description="The label of the code in the record's language; null without."))
+        for fact in CASE_FACTS
+        if fact.kind == CHOICE
+    }
+    facts: dict[str, Any] = {fact.name: field(fact.name, _fact_type(fact)) for fact in CASE_FACTS}
     labels = create_model(
         "Labels",
         __base__=_Closed,
         initiative_status=(str, Field(description="The status in the record's language.")),
         **labelled,
+        **fact_labels,
     )
     labels.__doc__ = "The labels of the record's codes in its language, in the order of the codes."
     return create_model(
@@ -164,6 +193,7 @@ def record_model() -> type[BaseModel]:
         start_year=field("start_year", int),
         end_year=field("end_year", int | None),
         initiative_status=field("initiative_status", InitiativeStatus),
+        **facts,
         body=(Body, Field(description="The case told in sections (HTML).")),
         links=(list[Link], Field(description="Links about the initiative.")),
         metrics=(list[Metric], Field(description="Outcome metrics: numbers with units.")),

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
+
+from manual.case_facts import CASE_FACTS, CHOICE, COUNT, URL, CaseFact
 from manual.models import BODY_SECTIONS
 from manual.taxonomy_registry import CaseFilter
 from opendata.services.records import classifications
@@ -84,6 +87,28 @@ def _classification_columns(item: CaseFilter) -> list[Column]:
     ]
 
 
+_FACT_TYPES = {COUNT: "integer", CHOICE: "code", URL: "url"}
+
+
+def fact_title(fact: CaseFact) -> str:
+    """A fact's label in English: the dumps describe themselves in English."""
+    with translation.override(None):
+        return str(fact.label)
+
+
+def _fact_columns(fact: CaseFact) -> list[Column]:
+    """A participation or evaluation fact (manual.case_facts): its value; a choice's code and label."""
+    title = fact_title(fact)
+    if fact.kind != CHOICE:
+        empty = "empty when unknown" if fact.kind != COUNT else "empty when unknown; at least 1"
+        return [Column(fact.name, _FACT_TYPES.get(fact.kind, "string"), f"{title} ({empty}).", _field(fact.name))]
+    codes = ", ".join(fact.codes())
+    return [
+        Column(fact.name, "code", f"{title}: {codes}; empty when unknown.", _field(fact.name)),
+        Column(f"{fact.name}_label", "string", f"{title}: label in the row's language.", _label(fact.name)),
+    ]
+
+
 def _list(field: str, labels: bool = False) -> Callable[[dict[str, Any]], str]:
     return lambda record: joined((record["labels"] if labels else record)[field])
 
@@ -126,6 +151,7 @@ def csv_columns() -> list[Column]:
         Column("initiative_status", "code", "planned, ongoing or completed.", _field("initiative_status")),
         Column("initiative_status_label", "string", "The status in the row's language.",
                _label("initiative_status")),
+        *(column for fact in CASE_FACTS for column in _fact_columns(fact)),
         *(Column(f"body_{name}", "html", f"The case's {name} section (HTML).", _body(name)) for name in BODY_SECTIONS),
         Column("link_titles", "list of strings", "Titles of the case's links, joined with |.", _each("links", "title")),
         Column("link_urls", "list of urls", "Addresses of the links, as the titles.", _each("links", "url")),

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.utils import translation
 from wagtail.rich_text import expand_db_html
 
+from manual.case_facts import CASE_FACTS, CHOICE, CaseFact
 from manual.models import BODY_SECTIONS, CaseStudyPage, InitiativeStatus, Licence
 from manual.services.publication import public_pages
 from manual.services.read_model import case_queryset
@@ -81,6 +82,12 @@ def status_label(code: str, language_code: str) -> str:
         return str(InitiativeStatus(code).label) if code in InitiativeStatus.values else code
 
 
+def fact_code(fact: CaseFact, page: CaseStudyPage) -> Any:
+    """A fact as the import format holds it: a choice's code or null, else the stored value."""
+    value = getattr(page, fact.name)
+    return (value or None) if fact.kind == CHOICE else value
+
+
 def _number(value: Decimal) -> int | float:
     # A JSON number as people write it: 6500, not 6500.00 (nor "6500.00", a string).
     return int(value) if value == value.to_integral_value() else float(value)
@@ -107,6 +114,9 @@ def case_record(page: CaseStudyPage) -> dict[str, Any]:
         codes[item.field] = found if item.many else next(iter(found), None)
         labels[item.field] = named if item.many else next(iter(named), None)
     labels["initiative_status"] = status_label(page.initiative_status, language)
+    for fact in CASE_FACTS:
+        if fact.kind == CHOICE:
+            labels[fact.name] = fact.label_of(getattr(page, fact.name), language)
     coordinates = None
     if page.latitude is not None and page.longitude is not None:
         coordinates = {"lat": float(page.latitude), "lon": float(page.longitude)}
@@ -133,6 +143,8 @@ def case_record(page: CaseStudyPage) -> dict[str, Any]:
         "start_year": page.start_year,
         "end_year": page.end_year,
         "initiative_status": page.initiative_status,
+        # Participation and evaluation (manual.case_facts): an unstated choice is null.
+        **{fact.name: fact_code(fact, page) for fact in CASE_FACTS},
         "body": {name: _rich_text(getattr(page, name)) for name in BODY_SECTIONS},
         "links": [{"title": link.title, "url": link.url} for link in page.links.all()],
         "metrics": [

@@ -44,6 +44,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Page
 from wagtail_localize.synctree import create_aliases_for_new_page
 
+from manual.case_facts import CASE_FACTS
 from manual.models import (
     BODY_SECTIONS,
     CaseStudyContact,
@@ -283,6 +284,8 @@ def fill_page(
     page.start_year = data["start_year"]
     page.end_year = data.get("end_year")
     page.initiative_status = data["initiative_status"]
+    for fact in CASE_FACTS:  # optional: absent from documents sent before they were asked for
+        setattr(page, fact.name, fact.stored(data.get(fact.name)))
     for name in BODY_SECTIONS:
         setattr(page, name, data["body"].get(name) or "")
 
