@@ -19,6 +19,7 @@ from wagtail.models import Locale, Page
 from core.api_errors import InvalidInput, NotFound
 from core.lists import only, page_links, select_fields, unpaged
 from manual import schemas
+from manual.case_facts import CASE_FACTS, fact_value
 from manual.models import (
     BODY_SECTIONS,
     CaseStudyIndexPage,
@@ -27,7 +28,6 @@ from manual.models import (
     ManualHomePage,
     ManualSectionPage,
 )
-from manual.case_facts import CASE_FACTS, fact_value
 from manual.services import read_model, routing, seo
 from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
