@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test import override_settings
+from django.utils import translation
 from opensearchpy import OpenSearch
 from wagtail.models import Locale
 
@@ -71,6 +72,15 @@ def _fresh_label_cache():
     clear_label_cache()
     yield
     clear_label_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: Django's LocaleMiddleware leaves a request's
+    language (e.g. /ru/) active in the thread after the request, and messages would follow it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
