@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -392,6 +393,13 @@ class CaseStudyPage(ManualPage):
         ]
         context.update(case_context(self, request))
         return context
+
+    @property
+    def coordinates(self) -> tuple[Decimal, Decimal] | None:
+        """(latitude, longitude) when the case has both; ``clean`` refuses one without the other."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
 
     def clean(self) -> None:
         super().clean()

@@ -36,9 +36,10 @@ class MapCase:
     @property
     def position(self) -> tuple[float, float] | None:
         """(longitude, latitude), when the case has coordinates."""
-        if self.page.latitude is None or self.page.longitude is None:
+        if self.page.coordinates is None:
             return None
-        return float(self.page.longitude), float(self.page.latitude)
+        latitude, longitude = self.page.coordinates
+        return float(longitude), float(latitude)
 
     def matches(self, filters: CaseFilters, skip: str | None = None) -> bool:
         """Whether the case has one of the codes of every filter (but ``skip``)."""

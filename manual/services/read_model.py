@@ -169,10 +169,7 @@ class CaseSummary:
 
     @property
     def coordinates(self) -> tuple[Decimal, Decimal] | None:
-        page = self.page
-        if page.latitude is None or page.longitude is None:
-            return None
-        return page.latitude, page.longitude
+        return self.page.coordinates
 
 
 @dataclass(frozen=True)

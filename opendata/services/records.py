@@ -118,8 +118,9 @@ def case_record(page: CaseStudyPage) -> dict[str, Any]:
         if fact.kind == CHOICE:
             labels[fact.name] = fact.label_of(getattr(page, fact.name), language)
     coordinates = None
-    if page.latitude is not None and page.longitude is not None:
-        coordinates = {"lat": float(page.latitude), "lon": float(page.longitude)}
+    if page.coordinates is not None:
+        latitude, longitude = page.coordinates
+        coordinates = {"lat": float(latitude), "lon": float(longitude)}
     return {
         "id": record_id(page),
         "page_id": page.pk,
