@@ -298,6 +298,12 @@ elif TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
     raise env.fail("TASKS_BACKEND", f"expected immediate or database, got {TASKS_BACKEND!r}")
+# A task whose worker died is run again (core.task_leases, docs/operations.md "Workers"): every
+# worker looks for such tasks this often (seconds), leaves alone those claimed less than the grace
+# ago (the claim commits just before the lease is taken), and fails a task that lost this many workers.
+TASKS_RECOVERY_INTERVAL = env.int("TASKS_RECOVERY_INTERVAL", 10, minimum=1, maximum=3600)
+TASKS_LEASE_GRACE_SECONDS = env.int("TASKS_LEASE_GRACE_SECONDS", 30, minimum=1, maximum=3600)
+TASKS_MAX_ATTEMPTS = env.int("TASKS_MAX_ATTEMPTS", 3, minimum=1, maximum=100)
 
 # E-mail: SMTP when EMAIL_HOST is set, else printed to the log (development).
 EMAIL_HOST = env.str("EMAIL_HOST")
