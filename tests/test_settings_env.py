@@ -31,6 +31,8 @@ STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
         ("SEARCH_INDEX_REPLICAS", "one", "SEARCH_INDEX_REPLICAS: expected an integer"),
         ("SEARCH_INDEX_REPLICAS", "-1", "SEARCH_INDEX_REPLICAS: must be at least 0"),
         ("TASKS_BACKEND", "celery", "TASKS_BACKEND: expected immediate or database"),
+        ("TASKS_MAX_ATTEMPTS", "0", "TASKS_MAX_ATTEMPTS: must be at least 1"),
+        ("TASKS_RECOVERY_INTERVAL", "soon", "TASKS_RECOVERY_INTERVAL: expected an integer"),
         ("CORS_ALLOWED_ORIGINS", "example.org", "CORS_ALLOWED_ORIGINS: 'example.org' must look like"),
     ],
 )
