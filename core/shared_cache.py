@@ -1,0 +1,91 @@
+"""The shared Redis cache of several app servers (``REDIS_URL``), and what happens when it is down.
+
+With ``REDIS_URL`` the caches that must agree between servers live in one Redis (site_config/settings.py
+"Caches", docs/operations.md "Shared caches"): the rate-limit counters, the search answers and the
+taxonomy labels' version. Without it they stay where the embedded default keeps them.
+
+``RedisHealth`` is a process-local circuit breaker like the search engine's: after a failed Redis
+call, this process leaves Redis alone for ``REDIS_RETRY_AFTER`` seconds, so a dead Redis costs one
+connect timeout, not one per request.
+
+``ForgivingRedisCache`` is Django's RedisCache for caches that are an optimisation (search answers,
+the labels' version): while Redis is unreachable a read is a miss and a write is dropped, so the
+site computes what it would have read. The rate limit needs its counters and handles the error
+itself (core.ratelimit).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("core.shared_cache")
+
+REDIS_RETRY_AFTER = 5.0
+# How long one Redis call may take before it counts as an outage (settings: the caches' OPTIONS).
+REDIS_SOCKET_TIMEOUT = 0.5
+
+T = TypeVar("T")
+
+
+class RedisHealth:
+    """Process-local circuit breaker around the shared Redis."""
+
+    down_until = 0.0
+    last_error = ""
+
+    @classmethod
+    def available(cls) -> bool:
+        return time.monotonic() >= cls.down_until
+
+    @classmethod
+    def failed(cls, error: Exception) -> None:
+        cls.down_until = time.monotonic() + REDIS_RETRY_AFTER
+        cls.last_error = str(error)[:500]
+        logger.warning("shared cache (Redis) unavailable", extra={"error": cls.last_error})
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.down_until, cls.last_error = 0.0, ""
+
+
+def guarded(call: Callable[[], T], fallback: T) -> T:
+    """``call()``, or ``fallback`` while Redis is down or when the call fails (which trips the breaker)."""
+    if not RedisHealth.available():
+        return fallback
+    try:
+        return call()
+    except RedisError as exc:
+        RedisHealth.failed(exc)
+        return fallback
+
+
+class ForgivingRedisCache(RedisCache):
+    """Django's Redis cache whose outage is a miss (reads) or a no-op (writes)."""
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return guarded(lambda: super(ForgivingRedisCache, self).get(key, default, version), default)
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        guarded(lambda: super(ForgivingRedisCache, self).set(key, value, timeout, version), None)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        return guarded(lambda: super(ForgivingRedisCache, self).add(key, value, timeout, version), False)
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        return guarded(lambda: super(ForgivingRedisCache, self).delete(key, version), False)
+
+    def bump(self, key: Any, version: int | None = None) -> None:
+        """Add one to a counter, made at 1 if missing (Redis INCR; Django's ``incr`` refuses a missing key)."""
+        redis_key = self.make_and_validate_key(key, version=version)
+        guarded(lambda: self._cache.get_client(redis_key, write=True).incr(redis_key), None)
+
+
+def is_redis(cache: object) -> bool:
+    return isinstance(cache, RedisCache)
