@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -81,11 +81,14 @@ class ForgivingRedisCache(RedisCache):
     def delete(self, key: Any, version: int | None = None) -> bool:
         return guarded(lambda: super(ForgivingRedisCache, self).delete(key, version), False)
 
-    def bump(self, key: Any, version: int | None = None) -> None:
-        """Add one to a counter, made at 1 if missing (Redis INCR; Django's ``incr`` refuses a missing key)."""
-        redis_key = self.make_and_validate_key(key, version=version)
-        guarded(lambda: self._cache.get_client(redis_key, write=True).incr(redis_key), None)
-
 
 def is_redis(cache: object) -> bool:
     return isinstance(cache, RedisCache)
+
+
+def bump(cache: BaseCache, key: str) -> None:
+    """Add one to a counter of a Redis cache, made at 1 if missing (Redis INCR; Django's ``incr``
+    refuses a missing key); nothing while Redis is down, like ``ForgivingRedisCache``'s writes."""
+    assert isinstance(cache, RedisCache), "a counter shared between servers lives in Redis (REDIS_URL)"
+    redis_key = cache.make_and_validate_key(key)
+    guarded(lambda: cache._cache.get_client(redis_key, write=True).incr(redis_key), None)

@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_countries import countries
 from wagtail.models import Locale
 
+from core.shared_cache import bump
 from search.filters import unknown_code_message
 
 if TYPE_CHECKING:
@@ -426,7 +427,7 @@ def _mark_labels_changed() -> None:
     if _shared_version():
         # A forgiving cache (core.shared_cache): with Redis down the others keep their copy for
         # LABEL_CACHE_SECONDS.
-        caches[LABELS_CACHE_ALIAS].bump(LABELS_VERSION_KEY)
+        bump(caches[LABELS_CACHE_ALIAS], LABELS_VERSION_KEY)
         return
     path = Path(settings.VAR_DIR) / LABELS_CHANGED_FILE
     try:
