@@ -4,8 +4,8 @@ With ``REDIS_URL`` the caches that must agree between servers live in one Redis 
 "Caches", docs/operations.md "Shared caches"): the rate-limit counters, the search answers and the
 taxonomy labels' version. Without it they stay where the embedded default keeps them.
 
-``RedisHealth`` is a process-local circuit breaker like the search engine's: after a failed Redis
-call, this process leaves Redis alone for ``REDIS_RETRY_AFTER`` seconds, so a dead Redis costs one
+``RedisHealth`` is a process-local circuit breaker (core.circuit_breaker) like the search engine's:
+after a failed Redis call, this process leaves Redis alone for ``REDIS_RETRY_AFTER`` seconds, so a dead Redis costs one
 connect timeout, not one per request.
 
 ``ForgivingRedisCache`` is Django's RedisCache for caches that are an optimisation (search answers,
@@ -17,7 +17,6 @@ itself (core.ratelimit).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,34 +24,21 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
+from core.circuit_breaker import CircuitBreaker
+
 logger = logging.getLogger("core.shared_cache")
 
 REDIS_RETRY_AFTER = 5.0
-# How long one Redis call may take before it counts as an outage (settings: the caches' OPTIONS).
-REDIS_SOCKET_TIMEOUT = 0.5
 
 T = TypeVar("T")
 
 
-class RedisHealth:
+class RedisHealth(CircuitBreaker):
     """Process-local circuit breaker around the shared Redis."""
 
-    down_until = 0.0
-    last_error = ""
-
-    @classmethod
-    def available(cls) -> bool:
-        return time.monotonic() >= cls.down_until
-
-    @classmethod
-    def failed(cls, error: Exception) -> None:
-        cls.down_until = time.monotonic() + REDIS_RETRY_AFTER
-        cls.last_error = str(error)[:500]
-        logger.warning("shared cache (Redis) unavailable", extra={"error": cls.last_error})
-
-    @classmethod
-    def reset(cls) -> None:
-        cls.down_until, cls.last_error = 0.0, ""
+    retry_after = REDIS_RETRY_AFTER
+    logger = logger
+    message = "shared cache (Redis) unavailable"
 
 
 def guarded(call: Callable[[], T], fallback: T) -> T:
