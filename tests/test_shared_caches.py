@@ -58,6 +58,12 @@ term = Topic.objects.get(locale__language_code="en", code={code!r})
 term.label = {label!r}
 term.save()
 """
+# A submission through the public API, as a client at ``address`` sends it (SUBMISSIONS_RATE_LIMIT=2).
+POST = """
+from django.test import Client
+client = Client(REMOTE_ADDR={address!r})
+result = client.post("/api/v1/submissions", data="{{}}", content_type="application/json").status_code
+"""
 HIT = """
 from core.ratelimit import hit
 result = hit("client-fingerprint", scope={scope!r}, limit={limit}).allowed
@@ -108,6 +114,14 @@ def test_a_rate_limit_reached_through_a_is_enforced_on_b(servers):
     assert b.run(HIT.format(scope="shared-limit", limit=3)) is False
     # And the other way round: B's refused attempt counted for A too.
     assert a.run(HIT.format(scope="shared-limit", limit=3)) is False
+
+
+def test_a_client_limited_through_a_gets_429_from_b(servers):
+    a, b = servers
+    statuses = [a.run(POST.format(address="203.0.113.7")) for _ in range(2)]
+    assert 429 not in statuses  # refused as invalid, but counted
+    assert b.run(POST.format(address="203.0.113.7")) == 429
+    assert b.run(POST.format(address="203.0.113.8")) != 429  # another client has its own budget
 
 
 def test_a_label_changed_through_a_is_served_by_b_at_its_next_lookup(servers):

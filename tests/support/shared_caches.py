@@ -99,6 +99,8 @@ def server_environment(database: Path, var_dir: Path, redis_url: str) -> dict[st
         REDIS_URL=redis_url,
         SEARCH_URL="",
         SECURE_HTTPS="0",
+        ALLOWED_HOSTS="testserver",  # Django's test client, which a test may drive inside a server
+        SUBMISSIONS_RATE_LIMIT="2",
         LOG_LEVEL="ERROR",
     )
     return environ
