@@ -19,10 +19,9 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import caches
 from django.http import QueryDict
 
-from core.ratelimit import CACHE_ALIAS
+from core.ratelimit import counters
 
 HONEYPOT = "website"  # a name bots like to fill
 STARTED = "form_started"
@@ -52,7 +51,8 @@ def is_bot(data: QueryDict) -> str | None:
     if time.time() - started < min_seconds():
         return "too_fast"
     # Used up by the first post that passes; add() is atomic in the rate limit's shared cache (a row
-    # insert in the database cache) that every worker and node sees, so two cannot both accept one token.
-    if not caches[CACHE_ALIAS].add(f"form-start:{nonce}", 1, timeout=MAX_FORM_AGE + 60):
+    # insert in the database cache, SET NX in Redis) that every worker and node sees, so two cannot
+    # both accept one token.
+    if not counters(lambda cache: cache.add(f"form-start:{nonce}", 1, timeout=MAX_FORM_AGE + 60)):
         return "replayed"
     return None

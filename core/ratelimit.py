@@ -10,12 +10,19 @@ group abuse, useless for finding the person (a plain hash of an IPv4 address is 
 all four billion).
 
 Counters are one-hour buckets in the ``submissions`` cache, which every gunicorn worker and node
-shares (a database cache by default), read as a sliding window: the estimate is this hour's count
-plus the previous hour's, weighted by how much of it the last 60 minutes still cover. A fixed
-window would let a client send the whole budget at 10:59 and again at 11:00; this one does not
-reset on the hour (the two-bucket weighted counter: two counters per client, no timestamps). The
-database cache's ``incr`` is a read and a write, so two workers racing on the same client may each
-count once where twice was due; the limit is a brake on abuse, not an exact quota.
+shares (a database cache by default, Redis with ``REDIS_URL``), read as a sliding window: the
+estimate is this hour's count plus the previous hour's, weighted by how much of it the last 60
+minutes still cover. A fixed window would let a client send the whole budget at 10:59 and again at
+11:00; this one does not reset on the hour (the two-bucket weighted counter: two counters per
+client, no timestamps). The database cache's ``incr`` is a read and a write, so two workers racing
+on the same client may each count once where twice was due (Redis counts atomically); the limit is
+a brake on abuse, not an exact quota.
+
+While the shared Redis is unreachable the counters are kept in the database cache instead
+(``counters``): the limit neither fails open (a Redis outage would lift the brake on every form)
+nor closed (it would refuse every honest submitter). The two stores count apart, so across an
+outage a client gets at most its budget in each: twice the limit, never unlimited
+(docs/operations.md "Shared caches").
 """
 
 from __future__ import annotations
@@ -24,15 +31,37 @@ import contextlib
 import ipaddress
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+from redis.exceptions import RedisError
+
+from core.shared_cache import RedisHealth, is_redis
 
 CACHE_ALIAS = "submissions"
+# The database cache that holds the counters while the shared Redis is down (settings, REDIS_URL).
+FALLBACK_ALIAS = "submissions-database"
 WINDOW_SECONDS = 3600
+
+T = TypeVar("T")
+
+
+def counters(operation: Callable[[BaseCache], T]) -> T:
+    """``operation`` on the counters' cache: the shared one, or the database's while Redis is down."""
+    cache = caches[CACHE_ALIAS]
+    if is_redis(cache):
+        if RedisHealth.available():
+            try:
+                return operation(cache)
+            except RedisError as exc:
+                RedisHealth.failed(exc)
+        cache = caches[FALLBACK_ALIAS]
+    return operation(cache)
 
 
 @dataclass(frozen=True)
@@ -94,17 +123,20 @@ def hit(fingerprint: str, now: float | None = None, *, scope: str = "rate", limi
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     elapsed = (now - window * WINDOW_SECONDS) / WINDOW_SECONDS  # fraction of this bucket gone by
-    cache = caches[CACHE_ALIAS]
     key = f"{scope}:{fingerprint}:{window}"
-    # add() is a no-op when the counter exists; it lives through the next hour, where it still
-    # weighs, so it is never culled while it counts.
-    cache.add(key, 0, timeout=2 * WINDOW_SECONDS + 60)
-    try:
-        current = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=2 * WINDOW_SECONDS + 60)
-        current = 1
-    previous = cache.get(f"{scope}:{fingerprint}:{window - 1}", 0)
+
+    def count(cache: BaseCache) -> tuple[int, int]:
+        # add() is a no-op when the counter exists; it lives through the next hour, where it still
+        # weighs, so it is never culled while it counts.
+        cache.add(key, 0, timeout=2 * WINDOW_SECONDS + 60)
+        try:
+            current = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=2 * WINDOW_SECONDS + 60)
+            current = 1
+        return current, cache.get(f"{scope}:{fingerprint}:{window - 1}", 0)
+
+    current, previous = counters(count)
     if previous * (1 - elapsed) + current <= limit:
         return RateDecision(True, key=key)
     return RateDecision(False, _retry_after(previous, current, limit, elapsed), key)
@@ -117,8 +149,13 @@ def refund(decision: RateDecision) -> None:
     """
     if decision.key is None or not decision.allowed:
         return
-    with contextlib.suppress(ValueError):  # the window's counter is gone: nothing left to give back
-        caches[CACHE_ALIAS].decr(decision.key)
+    key = decision.key
+
+    def give_back(cache: BaseCache) -> None:
+        with contextlib.suppress(ValueError):  # the window's counter is gone: nothing left to give back
+            cache.decr(key)
+
+    counters(give_back)
 
 
 def _retry_after(previous: int, current: int, limit: int, elapsed: float) -> int:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import QuerySet
@@ -46,6 +47,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_countries import countries
 from wagtail.models import Locale
 
+from core.shared_cache import bump
 from search.filters import unknown_code_message
 
 if TYPE_CHECKING:
@@ -390,17 +392,31 @@ class TaxonomyLabels:
 
 
 # Labels change rarely and are read on every list and search: each process keeps them for a minute,
-# and saving or deleting a term clears its copy at once (manual.signals). The other processes of the
-# install (gunicorn's workers, the task worker) see the change at their next lookup through the time
-# of a file in VAR_DIR, touched once the change is committed: a page purged from the HTTP cache on a
-# label change is rendered again with the new label (docs/operations.md "HTTP cache"). One stat()
-# per lookup, no query; processes on other hosts keep the minute.
+# and saving or deleting a term clears its copy at once (manual.signals). The other processes see
+# the change at their next lookup through the labels' version, bumped once the change is committed
+# (docs/operations.md "Shared caches"): with REDIS_URL a counter in the shared Redis ("labels"
+# cache), which every app server reads (one GET per lookup); otherwise the time of a file in
+# VAR_DIR, which reaches the processes of this host only (gunicorn's workers, the task worker; one
+# stat() per lookup, no query). A page purged from the HTTP cache on a label change is rendered
+# again with the new label (docs/operations.md "HTTP cache"). Whatever the version says, no copy is
+# older than LABEL_CACHE_SECONDS: the bound when the version cannot be read or bumped (Redis down,
+# a read-only VAR_DIR).
 LABEL_CACHE_SECONDS = 60.0
 LABELS_CHANGED_FILE = "labels.changed"
-_label_cache: dict[str, tuple[float, int, TaxonomyLabels]] = {}
+LABELS_CACHE_ALIAS = "labels"
+LABELS_VERSION_KEY = "version"
+_UNKNOWN = object()
+_label_cache: dict[str, tuple[float, object, TaxonomyLabels]] = {}
 
 
-def _labels_changed_at() -> int:
+def _shared_version() -> bool:
+    return LABELS_CACHE_ALIAS in settings.CACHES
+
+
+def _labels_changed_at() -> object:
+    """The labels' version; ``_UNKNOWN`` when Redis is down or has none (none bumped since it started)."""
+    if _shared_version():
+        return caches[LABELS_CACHE_ALIAS].get(LABELS_VERSION_KEY, _UNKNOWN)
     try:
         return os.stat(Path(settings.VAR_DIR) / LABELS_CHANGED_FILE).st_mtime_ns
     except OSError:
@@ -408,6 +424,11 @@ def _labels_changed_at() -> int:
 
 
 def _mark_labels_changed() -> None:
+    if _shared_version():
+        # A forgiving cache (core.shared_cache): with Redis down the others keep their copy for
+        # LABEL_CACHE_SECONDS.
+        bump(caches[LABELS_CACHE_ALIAS], LABELS_VERSION_KEY)
+        return
     path = Path(settings.VAR_DIR) / LABELS_CHANGED_FILE
     try:
         path.touch()
@@ -421,7 +442,8 @@ def label_lookup(language_code: str | None) -> TaxonomyLabels:
     cached = _label_cache.get(key)
     now = time.monotonic()
     changed_at = _labels_changed_at()
-    if cached is not None and now - cached[0] < LABEL_CACHE_SECONDS and cached[1] == changed_at:
+    current = changed_at is _UNKNOWN or cached is not None and cached[1] == changed_at
+    if cached is not None and now - cached[0] < LABEL_CACHE_SECONDS and current:
         return cached[2]
     labels = TaxonomyLabels(key)
     _label_cache[key] = (now, changed_at, labels)

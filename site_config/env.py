@@ -172,6 +172,30 @@ def secret_key_weakness(key: str) -> str | None:
 GENERATE_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
+def redis_url(env: Env) -> str:
+    """REDIS_URL, the shared cache of several app servers: redis:// or rediss://, a host, a port and a
+    database number if given; empty = no shared cache. Errors never repeat the URL: it may hold a password.
+    """
+    url = env.str("REDIS_URL")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss"}:
+        raise env.fail("REDIS_URL", f"scheme must be redis or rediss, got {parts.scheme or 'none'!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port == -1 or port == 0:
+        raise env.fail(
+            "REDIS_URL", "expected redis://[:PASSWORD@]HOST[:PORT][/DB] with a host and a port from 1 to 65535"
+        )
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise env.fail("REDIS_URL", f"the path must be a database number such as /0, got {database!r}")
+    return url
+
+
 def database_config(env: Env, default_sqlite: Path) -> dict[str, Any]:
     """Turn DATABASE_URL into Django's DATABASES['default']; SQLite under var/ when unset."""
     url = env.url("DATABASE_URL", {"sqlite", "postgres", "postgresql"})

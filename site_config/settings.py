@@ -13,7 +13,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from site_config import csp as csp_policies
-from site_config.env import Env, database_config, secret_key_weakness
+from site_config.env import Env, database_config, redis_url, secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -421,18 +421,32 @@ STORAGES["submissions"] = {
         "directory_permissions_mode": 0o700,
     },
 }
-# The rate-limit counters must be shared by every gunicorn worker and node: a database cache by
-# default (its table is made by `manage.py createcachetable`, which the submissions app also runs
-# after every migrate). Keeps any CACHES defined above; Django's default is a per-process locmem.
+# Caches (docs/operations.md "Shared caches"). The rate-limit counters must be shared by every
+# gunicorn worker and node: a database cache by default (its table is made by `manage.py
+# createcachetable`, which the submissions app also runs after every migrate). Keeps any CACHES
+# defined above; Django's default is a per-process locmem.
+# REDIS_URL (several app servers): the caches that must agree between servers move to that Redis,
+# through Django's RedisCache: the rate-limit counters ("submissions", atomic increments; the
+# database cache "submissions-database" counts while Redis is down, core.ratelimit), the search
+# answers ("search") and the taxonomy labels' version ("labels", manual.taxonomy_registry). The
+# sitemap's files stay in the database: it is shared already, they are big and read rarely, and a
+# Redis full of them would evict the counters. Sessions are in the database (Django's default engine).
+REDIS_URL = redis_url(env)
+_REDIS_OPTIONS = {
+    # A call slower than this counts as an outage (core.shared_cache): no request waits on a dead Redis.
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+}
+_SUBMISSIONS_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "submissions_cache",
+    "TIMEOUT": 3600,
+    # One row per client and hour; culling must not drop live counters under many clients.
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 CACHES = {
     **globals().get("CACHES", {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}),
-    "submissions": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "submissions_cache",
-        "TIMEOUT": 3600,
-        # One row per client and hour; culling must not drop live counters under many clients.
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
+    "submissions": _SUBMISSIONS_DATABASE_CACHE,
     # The sitemap's files (manual.services.sitemap), built once per change of the public pages and
     # shared by every worker and node, like the generation token that names the current ones. Stale
     # generations expire after a day (a part at 10,000 URLs is about 300 KB gzipped).
@@ -442,8 +456,8 @@ CACHES = {
         "TIMEOUT": 86_400,
         "OPTIONS": {"MAX_ENTRIES": 2_000},
     },
-    # Search answers, per process unless configured otherwise (a shared cache serves every worker
-    # from one copy); an answer of 20 hits is about 20 KB (100 hits: 100 KB).
+    # Search answers, per process unless REDIS_URL shares them (one copy serves every worker and
+    # server); an answer of 20 hits is about 20 KB (100 hits: 100 KB).
     "search": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "search-answers",
@@ -451,6 +465,30 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
 }
+if REDIS_URL:
+    CACHES["submissions-database"] = _SUBMISSIONS_DATABASE_CACHE
+    CACHES["submissions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "submissions",
+        "TIMEOUT": 3600,
+        "OPTIONS": _REDIS_OPTIONS,
+    }
+    CACHES["search"] = {
+        "BACKEND": "core.shared_cache.ForgivingRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "search",
+        "TIMEOUT": SEARCH_CACHE_SECONDS,
+        "OPTIONS": _REDIS_OPTIONS,
+    }
+    CACHES["labels"] = {
+        "BACKEND": "core.shared_cache.ForgivingRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "labels",
+        "TIMEOUT": None,  # the version never expires (an evicted one only costs the 60-s bound)
+        "OPTIONS": _REDIS_OPTIONS,
+    }
+del _REDIS_OPTIONS, _SUBMISSIONS_DATABASE_CACHE
 # GDPR retention: days after their last status change when rejected and spam submissions lose their
 # personal data (manage.py purge_submissions, docs/personal-data.md).
 SUBMISSIONS_PURGE_DAYS = env.int("SUBMISSIONS_PURGE_DAYS", 90, minimum=1)

@@ -17,7 +17,7 @@ from manual.services.taxonomies import clear_label_cache
 from search import services as search_services
 from search.query import build_query
 from search.services import engine_driver, rebuild
-from tests.support import serving
+from tests.support import serving, shared_caches
 from tests.support.search import engine_url
 from tests.support.stored_files import media_files_removed, private_files_removed
 
@@ -114,6 +114,20 @@ def served_stack(tmp_path_factory):
         yield stack
     finally:
         slow_clients.stop_stack(process)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """The Redis of the run: scripts/with-redis.sh's, else Debian's redis-server started once on a free
+    port (tests/support/shared_caches.py)."""
+    if settings.REDIS_TEST_URL:
+        yield settings.REDIS_TEST_URL
+        return
+    url, process = shared_caches.start_redis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield url
+    finally:
+        shared_caches.stop(process)
 
 
 @pytest.fixture(params=["database", "engine"])

@@ -11,6 +11,10 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-m8iZLaubRNlxgqG0oJBnKAaohfNU36luHyOsH2-G")
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-tests-"))
+# The Redis of the run (scripts/with-redis.sh exports REDIS_URL) is for the app servers of
+# tests/test_shared_caches.py (tests/support/shared_caches.py); the test process itself keeps the
+# per-process default caches, whose state each test resets.
+REDIS_TEST_URL = os.environ.pop("REDIS_URL", "")
 
 from site_config.settings import *  # noqa: E402,F403
 

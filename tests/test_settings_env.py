@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from site_config.env import Env, database_config, secret_key_weakness
+from site_config.env import Env, database_config, redis_url, secret_key_weakness
 from tests.support.commands import ROOT, run_manage
 
 STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
@@ -26,6 +26,7 @@ STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
         ("MANUAL_LOCALES", "en,en", "MANUAL_LOCALES: duplicate"),
         ("DATABASE_URL", "mysql://db/manual", "DATABASE_URL: scheme must be one of"),
         ("SEARCH_URL", "ftp://search", "SEARCH_URL: scheme must be one of"),
+        ("REDIS_URL", "http://cache:6379", "REDIS_URL: scheme must be redis or rediss"),
         ("SEARCH_ENGINE", "elasticsearch8", "SEARCH_ENGINE: expected auto, opensearch or elasticsearch"),
         ("SEARCH_INDEX_SHARDS", "0", "SEARCH_INDEX_SHARDS: must be at least 1"),
         ("SEARCH_INDEX_REPLICAS", "one", "SEARCH_INDEX_REPLICAS: expected an integer"),
@@ -155,6 +156,24 @@ def test_env_parses_values():
     assert env.list("ITEMS") == ["a", "b", "c"]
     assert env.locales("LOCALES", ["en"]) == ["en", "ru", "pt-br"]
     assert env.bool("MISSING", default=True) is True
+
+
+def test_redis_url_is_checked_and_its_password_never_repeated():
+    assert redis_url(Env({})) == ""  # no shared cache: the embedded default
+    assert redis_url(Env({"REDIS_URL": "rediss://:s3cret@cache.internal:6380/2"})) == (
+        "rediss://:s3cret@cache.internal:6380/2"
+    )
+    assert redis_url(Env({"REDIS_URL": "redis://cache.internal"})) == "redis://cache.internal"
+    for wrong, reason in (
+        ("memcached://:s3cret@cache:11211", "scheme must be redis or rediss"),
+        ("redis://:s3cret@:6379/0", "with a host and a port"),
+        ("redis://:s3cret@cache:port/0", "with a host and a port"),
+        ("redis://:s3cret@cache:0/0", "with a host and a port"),
+        ("redis://:s3cret@cache:6379/cache", "the path must be a database number"),
+    ):
+        with pytest.raises(ImproperlyConfigured, match=f"REDIS_URL: .*{reason}") as error:
+            redis_url(Env({"REDIS_URL": wrong}))
+        assert "s3cret" not in str(error.value)
 
 
 def test_database_url_defaults_to_sqlite_and_parses_postgres(tmp_path):

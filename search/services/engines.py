@@ -8,12 +8,12 @@ engine costs one timeout, not one per request.
 from __future__ import annotations
 
 import logging
-import time
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 
+from core.circuit_breaker import CircuitBreaker
 from search.drivers.base import EngineUnavailable
 from search.drivers.client import make_client
 from search.drivers.database import DatabaseDriver
@@ -43,25 +43,12 @@ def database_driver() -> DatabaseDriver:
     return DatabaseDriver()
 
 
-class EngineHealth:
+class EngineHealth(CircuitBreaker):
     """Process-local circuit breaker around the engine."""
 
-    down_until = 0.0
-    last_error = ""
-
-    @classmethod
-    def available(cls) -> bool:
-        return time.monotonic() >= cls.down_until
-
-    @classmethod
-    def failed(cls, error: Exception) -> None:
-        cls.down_until = time.monotonic() + ENGINE_RETRY_AFTER
-        cls.last_error = str(error)[:500]
-        logger.warning("search engine unavailable", extra={"error": cls.last_error})
-
-    @classmethod
-    def reset(cls) -> None:
-        cls.down_until, cls.last_error = 0.0, ""
+    retry_after = ENGINE_RETRY_AFTER
+    logger = logger
+    message = "search engine unavailable"
 
 
 def engine_ping() -> dict[str, Any]:

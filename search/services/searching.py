@@ -2,7 +2,9 @@
 
 Answer cache: a search's raw answer (before labels) is cached under its query and the index
 generation, a counter in the database that every index change bumps (``index_changed``), so no
-process serves an answer older than the index; ``SEARCH_CACHE_SECONDS`` only bounds memory.
+process serves an answer older than the index; ``SEARCH_CACHE_SECONDS`` only bounds memory. The
+cache is per process, or one copy for every app server in Redis (``REDIS_URL``; an outage is a
+miss): docs/operations.md "Shared caches".
 Labels and titles of facets come from their registrations (``search.registry``).
 """
 
