@@ -1,65 +1,97 @@
-"""Benchmark the read API in-process: latency percentiles, throughput and queries per request.
+"""Benchmark the read API and the reader pages in-process: latency percentiles, throughput and queries
+per request, without any HTTP cache in front (the reader's page as gunicorn renders it).
 
-Runs against a fresh database with the demo manual: SQLite in a temporary folder by default, or
-the database in DATABASE_URL (e.g. under scripts/with-postgres.sh). Usage:
+Runs against a fresh database with the demo manual: SQLite in a temporary folder by default, the
+database in DATABASE_URL (e.g. under scripts/with-postgres.sh), or the manual kept in ``--data DIR``
+(e.g. a copy of a generated 10,000-case database: ``DIR/manual.sqlite3``, as bench/case_data.py makes
+it). Usage:
 
     .venv/bin/python bench/api_reads.py [--requests 200]
+    .venv/bin/python bench/api_reads.py --data /path/to/copy --requests 100 --reader
     scripts/with-postgres.sh .venv/bin/python bench/api_reads.py
+
+``--reader`` adds the reader pages (home, a chapter, a case, the case list, filtered, and the search
+page: without SEARCH_URL it is the page that says search is unavailable); ``--only api|reader``
+measures one group.
 """
 
 import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="manual-bench-"))
-os.environ.setdefault("SECRET_KEY", "bench-only-key-T4c9QwZr2LmX8vNp0sKd7HyBf3JgEu6Ra1Vo5Ci")
-os.environ.setdefault("SECURE_HTTPS", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from bench.environment import prepare  # noqa: E402
+
+VAR = prepare("api-reads")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("STATIC_ROOT", os.path.join(os.environ["VAR_DIR"], "static"))
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from manual.models import CaseStudyPage  # noqa: E402
+from manual.models import CaseStudyPage, ManualSectionPage  # noqa: E402
 
-ROUTES = [
+API_ROUTES = [
     "/api/v1/cases?locale=en&page_size=1",
+    "/api/v1/cases?page_size=50",
     "/api/v1/cases?locale=ru&page_size=50",
     "/api/v1/cases?locale=ru&topic=budget&topic=transparency&government_level=local",
     "/api/v1/cases?locale=ru&page_size=50&ordering=-start_year&fields=title,thumbnail,coordinates",
     "/api/v1/cases/{case_id}?locale=ru",
+    "/api/v1/cases/{case_id}",
     "/api/v1/sections?locale=ru",
     "/api/v1/pages?locale=ru&page_size=50",
     "/api/v1/taxonomies/topics?locale=ru",
+]
+READER_ROUTES = [
+    "/en/",
+    "/ru/",
+    "{section_url}",
+    "{case_url}",
+    "/en/cases/",
+    "/ru/cases/?topic=budget&government_level=local",
+    "/en/search/?q=budget",
 ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per route")
+    parser.add_argument("--data", help="VAR_DIR: a folder whose manual.sqlite3 holds the manual (reused)")
+    parser.add_argument("--reader", action="store_true", help="also the reader pages")
+    parser.add_argument("--only", choices=["api", "reader"], help="only one group of routes")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    # Production's static storage (hashed names from the manifest), as gunicorn serves the pages.
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    if not CaseStudyPage.objects.exists():
+        call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
-    case_id = CaseStudyPage.objects.filter(locale__language_code="en").values_list("pk", flat=True).first()
+    en_cases = CaseStudyPage.objects.live().filter(locale__language_code="en", alias_of__isnull=True)
+    case = en_cases.order_by("pk").first()
+    section = ManualSectionPage.objects.live().filter(locale__language_code="en", depth=3).order_by("path").first()
+    values = {"case_id": case.pk, "case_url": case.url, "section_url": section.url}
+    routes = [] if args.only == "reader" else list(API_ROUTES)
+    if args.reader or args.only == "reader":
+        routes += READER_ROUTES
     client = Client()
-    print(f"database: {connection.vendor}; {args.requests} requests per route, in-process (no network)")
+    cases = CaseStudyPage.objects.count()
+    print(f"database: {connection.vendor}, {cases} case pages; {args.requests} requests per route, in-process")
     print(f"{'route':<82} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7}")
-    for route in ROUTES:
-        url = route.format(case_id=case_id)
+    for route in routes:
+        url = route.format(**values)
         client.get(url)  # warm caches like a running server
         queries: list[str] = []
 

@@ -15,6 +15,7 @@ class ManualConfig(AppConfig):
         from manual import searchable, signals  # noqa: PLC0415
 
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
+        post_migrate.connect(signals.analyze_after_migrate, sender=self)
         signals.connect_taxonomy_cache()
         signals.connect_translation_submission()
         signals.connect_publication()

@@ -395,3 +395,29 @@ def test_search_costs_the_same_whatever_the_number_of_results_and_facets(client)
     assert queries(client, "/ru/search/?q=бюджет") == small
     assert queries(client, "/ru/search/") == small
     assert queries(client, "/ru/search/?q=бюджет&country=ES&country=FR&topic=budget") == small
+
+
+# --- the chrome's navigation, read once per change ------------------------------------------------
+
+
+def navigation_titles(client, url: str) -> list[str]:
+    """The titles of the chapters the primary navigation links."""
+    html = html_of(client, url)
+    nav = html[html.index('<nav class="primary-nav"') :]
+    return re.findall(r'<li><a href="/en/[^"]*/"[^>]*>([^<]+)</a></li>', nav[: nav.index("</nav>")])
+
+
+def test_navigation_shows_a_published_title_change_and_an_unpublication_at_once(client):
+    chapter = ManualSectionPage.objects.live().filter(locale__language_code="en", depth=3).order_by("path").first()
+    other = ManualSectionPage.objects.live().filter(locale__language_code="en", depth=3).order_by("path").last()
+    assert chapter.title in navigation_titles(client, "/en/privacy/")
+    queries(client, "/en/privacy/")  # the navigation is cached from here on
+
+    chapter.title = "Renamed chapter"
+    chapter.save_revision().publish()
+    titles = navigation_titles(client, "/en/privacy/")
+    assert "Renamed chapter" in titles
+
+    other.unpublish()
+    assert other.title not in navigation_titles(client, "/en/privacy/")
+    assert "Renamed chapter" in navigation_titles(client, "/en/")

@@ -6,6 +6,7 @@ URLs are computed from Wagtail's cached site root paths.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,6 @@ from django.conf.locale import LANG_INFO
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_countries import countries
 from wagtail.models import Locale, Page
 
 from core.api_errors import InvalidInput, NotFound
@@ -37,6 +37,7 @@ from manual.services.publication import public_pages
 from manual.services.read_model import CaseSummary, Translations
 from manual.services.rich_text import RichTextResolver
 from manual.services.taxonomies import KINDS_BY_NAME, TAXONOMY_KINDS, label_lookup
+from manual.taxonomy_registry import country_names
 
 
 class PageUrls:
@@ -70,13 +71,18 @@ def _base_item(page: Page, urls: PageUrls, requested: Locale) -> dict[str, Any]:
 
 
 def _country(code: str, language_code: str) -> dict[str, str]:
+    # Names from the per-language table built once (the catalogues do not change while running).
+    return {"code": code, "name": country_names(language_code).get(code, code)}
+
+
+@cache
+def _status_labels(language_code: str) -> dict[str, str]:
     with translation.override(language_code):
-        return {"code": code, "name": str(dict(countries).get(code, code))}
+        return {value: str(label) for value, label in InitiativeStatus.choices}
 
 
 def _status_label(status: str, language_code: str) -> str:
-    with translation.override(language_code):
-        return str(dict(InitiativeStatus.choices).get(status, status))
+    return _status_labels(language_code).get(status, status)
 
 
 def _coordinates(case: CaseSummary) -> dict[str, float] | None:

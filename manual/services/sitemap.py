@@ -9,6 +9,7 @@ deleted, a view restriction changes or a site does (``pages_changed``, connected
 ``manual.signals``). A request after a change builds the one part it asks for (or the index, from
 one aggregate query), never the whole map; later requests read it from the cache.
 
+The same token versions the reader's navigation (``manual.templatetags.reader.navigation``).
 The token is written in the transaction of the change and again once it commits: with the
 database cache a request never sees the new token before the new pages, and a request that built
 a part between the two writes built it under a token nobody reads any more.
