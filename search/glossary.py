@@ -1,0 +1,90 @@
+"""Cross-language expansion of a query through the glossary (docs/search.md "Glossary").
+
+The content apps register sources of concepts (``search.registry.GlossarySource``): each concept
+has labels and synonyms per locale ("participatory budgeting" / "партисипаторное бюджетирование" /
+"инициативное бюджетирование"). A query with ``fallback=1`` is matched against the concepts' terms
+of its own locale, word by word as the drivers match words (stemmed in the locale's language,
+accents folded: ``search.languages``), longest phrase first. Each concept found becomes a group of
+alternatives, its terms in the fallback locale, which the drivers analyse in that locale's
+language; a document of the fallback locale must match one alternative of every group. The words
+no concept covers are kept as ``rest``: the engine ranks with them, neither driver requires them
+(a Russian word cannot appear in an English case).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from search.languages import fold, folded_stems, stem, words
+from search.registry import Concept
+
+# Alternatives of one concept in one locale, at most: bounds the size of a query.
+MAX_ALTERNATIVES = 12
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A query's meaning in another locale: one of each group's terms must match, ``rest`` may."""
+
+    locale: str
+    groups: tuple[tuple[str, ...], ...]
+    rest: str = ""
+
+    def terms(self) -> list[str]:
+        """Every alternative of every group."""
+        return [term for group in self.groups for term in group]
+
+
+class Glossary:
+    """Concepts indexed by the folded stems of their terms, per locale."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts: list[dict[str, tuple[str, ...]]] = []
+        self.phrases: dict[str, dict[tuple[str, ...], set[int]]] = defaultdict(lambda: defaultdict(set))
+        for concept in concepts:
+            terms = {
+                locale: tuple(dict.fromkeys(" ".join(text.split()) for text in texts if words(text)))
+                for locale, texts in concept.items()
+            }
+            terms = {locale: texts for locale, texts in terms.items() if texts}
+            if len(terms) < 2:
+                continue  # a concept in one language translates nothing
+            number = len(self.concepts)
+            self.concepts.append(terms)
+            for locale, texts in terms.items():
+                for text in texts:
+                    self.phrases[locale][tuple(folded_stems(text, locale))].add(number)
+        self.longest = {locale: max(map(len, phrases)) for locale, phrases in self.phrases.items()}
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def _alternatives(self, found: set[int], target: str) -> tuple[str, ...]:
+        terms = (term for number in sorted(found) for term in self.concepts[number].get(target, ()))
+        return tuple(dict.fromkeys(terms))[:MAX_ALTERNATIVES]
+
+    def expand(self, q: str, locale: str, target: str) -> Expansion | None:
+        """``q`` (in ``locale``) in ``target``'s terms; None when no concept of ``q`` has any there."""
+        typed = words(q)
+        keys = [fold(stem(word, locale)) for word in typed]
+        phrases = self.phrases.get(locale, {})
+        longest = self.longest.get(locale, 0)
+        groups: list[tuple[str, ...]] = []
+        rest: list[str] = []
+        start = 0
+        while start < len(keys):
+            for end in range(min(len(keys), start + longest), start, -1):
+                found = phrases.get(tuple(keys[start:end]))
+                alternatives = self._alternatives(found, target) if found else ()
+                if alternatives:
+                    groups.append(alternatives)
+                    start = end
+                    break
+            else:
+                rest.append(typed[start])
+                start += 1
+        if not groups:
+            return None
+        return Expansion(locale=target, groups=tuple(dict.fromkeys(groups)), rest=" ".join(rest))
