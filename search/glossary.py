@@ -6,9 +6,10 @@ has labels and synonyms per locale ("participatory budgeting" / "партиси�
 of its own locale, word by word as the drivers match words (stemmed in the locale's language,
 accents folded: ``search.languages``), longest phrase first. Each concept found becomes a group of
 alternatives, its terms in the fallback locale, which the drivers analyse in that locale's
-language; a document of the fallback locale must match one alternative of every group. The words
-no concept covers are kept as ``rest``: the engine ranks with them, neither driver requires them
-(a Russian word cannot appear in an English case).
+language; a document of the fallback locale must match one alternative of every group, or hold
+the facet value the concept is (a taxonomy term, a country). The words no concept covers are kept
+as ``rest``: the engine ranks with them, neither driver requires them (a Russian word cannot
+appear in an English case).
 """
 
 from __future__ import annotations
@@ -25,34 +26,48 @@ MAX_ALTERNATIVES = 12
 
 
 @dataclass(frozen=True)
+class Group:
+    """One concept of the query in another locale: a document matches it by one of ``terms`` or by
+    holding one of the facet values ``facets`` (key, code)."""
+
+    terms: tuple[str, ...]
+    facets: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Expansion:
-    """A query's meaning in another locale: one of each group's terms must match, ``rest`` may."""
+    """A query's meaning in another locale: every group must match, the words of ``rest`` may."""
 
     locale: str
-    groups: tuple[tuple[str, ...], ...]
+    groups: tuple[Group, ...]
     rest: str = ""
 
     def terms(self) -> list[str]:
         """Every alternative of every group."""
-        return [term for group in self.groups for term in group]
+        return [term for group in self.groups for term in group.terms]
 
 
 class Glossary:
     """Concepts indexed by the folded stems of their terms, per locale."""
 
-    def __init__(self, concepts: Iterable[Concept]) -> None:
+    def __init__(self, concepts: Iterable[Concept], facet_keys: Iterable[str] = ()) -> None:
+        """``facet_keys``: the facets a concept's value may be of (others are ignored)."""
+        keys = frozenset(facet_keys)
         self.concepts: list[dict[str, tuple[str, ...]]] = []
+        self.facets: list[tuple[str, str] | None] = []
         self.phrases: dict[str, dict[tuple[str, ...], set[int]]] = defaultdict(lambda: defaultdict(set))
         for concept in concepts:
             terms = {
                 locale: tuple(dict.fromkeys(" ".join(text.split()) for text in texts if words(text)))
-                for locale, texts in concept.items()
+                for locale, texts in concept.terms.items()
             }
             terms = {locale: texts for locale, texts in terms.items() if texts}
-            if len(terms) < 2:
-                continue  # a concept in one language translates nothing
+            facet = concept.facet if concept.facet and concept.facet[0] in keys else None
+            if len(terms) < 2 and facet is None:
+                continue  # a concept in one language, and no facet value, translates nothing
             number = len(self.concepts)
             self.concepts.append(terms)
+            self.facets.append(facet)
             for locale, texts in terms.items():
                 for text in texts:
                     self.phrases[locale][tuple(folded_stems(text, locale))].add(number)
@@ -61,9 +76,14 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.concepts)
 
-    def _alternatives(self, found: set[int], target: str) -> tuple[str, ...]:
+    def _group(self, found: set[int], target: str) -> Group | None:
         terms = (term for number in sorted(found) for term in self.concepts[number].get(target, ()))
-        return tuple(dict.fromkeys(terms))[:MAX_ALTERNATIVES]
+        facets = (self.facets[number] for number in sorted(found))
+        group = Group(
+            terms=tuple(dict.fromkeys(terms))[:MAX_ALTERNATIVES],
+            facets=tuple(dict.fromkeys(facet for facet in facets if facet is not None)),
+        )
+        return group if group.terms or group.facets else None
 
     def expand(self, q: str, locale: str, target: str) -> Expansion | None:
         """``q`` (in ``locale``) in ``target``'s terms; None when no concept of ``q`` has any there."""
@@ -71,15 +91,15 @@ class Glossary:
         keys = [fold(stem(word, locale)) for word in typed]
         phrases = self.phrases.get(locale, {})
         longest = self.longest.get(locale, 0)
-        groups: list[tuple[str, ...]] = []
+        groups: list[Group] = []
         rest: list[str] = []
         start = 0
         while start < len(keys):
             for end in range(min(len(keys), start + longest), start, -1):
                 found = phrases.get(tuple(keys[start:end]))
-                alternatives = self._alternatives(found, target) if found else ()
-                if alternatives:
-                    groups.append(alternatives)
+                group = self._group(found, target) if found else None
+                if group is not None:
+                    groups.append(group)
                     start = end
                     break
             else:

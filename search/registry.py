@@ -38,10 +38,18 @@ from wagtail.models import Page
 DocumentBuilder = Callable[[list[int]], list[tuple[Page, dict[str, Any]]]]
 # A locale code -> the function that gives a code's label in that locale.
 FacetLabels = Callable[[str], Callable[[str], str]]
-# A concept of the glossary (``search.glossary``): per locale code, its labels and synonyms.
-Concept = Mapping[str, Sequence[str]]
 # Gives a content app's concepts as they are now (read at each glossary change, not at registration).
-GlossarySource = Callable[[], Iterable[Concept]]
+GlossarySource = Callable[[], Iterable["Concept"]]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept of the glossary (``search.glossary``): per locale code, its labels and synonyms."""
+
+    terms: Mapping[str, Sequence[str]]
+    # The facet value (key, code) the concept is, if any (a taxonomy term, a country): documents
+    # holding it match the concept in any language, whatever their words.
+    facet: tuple[str, str] | None = None
 
 
 # Identity, not value, equality: declarations hold functions and lazily translated labels.

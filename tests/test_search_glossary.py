@@ -14,7 +14,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from manual.models import GlossaryConcept, GlossaryTerm
 from search import services
-from search.glossary import Glossary
+from search.glossary import Glossary, Group
+from search.registry import Concept
 from tests.support.factories import UntranslatedCaseStudyPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,15 +140,33 @@ def test_the_glossary_holds_the_core_vocabulary_and_the_taxonomies():
 def test_expansion_matches_the_longest_phrase_in_any_word_form():
     glossary = Glossary(
         [
-            {"en": ["participatory budgeting"], "ru": ["партисипаторное бюджетирование"]},
-            {"en": ["budget"], "ru": ["бюджетирование"]},
-            {"en": ["Porto"], "de": ["Porto"]},  # no Russian term: translates nothing from Russian
-            {"ru": ["одинокий"]},  # one language: not a concept
-        ]
+            Concept({"en": ["participatory budgeting"], "ru": ["партисипаторное бюджетирование"]}),
+            Concept({"en": ["budget"], "ru": ["бюджетирование"]}, facet=("topic", "budget")),
+            Concept({"en": ["Porto"], "de": ["Porto"]}),  # no Russian term: translates nothing from Russian
+            Concept({"ru": ["одинокий"]}),  # one language, no facet value: not a concept
+            Concept({"ru": ["Эстония"]}, facet=("country", "EE")),  # a facet value: a concept
+            Concept({"ru": ["неведомый"]}, facet=("nowhere", "x")),  # not a registered facet
+        ],
+        facet_keys=("topic", "country"),
     )
     expansion = glossary.expand("Партисипаторного бюджетирования в Порту", "ru", "en")
     assert expansion is not None
-    assert expansion.groups == (("participatory budgeting",),) and expansion.rest == "в порту"
-    assert glossary.expand("бюджетирование", "ru", "en").groups == (("budget",),)
+    assert expansion.groups == (Group(("participatory budgeting",)),) and expansion.rest == "в порту"
+    assert glossary.expand("бюджетирование", "ru", "en").groups == (Group(("budget",), (("topic", "budget"),)),)
+    assert glossary.expand("Эстонии", "ru", "en").groups == (Group((), (("country", "EE"),)),)
     assert glossary.expand("одинокий", "ru", "en") is None
-    assert len(glossary) == 3
+    assert glossary.expand("неведомый", "ru", "en") is None
+    assert len(glossary) == 4
+
+
+def test_only_live_reviewed_text_is_found_through_the_glossary(
+    client, english_only, django_capture_on_commit_callbacks
+):
+    unpublished = english_only(title="Participatory budgeting in Zyxwvut")
+    drafted = english_only(title="Zyxwvut quiet case")
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublished.unpublish()
+        drafted.title = "Participatory budgeting in Zyxwvut, not yet reviewed"
+        drafted.save_revision()  # a draft: the live page keeps its title
+    found = ids(run(client, q="партисипаторное бюджетирование", fallback=1))
+    assert unpublished.pk not in found and drafted.pk not in found

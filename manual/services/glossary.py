@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from django.conf import settings
 
 from manual.models import GlossaryConcept
-from manual.taxonomy_registry import country_names, taxonomy_kinds
+from manual.taxonomy_registry import COUNTRY, country_names, taxonomy_kinds
 from search.registry import Concept
 
 
@@ -35,21 +35,24 @@ def maintained_concepts() -> Iterator[Concept]:
         terms: dict[str, list[str]] = defaultdict(list)
         for term in concept.terms.all():
             terms[term.locale].append(term.text)
-        yield terms
+        yield Concept(terms)
 
 
 def taxonomy_concepts() -> Iterator[Concept]:
-    """A term's labels in every locale (its rows share a ``translation_key``)."""
+    """A term's labels in every locale (its rows share a ``translation_key``); its code is the facet value."""
     for kind in taxonomy_kinds():
+        codes: dict[object, str] = {}
         labels: dict[object, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        rows = kind.model.objects.values_list("translation_key", "locale__language_code", "label")
-        for key, language, label in rows:
+        rows = kind.model.objects.values_list("translation_key", "code", "locale__language_code", "label")
+        for key, code, language, label in rows:
+            codes[key] = code
             labels[key][language].append(label)
-        yield from labels.values()
+        for key, terms in labels.items():
+            yield Concept(terms, facet=(kind.key, codes[key]))
 
 
 def country_concepts() -> Iterator[Concept]:
     names = {language: country_names(language) for language in settings.MANUAL_LOCALES}
-    default = names[settings.MANUAL_LOCALES[0]]
-    for code in default:
-        yield {language: [by_code[code]] for language, by_code in names.items() if code in by_code}
+    for code in names[settings.MANUAL_LOCALES[0]]:
+        terms = {language: [by_code[code]] for language, by_code in names.items() if code in by_code}
+        yield Concept(terms, facet=(COUNTRY.key, code))

@@ -40,13 +40,16 @@ def _all_in(column: str, items: Iterable[str], prefix: bool = False) -> Q:
     return condition
 
 
-def _expanded(column: str, expansion: Expansion) -> Q:
-    """One term of each group of ``expansion`` (``search.glossary``), in its locale's stems, folded."""
+def _expanded(column: str, expansion: Expansion, facets: bool = True) -> Q:
+    """Each group of ``expansion`` (``search.glossary``): one of its terms in ``column`` (in its
+    locale's stems, folded) or, with ``facets``, one of its facet values."""
     condition = Q()
     for group in expansion.groups:
         either = Q()
-        for term in group:
+        for term in group.terms:
             either |= _all_in(column, folded_stems(term, expansion.locale))
+        for key, code in group.facets if facets else ():
+            either |= Q(Exists(SearchDocumentTerm.objects.filter(document=OuterRef("pk"), key=key, code=code)))
         condition &= either
     return condition
 
@@ -210,7 +213,8 @@ class DatabaseDriver(SearchDriver):
                 title |= in_language & _all_in("title_folded_stems", map(fold, words_stems))
                 exact |= in_language & _all_in("stems", words_stems)
             if query.expansion is not None:
-                title |= Q(locale=query.expansion.locale) & _expanded("title_folded_stems", query.expansion)
+                expanded_title = _expanded("title_folded_stems", query.expansion, facets=False)
+                title |= Q(locale=query.expansion.locale) & expanded_title
             # With a fallback, the query's locale first, whatever else matches (as the engine sorts).
             ordered = matching.annotate(
                 same_language=_ranked(Q(locale=query.locale)),

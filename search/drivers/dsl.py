@@ -130,8 +130,8 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
 
 def _text(query: SearchQuery) -> dict[str, Any]:
     """The words as typed, in every locale in reach; with an expansion (``search.glossary``), also
-    the fallback locale's documents matching one term of each group, ranked higher by the other
-    words. Each locale's index analyses the terms in its own language."""
+    the fallback locale's documents matching each group (one of its terms, or its facet value),
+    ranked higher by the other words. Each locale's index analyses the terms in its own language."""
     typed = _either(_words(query.q, f".{FOLDED}"), _words(query.q, ""))
     expansion = query.expansion
     if expansion is None:
@@ -141,7 +141,10 @@ def _text(query: SearchQuery) -> dict[str, Any]:
         "must": [
             {
                 "bool": {
-                    "should": [_either(_words(term, f".{FOLDED}"), _words(term, "")) for term in group],
+                    "should": [
+                        *(_either(_words(term, f".{FOLDED}"), _words(term, "")) for term in group.terms),
+                        *({"term": {key: code}} for key, code in group.facets),
+                    ],
                     "minimum_should_match": 1,
                 }
             }

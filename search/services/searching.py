@@ -28,7 +28,7 @@ from search.drivers.base import EngineUnavailable, RawResults
 from search.glossary import Glossary
 from search.models import IndexGeneration
 from search.query import FacetValue, SearchHit, SearchQuery, SearchResults
-from search.registry import facets, glossary_concepts
+from search.registry import facet_keys, facets, glossary_concepts
 from search.services.engines import EngineHealth, database_driver, engine_driver
 
 # Part of every answer key: bump it when RawResults or the meaning of a query changes.
@@ -85,7 +85,7 @@ def glossary(generation: Generation | None = None) -> Glossary:
     generation = generation or _generation()
     with _glossary_lock:
         if _glossary is None or _glossary[0] != generation:
-            _glossary = (generation, Glossary(glossary_concepts()))
+            _glossary = (generation, Glossary(glossary_concepts(), facet_keys()))
         return _glossary[1]
 
 
