@@ -48,7 +48,11 @@ class Expansion:
 
 
 class Glossary:
-    """Concepts indexed by the folded stems of their terms, per locale."""
+    """Concepts indexed by the folded stems of their terms, per locale.
+
+    Concepts that share a term (the same words in the same locale, accents and case aside) are one
+    concept: a translators' concept naming a taxonomy term's label gives that term its synonyms.
+    """
 
     def __init__(self, concepts: Iterable[Concept], facet_keys: Iterable[str] = ()) -> None:
         """``facet_keys``: the facets a concept's value may be of (others are ignored)."""
@@ -56,27 +60,29 @@ class Glossary:
         self.concepts: list[dict[str, tuple[str, ...]]] = []
         self.facets: list[tuple[str, str] | None] = []
         self.phrases: dict[str, dict[tuple[str, ...], set[int]]] = defaultdict(lambda: defaultdict(set))
-        for concept in concepts:
+        named: dict[tuple[str, str], set[int]] = defaultdict(set)  # (locale, words) -> concepts
+        for number, concept in enumerate(concepts):
             terms = {
                 locale: tuple(dict.fromkeys(" ".join(text.split()) for text in texts if words(text)))
                 for locale, texts in concept.terms.items()
             }
-            terms = {locale: texts for locale, texts in terms.items() if texts}
-            facet = concept.facet if concept.facet and concept.facet[0] in keys else None
-            if len(terms) < 2 and facet is None:
-                continue  # a concept in one language, and no facet value, translates nothing
-            number = len(self.concepts)
-            self.concepts.append(terms)
-            self.facets.append(facet)
-            for locale, texts in terms.items():
+            self.concepts.append({locale: texts for locale, texts in terms.items() if texts})
+            self.facets.append(concept.facet if concept.facet and concept.facet[0] in keys else None)
+            for locale, texts in self.concepts[number].items():
                 for text in texts:
                     self.phrases[locale][tuple(folded_stems(text, locale))].add(number)
+                    named[locale, " ".join(map(fold, words(text)))].add(number)
+        self.same: dict[int, set[int]] = defaultdict(set)
+        for numbers in named.values():
+            for number in numbers:
+                self.same[number] |= numbers
         self.longest = {locale: max(map(len, phrases)) for locale, phrases in self.phrases.items()}
 
     def __len__(self) -> int:
         return len(self.concepts)
 
     def _group(self, found: set[int], target: str) -> Group | None:
+        found = found.union(*(self.same[number] for number in found))
         terms = (term for number in sorted(found) for term in self.concepts[number].get(target, ()))
         facets = (self.facets[number] for number in sorted(found))
         group = Group(
