@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Page
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
@@ -28,6 +29,7 @@ from wagtail_localize.models import Translation
 from wagtail_localize.views import convert as localize_convert
 from wagtail_localize.views.update_translations import UpdateTranslationsForm, UpdateTranslationsView
 
+from manual.models import GlossaryConcept
 from manual.services import taxonomies, translation_editor, translations
 from manual.services.translation_status import status_report
 from manual.taxonomy_registry import taxonomy_kinds
@@ -81,6 +83,28 @@ class TaxonomyGroup(SnippetViewSetGroup):
     menu_icon = "tag"
     menu_order = 300
     items = tuple(_viewset(kind.model, kind.icon) for kind in taxonomy_kinds())
+
+
+# --- Glossary (manual.services.glossary, docs/search.md "Glossary") ------------------------------
+
+
+def _terms_summary(concept: GlossaryConcept) -> str:
+    return "; ".join(f"{term.locale}: {term.text}" for term in concept.terms.all())
+
+
+class GlossaryConceptViewSet(SnippetViewSet):
+    """The concepts translators and editors maintain (docs/roles.md); search uses a change at once."""
+
+    model = GlossaryConcept
+    icon = "openquote"
+    menu_label = _("Search glossary")
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["name", Column("terms", label=_("Terms"), accessor=_terms_summary)]
+    ordering = ["name"]
+
+    def get_queryset(self, request: HttpRequest):
+        return GlossaryConcept.objects.prefetch_related("terms")
 
 
 # --- Translation review (manual.services.translations, docs/translations.md) ----------------------

@@ -17,6 +17,7 @@ class ManualConfig(AppConfig):
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
         post_migrate.connect(signals.analyze_after_migrate, sender=self)
         signals.connect_taxonomy_cache()
+        signals.connect_glossary()
         signals.connect_translation_submission()
         signals.connect_publication()
         signals.connect_sitemap()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -101,6 +103,76 @@ class GovernmentLevel(Taxonomy):
 
 class PolicyStage(Taxonomy):
     Meta = _taxonomy_meta(_("policy-cycle stage"), _("policy-cycle stages"))
+
+
+# --- Glossary ------------------------------------------------------------------------------------
+
+
+def _known_locale(code: str) -> None:
+    if code not in settings.MANUAL_LOCALES:
+        raise ValidationError(
+            _("Unknown language %(code)s; configured: %(locales)s."),
+            params={"code": code, "locales": ", ".join(settings.MANUAL_LOCALES)},
+            code="unknown_locale",
+        )
+
+
+def _has_words(text: str) -> None:
+    if not any(character.isalnum() for character in text):
+        raise ValidationError(_("Give a word or a phrase, with at least one letter or digit."), code="no_words")
+
+
+class GlossaryConcept(ClusterableModel):
+    """One concept of the manual's vocabulary with its terms in each language (docs/search.md
+    "Glossary"): a search with ``fallback=1`` finds cases in another language through them. The
+    taxonomy terms are concepts too, derived from the taxonomies (``manual.services.glossary``)."""
+
+    name = models.CharField(
+        _("name"), max_length=120, unique=True, help_text=_("What the editors call this concept, e.g. in English.")
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("For translators: what the concept covers."))
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("note"),
+        InlinePanel("terms", heading=_("Terms"), label=_("Term"), min_num=1),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("glossary concept")
+        verbose_name_plural = _("glossary concepts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GlossaryTerm(Orderable):
+    """A label or synonym of a concept in one language; every one of them is searched alike."""
+
+    concept = ParentalKey(GlossaryConcept, on_delete=models.CASCADE, related_name="terms")
+    locale = models.CharField(_("language"), max_length=16, validators=[_known_locale])
+    text = models.CharField(_("term"), max_length=120, validators=[_has_words])
+    synonym = models.BooleanField(
+        _("synonym"), default=False, help_text=_("Another word for the concept, not its usual label.")
+    )
+
+    panels = [
+        FieldRowPanel(
+            [
+                FieldPanel("locale", widget=forms.Select(choices=[(code, code) for code in settings.MANUAL_LOCALES])),
+                FieldPanel("text"),
+                FieldPanel("synonym"),
+            ]
+        )
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.locale})"
 
 
 # --- Pages ---------------------------------------------------------------------------------------

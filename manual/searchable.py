@@ -15,7 +15,7 @@ from functools import partial
 from django.utils.translation import gettext_lazy as _
 
 from manual.models import CaseStudyPage, ManualSectionPage
-from manual.services import search_documents
+from manual.services import glossary, search_documents
 from manual.taxonomy_registry import CaseFilter, case_filters
 from search.registry import Facet, SearchableType, registry
 
@@ -35,7 +35,8 @@ def filter_labels(case_filter: CaseFilter, locale: str) -> Callable[[str], str]:
 
 
 def register() -> None:
-    """Register the manual's searchable types and facets (again: the same keys are replaced)."""
+    """Register the manual's searchable types, facets and glossary (again: the same keys are replaced)."""
+    registry.register_glossary("manual", glossary.concepts)
     for name, model, label, build in (
         ("case_study", CaseStudyPage, _("Case study"), search_documents.case_fields),
         ("section", ManualSectionPage, _("Manual section"), search_documents.section_fields),

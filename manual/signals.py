@@ -11,7 +11,7 @@ from wagtail.signals import page_published as published
 from wagtail.signals import page_unpublished, post_page_move
 from wagtail_localize.models import Translation
 
-from manual.models import AwaitingTranslation, CaseStudyPage
+from manual.models import AwaitingTranslation, CaseStudyPage, GlossaryConcept, GlossaryTerm
 from manual.services import frontend_cache, sitemap
 from manual.services.locales import sync_locales
 from manual.services.publication import convert_alias_logged, translation_published
@@ -21,6 +21,7 @@ from manual.services.translations import (
     submit_terms_for_translation,
 )
 from manual.taxonomy_registry import labels_changed, taxonomy_kinds
+from search import services as search_services
 
 
 def sync_locales_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
@@ -46,6 +47,18 @@ def connect_taxonomy_cache() -> None:
     for kind in taxonomy_kinds():
         post_save.connect(labels_changed, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-save")
         post_delete.connect(labels_changed, sender=kind.model, dispatch_uid=f"labels-{kind.kind}-delete")
+
+
+def glossary_changed(sender: Any, **kwargs: Any) -> None:
+    search_services.glossary_changed()
+
+
+def connect_glossary() -> None:
+    """A concept, one of its terms or a taxonomy term saved or deleted: search expands queries with
+    the glossary as it is now from the next search on (manual.services.glossary)."""
+    for model in (GlossaryConcept, GlossaryTerm, *(kind.model for kind in taxonomy_kinds())):
+        post_save.connect(glossary_changed, sender=model, dispatch_uid=f"glossary-{model.__name__}-save")
+        post_delete.connect(glossary_changed, sender=model, dispatch_uid=f"glossary-{model.__name__}-delete")
 
 
 def submit_terms_with_page(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:

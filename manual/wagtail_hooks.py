@@ -13,6 +13,7 @@ from manual import admin_views
 from manual.services import translation_editor, translations
 
 register_snippet(admin_views.TaxonomyGroup)
+register_snippet(admin_views.GlossaryConceptViewSet)
 
 
 @hooks.register("register_admin_urls")

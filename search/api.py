@@ -58,7 +58,13 @@ def search(
         maximum=MAX_PAGE,
     ),
     page_size: int = Query(20, ge=1, le=100),
-    fallback: bool = Query(False, description="Also find default-locale cases not translated into `locale`."),
+    fallback: bool = Query(
+        False,
+        description=(
+            "Also find default-locale cases not translated into `locale`, the words expanded into the default locale's "
+            'language through the glossary (docs/search.md "Glossary"); marked `fallback`, after `locale`\'s results.'
+        ),
+    ),
 ):
     """Facets are disjunctive: OR inside a facet, AND across facets; each facet's counts apply every
     other facet's filter but not its own. `degraded` is true when the engine did not answer and the

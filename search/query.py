@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.api_errors import InvalidInput
 from search.filters import clean_filters
+from search.glossary import Expansion
 
 SORTS = ("relevance", "newest", "year")
 MAX_QUERY_LENGTH = 200
@@ -33,6 +34,8 @@ class SearchQuery:
     page: int = 1
     page_size: int = 20
     fallback: bool = False
+    # The words' meaning in the fallback locale, through the glossary (set by search.services).
+    expansion: Expansion | None = None
 
     @property
     def offset(self) -> int:
@@ -41,6 +44,11 @@ class SearchQuery:
     @property
     def default_locale(self) -> str:
         return settings.MANUAL_LOCALES[0]
+
+    @property
+    def fallback_locale(self) -> str | None:
+        """The locale whose untranslated cases the search also reaches, if any."""
+        return self.default_locale if self.fallback and self.locale != self.default_locale else None
 
     @property
     def effective_sort(self) -> str:

@@ -6,7 +6,9 @@ The search app knows no content app. Like Wagtail's search backends index whatev
 - its searchable page types (``SearchableType``): the document ``type`` name, the indexable pages
   of that type and the builder of their documents;
 - its facets (``Facet``): the key (filter parameter, document field, engine keyword field), the
-  title shown to readers, how a code gets its label in a locale, the codes a filter may use.
+  title shown to readers, how a code gets its label in a locale, the codes a filter may use;
+- its glossary sources (``GlossarySource``): concepts with their labels and synonyms per locale,
+  through which ``search.glossary`` expands a query into other languages.
 
 Everything in the search app that depends on them is derived from this registry: the facet keys
 of the drivers, the engine mapping's keyword fields (``search.mapping``), the filter parameters of
@@ -17,7 +19,7 @@ own: its codes are the registered type names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -36,6 +38,18 @@ from wagtail.models import Page
 DocumentBuilder = Callable[[list[int]], list[tuple[Page, dict[str, Any]]]]
 # A locale code -> the function that gives a code's label in that locale.
 FacetLabels = Callable[[str], Callable[[str], str]]
+# Gives a content app's concepts as they are now (read at each glossary change, not at registration).
+GlossarySource = Callable[[], Iterable["Concept"]]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept of the glossary (``search.glossary``): per locale code, its labels and synonyms."""
+
+    terms: Mapping[str, Sequence[str]]
+    # The facet value (key, code) the concept is, if any (a taxonomy term, a country): documents
+    # holding it match the concept in any language, whatever their words.
+    facet: tuple[str, str] | None = None
 
 
 # Identity, not value, equality: declarations hold functions and lazily translated labels.
@@ -79,6 +93,7 @@ class Registry:
     def __init__(self) -> None:
         self._types: dict[str, SearchableType] = {}
         self._facets: dict[str, Facet] = {}
+        self._glossaries: dict[str, GlossarySource] = {}
 
     def register_type(self, searchable: SearchableType) -> None:
         self._types[searchable.name] = searchable
@@ -87,6 +102,13 @@ class Registry:
         if facet.key == TYPE:
             raise ImproperlyConfigured(f"the {TYPE!r} facet is the search app's own (the registered type names)")
         self._facets[facet.key] = facet
+
+    def register_glossary(self, name: str, source: GlossarySource) -> None:
+        self._glossaries[name] = source
+
+    def glossary_sources(self) -> tuple[GlossarySource, ...]:
+        _check_ready()
+        return tuple(self._glossaries.values())
 
     def types(self) -> tuple[SearchableType, ...]:
         _check_ready()
@@ -114,6 +136,11 @@ def searchable_types() -> tuple[SearchableType, ...]:
 
 def facets() -> tuple[Facet, ...]:
     return registry.facets()
+
+
+def glossary_concepts() -> list[Concept]:
+    """Every registered source's concepts, read now."""
+    return [concept for source in registry.glossary_sources() for concept in source()]
 
 
 def facet_keys() -> tuple[str, ...]:

@@ -85,8 +85,10 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_search_answers():
-    """The index generation rolls back with each test's transaction; cached answers would not."""
+    """The index generation rolls back with each test's transaction; cached answers (and the
+    compiled glossary) would not."""
     caches["search"].clear()
+    search_services.clear_glossary_cache()
     yield
     caches["search"].clear()
 

@@ -50,6 +50,11 @@ IN_REVIEW_COLLECTION_PERMISSIONS = {
 TAXONOMY_MODELS = tuple(kind.model_name for kind in taxonomy_kinds())
 
 
+# Translators and editors maintain the search glossary (docs/search.md "Glossary"); its concepts are
+# snippets whose terms are inline rows, so the concept's permissions cover them.
+GLOSSARY = tuple(f"manual.{action}_glossaryconcept" for action in ("add", "change", "delete"))
+
+
 def _each_taxonomy(*actions: str) -> tuple[str, ...]:
     return tuple(kind.permission(action) for kind in taxonomy_kinds() for action in actions)
 
@@ -79,6 +84,7 @@ ROLES = (
             "submissions.view_submission",
             "submissions.change_submission",
             *_each_taxonomy("add", "change", "delete"),
+            *GLOSSARY,
         ),
         page=("add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"),
         # Wagtail lets whoever may change an image or document delete it: no separate delete_*.
@@ -104,7 +110,7 @@ ROLES = (
     # refuses them the plain edit form (manual.admin_views.TaxonomyEditView).
     Role(
         TRANSLATORS,
-        model=("wagtailadmin.access_admin", *_each_taxonomy("change")),
+        model=("wagtailadmin.access_admin", *_each_taxonomy("change"), *GLOSSARY),
         page=("change_page",),
         collection=("wagtailimages.choose_image", "wagtaildocs.choose_document"),
     ),

@@ -18,6 +18,7 @@ from django.db.models import Case, Count, Exists, Field, IntegerField, Model, Ou
 from django.utils.html import escape
 
 from search.drivers.base import RawHit, RawResults, SearchDriver
+from search.glossary import Expansion
 from search.languages import WORD, fold, folded_stems, stem, stems, words
 from search.models import SearchDocument, SearchDocumentTerm
 from search.query import SearchQuery
@@ -36,6 +37,20 @@ def _all_in(column: str, items: Iterable[str], prefix: bool = False) -> Q:
     condition = Q()
     for item in items:
         condition &= Q(**{f"{column}__contains": f" {item}" if prefix else f" {item} "})
+    return condition
+
+
+def _expanded(column: str, expansion: Expansion, facets: bool = True) -> Q:
+    """Each group of ``expansion`` (``search.glossary``): one of its terms in ``column`` (in its
+    locale's stems, folded) or, with ``facets``, one of its facet values."""
+    condition = Q()
+    for group in expansion.groups:
+        either = Q()
+        for term in group.terms:
+            either |= _all_in(column, folded_stems(term, expansion.locale))
+        for key, code in group.facets if facets else ():
+            either |= Q(Exists(SearchDocumentTerm.objects.filter(document=OuterRef("pk"), key=key, code=code)))
+        condition &= either
     return condition
 
 
@@ -155,16 +170,18 @@ class DatabaseDriver(SearchDriver):
         """Documents in reach (locale, fallback, words, years) and the query stems per language."""
         languages = [query.locale]
         scope = Q(locale=query.locale)
-        if query.fallback and query.locale != query.default_locale:
+        if query.fallback_locale:
             translated = SearchDocument.objects.filter(translation_key=OuterRef("translation_key"), locale=query.locale)
             # Q & a conditional expression is a Q (Q._combine); django-stubs accept only Q & Q.
-            scope |= Q(locale=query.default_locale) & ~Exists(translated)  # type: ignore[assignment]
-            languages.append(query.default_locale)
+            scope |= Q(locale=query.fallback_locale) & ~Exists(translated)  # type: ignore[assignment]
+            languages.append(query.fallback_locale)
         query_stems = {language: list(dict.fromkeys(stems(query.q, language))) for language in languages}
         if query.q:
             text = Q()
             for language in languages:
                 text |= Q(locale=language) & _all_in("folded_stems", map(fold, query_stems[language]))
+            if query.expansion is not None:
+                text |= Q(locale=query.expansion.locale) & _expanded("folded_stems", query.expansion)
             scope &= text
         documents = SearchDocument.objects.filter(scope)
         if query.year_from is not None:
@@ -195,14 +212,27 @@ class DatabaseDriver(SearchDriver):
                 exact_title |= in_language & _all_in("title_stems", words_stems)
                 title |= in_language & _all_in("title_folded_stems", map(fold, words_stems))
                 exact |= in_language & _all_in("stems", words_stems)
+            if query.expansion is not None:
+                expanded_title = _expanded("title_folded_stems", query.expansion, facets=False)
+                title |= Q(locale=query.expansion.locale) & expanded_title
+            # With a fallback, the query's locale first, whatever else matches (as the engine sorts).
             ordered = matching.annotate(
-                exact_title_match=_ranked(exact_title), title_match=_ranked(title), exact_match=_ranked(exact)
-            ).order_by("-title_match", "-exact_title_match", "-exact_match", "-published_at", "page_id")
+                same_language=_ranked(Q(locale=query.locale)),
+                exact_title_match=_ranked(exact_title),
+                title_match=_ranked(title),
+                exact_match=_ranked(exact),
+            ).order_by(
+                "-same_language", "-title_match", "-exact_title_match", "-exact_match", "-published_at", "page_id"
+            )
         elif sort == "newest":
             ordered = matching.order_by("-published_at", "page_id")
         else:
             ordered = matching.order_by("-start_year", "page_id")
         rows = list(ordered[query.offset : query.offset + query.page_size])
+        if query.expansion is not None:  # the alternatives found are highlighted too
+            expansion = query.expansion
+            alternatives = stems(" ".join(expansion.terms()), expansion.locale)
+            query_stems[expansion.locale] = list(dict.fromkeys([*query_stems[expansion.locale], *alternatives]))
         hits = [RawHit(row.document, self._highlight(row, query_stems.get(row.locale, []))) for row in rows]
         facets = {}
         for key in facet_keys():

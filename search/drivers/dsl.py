@@ -61,7 +61,7 @@ def facet_counts(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
 def _scope(query: SearchQuery) -> list[dict[str, Any]]:
     """The documents in reach: the locale (with the fallback's untranslated defaults) and the years."""
     scope: list[dict[str, Any]] = []
-    if query.fallback and query.locale != query.default_locale:
+    if query.fallback_locale:
         scope.append(
             {
                 "bool": {
@@ -69,7 +69,7 @@ def _scope(query: SearchQuery) -> list[dict[str, Any]]:
                         {"term": {"locale": query.locale}},
                         {
                             "bool": {
-                                "filter": [{"term": {"locale": query.default_locale}}],
+                                "filter": [{"term": {"locale": query.fallback_locale}}],
                                 "must_not": [{"term": {"translated_locales": query.locale}}],
                             }
                         },
@@ -97,9 +97,9 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
         # The folded clause finds every hit of a current index; the exact one ranks the form typed
         # first, and keeps an index of MAPPING_VERSION 2 (no folded sub-fields) answering until
         # it is rebuilt.
-        must.append(_either(_words(query.q, f".{FOLDED}"), _words(query.q, "")))
+        must.append(_text(query))
     sort = {
-        "relevance": ["_score", {"id": "asc"}],
+        "relevance": [*_same_language_first(query), "_score", {"id": "asc"}],
         "newest": [{"published_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
         "year": [{"start_year": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     }[query.effective_sort]
@@ -128,10 +128,47 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
     return body
 
 
-def _words(q: str, suffix: str) -> dict[str, Any]:
-    """Every word of ``q`` in the text fields (``suffix``: their sub-field), a title match counting most."""
+def _text(query: SearchQuery) -> dict[str, Any]:
+    """The words as typed, in every locale in reach; with an expansion (``search.glossary``), also
+    the fallback locale's documents matching each group (one of its terms, or its facet value),
+    ranked higher by the other words. Each locale's index analyses the terms in its own language."""
+    typed = _either(_words(query.q, f".{FOLDED}"), _words(query.q, ""))
+    expansion = query.expansion
+    if expansion is None:
+        return typed
+    expanded: dict[str, Any] = {
+        "filter": [{"term": {"locale": expansion.locale}}],
+        "must": [
+            {
+                "bool": {
+                    "should": [
+                        *(_either(_words(term, f".{FOLDED}"), _words(term, "")) for term in group.terms),
+                        *({"term": {key: code}} for key, code in group.facets),
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+            for group in expansion.groups
+        ],
+    }
+    if expansion.rest:
+        expanded["should"] = [_words(expansion.rest, f".{FOLDED}", operator="or")]
+    return {"bool": {"should": [typed, {"bool": expanded}], "minimum_should_match": 1}}
+
+
+def _same_language_first(query: SearchQuery) -> list[dict[str, Any]]:
+    """With a fallback, the query's locale before the fallback locale's, whatever the scores: a
+    keyword sort on ``locale``, whose direction puts the query's code first (two codes in reach)."""
+    if not query.fallback_locale:
+        return []
+    return [{"locale": {"order": "asc" if query.locale < query.fallback_locale else "desc"}}]
+
+
+def _words(q: str, suffix: str, operator: str = "and") -> dict[str, Any]:
+    """The words of ``q`` (every one, or with ``operator`` "or" any) in the text fields (``suffix``:
+    their sub-field), a title match counting most."""
     fields = [f"{name}{suffix}^{boost}" for name, boost in BOOSTS.items()]
-    return {"multi_match": {"query": q, "fields": fields, "type": "cross_fields", "operator": "and"}}
+    return {"multi_match": {"query": q, "fields": fields, "type": "cross_fields", "operator": operator}}
 
 
 def _either(folded: dict[str, Any], exact: dict[str, Any]) -> dict[str, Any]:

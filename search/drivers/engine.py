@@ -60,8 +60,8 @@ class EngineDriver(SearchDriver):
 
     def _indices(self, query: SearchQuery) -> str:
         names = [self.alias(query.locale)]
-        if query.fallback and query.locale != query.default_locale:
-            names.append(self.alias(query.default_locale))
+        if query.fallback_locale:
+            names.append(self.alias(query.fallback_locale))
         return ",".join(names)
 
     def search(self, query: SearchQuery) -> RawResults:

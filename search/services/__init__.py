@@ -1,7 +1,7 @@
 """What the search app does, as the rest of the project calls it: the one module to import from.
 
 - searching (``search.services.searching``): ``search``, ``suggest``, the answer cache's
-  ``index_generation``;
+  ``index_generation``, the compiled ``glossary`` and ``glossary_changed``;
 - indexing (``search.services.indexing``): ``queue_update`` and ``process_outbox`` (the outbox of
   index updates), ``rebuild``, ``status``;
 - engines (``search.services.engines``): which driver answers (``engine_driver``,
@@ -11,7 +11,14 @@
 from search.drivers.base import EngineUnavailable
 from search.services.engines import EngineHealth, engine_driver, engine_ping
 from search.services.indexing import IndexStatus, OutboxReport, process_outbox, queue_update, rebuild, status
-from search.services.searching import index_generation, search, suggest
+from search.services.searching import (
+    clear_glossary_cache,
+    glossary,
+    glossary_changed,
+    index_generation,
+    search,
+    suggest,
+)
 
 __all__ = [
     "EngineHealth",
@@ -19,7 +26,10 @@ __all__ = [
     "IndexStatus",
     "OutboxReport",
     "engine_driver",
+    "clear_glossary_cache",
     "engine_ping",
+    "glossary",
+    "glossary_changed",
     "index_generation",
     "process_outbox",
     "queue_update",

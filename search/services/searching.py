@@ -6,11 +6,19 @@ process serves an answer older than the index; ``SEARCH_CACHE_SECONDS`` only bou
 cache is per process, or one copy for every app server in Redis (``REDIS_URL``; an outage is a
 miss): docs/operations.md "Shared caches".
 Labels and titles of facets come from their registrations (``search.registry``).
+
+Glossary: with ``fallback=1`` a query is expanded into the fallback locale through the concepts the
+content apps register (``search.glossary``), at query time, so a glossary change needs no rebuild.
+Each process keeps the compiled glossary for the index generation it was read at; a change of the
+glossary bumps the generation (``glossary_changed``), which also retires the cached answers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -19,13 +27,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from search.drivers.base import EngineUnavailable, RawResults
+from search.glossary import Glossary
 from search.models import IndexGeneration
 from search.query import FacetValue, SearchHit, SearchQuery, SearchResults
-from search.registry import facets
+from search.registry import facet_keys, facets, glossary_concepts
 from search.services.engines import EngineHealth, database_driver, engine_driver
 
 # Part of every answer key: bump it when RawResults or the meaning of a query changes.
-ANSWER_FORMAT = 2  # 2: words match with accents folded
+ANSWER_FORMAT = 3  # 2: words match with accents folded; 3: fallback expanded through the glossary
+
+# The generation's value and time of change: a rolled-back test transaction can repeat a value, not both.
+Generation = tuple[int, datetime | None]
+_glossary: tuple[Generation, Glossary] | None = None
+_glossary_lock = threading.Lock()
 
 
 def search(query: SearchQuery) -> SearchResults:
@@ -34,12 +48,14 @@ def search(query: SearchQuery) -> SearchResults:
     Answers of the index's current generation come from the answer cache; degraded answers are
     never cached (the engine's answer is wanted as soon as it is back).
     """
-    key = _answer_key(query) if settings.SEARCH_CACHE_SECONDS else None
+    generation = _generation() if settings.SEARCH_CACHE_SECONDS or (query.fallback_locale and query.q) else (0, None)
+    key = _answer_key(query, generation[0]) if settings.SEARCH_CACHE_SECONDS else None
     if key is not None:
         cached = caches["search"].get(key)
         if cached is not None:
             raw, driver = cached
             return _labelled(raw, query, degraded=False, driver=driver)
+    query = _expanded(query, generation)
     engine = engine_driver()
     degraded = False
     if engine is not None and EngineHealth.available():
@@ -58,7 +74,39 @@ def search(query: SearchQuery) -> SearchResults:
 
 
 def index_generation() -> int:
-    return IndexGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    return _generation()[0]
+
+
+def _generation() -> Generation:
+    return IndexGeneration.objects.filter(pk=1).values_list("value", "changed_at").first() or (0, None)
+
+
+def glossary(generation: Generation | None = None) -> Glossary:
+    """The registered concepts, compiled once per index generation in each process."""
+    global _glossary
+    generation = generation or _generation()
+    with _glossary_lock:
+        if _glossary is None or _glossary[0] != generation:
+            _glossary = (generation, Glossary(glossary_concepts(), facet_keys()))
+        return _glossary[1]
+
+
+def clear_glossary_cache() -> None:
+    global _glossary
+    with _glossary_lock:
+        _glossary = None
+
+
+def glossary_changed() -> None:
+    """A glossary concept or a term of a source changed: searches use it from now on, without a rebuild."""
+    index_changed()
+
+
+def _expanded(query: SearchQuery, generation: Generation) -> SearchQuery:
+    if not (query.fallback_locale and query.q):
+        return query
+    expansion = glossary(generation).expand(query.q, query.locale, query.fallback_locale)
+    return replace(query, expansion=expansion) if expansion is not None else query
 
 
 def index_changed() -> None:
@@ -67,10 +115,10 @@ def index_changed() -> None:
         IndexGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
-def _answer_key(query: SearchQuery) -> str:
+def _answer_key(query: SearchQuery, generation: int) -> str:
     parts = (
         ANSWER_FORMAT,
-        index_generation(),
+        generation,  # the glossary's too: its changes bump it
         settings.SEARCH_URL,  # a shared cache may serve several deployments
         settings.SEARCH_INDEX_PREFIX,
         query.default_locale,
