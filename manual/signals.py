@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
 from wagtail.signals import page_published as published
@@ -56,7 +56,8 @@ def glossary_changed(sender: Any, **kwargs: Any) -> None:
 def connect_glossary() -> None:
     """A concept, one of its terms or a taxonomy term saved or deleted: search expands queries with
     the glossary as it is now from the next search on (manual.services.glossary)."""
-    for model in (GlossaryConcept, GlossaryTerm, *(kind.model for kind in taxonomy_kinds())):
+    changing: list[type[models.Model]] = [GlossaryConcept, GlossaryTerm, *(kind.model for kind in taxonomy_kinds())]
+    for model in changing:
         post_save.connect(glossary_changed, sender=model, dispatch_uid=f"glossary-{model.__name__}-save")
         post_delete.connect(glossary_changed, sender=model, dispatch_uid=f"glossary-{model.__name__}-delete")
 
