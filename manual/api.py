@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     CaseFilterQuery = Schema
 else:
     CaseFilterQuery = facet_filter_schema(only=case_filters.filter_keys())
-TAXONOMY_PATHS = tuple(item.kind for item in taxonomy_registry.case_filters())
+TAXONOMY_PATHS = tuple(
+    item.kind for item in taxonomy_registry.case_filters() if taxonomy_registry.is_taxonomy_route(item)
+)
 
 router = Router(tags=["manual"])
 
