@@ -53,7 +53,7 @@ def test_details_agree_with_an_evaluation_or_an_unstated_status(status):
 def test_the_message_speaks_the_active_language():
     with translation.override("ru"):
         message = fact_contradictions({"evaluated": "no", "evaluator": "academic"})["evaluator"]
-    assert "Оценка проводилась" in message and "Нет" in message
+    assert message == "Это противоречит «Оценка проводилась: Нет»: измените это на «Да» или оставьте поле пустым."
 
 
 def test_the_page_refuses_the_contradiction_naming_the_field():
