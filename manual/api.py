@@ -84,10 +84,29 @@ def read_case(
 
 
 @router.get(
-    "sections", response={200: schemas.SectionTree, **ERROR_RESPONSES}, summary="The manual's sections as a tree"
+    "sections",
+    response={200: schemas.SectionTree, **ERROR_RESPONSES},
+    exclude_unset=True,
+    summary="The manual's sections as a tree",
+    description="Every published section of the locale, each with its `children`, or the sub-tree under one "
+    "section (`child_of`). `fields=` selects the fields of every node; `children` is always there. `count` "
+    "is the number of sections in the answer's tree, not only its roots.",
 )
-def list_sections(request: HttpRequest, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
-    return api_shapes.section_tree(request, resolve_locale(locale), fallback)
+def list_sections(
+    request: HttpRequest,
+    locale: str | None = Query(
+        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
+    ),
+    fallback: bool = FallbackParam,
+    child_of: int | None = Query(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Only the sections under this published section (its id in any locale): its sub-tree.",
+    ),
+    fields: str | None = FieldsParam,
+):
+    return api_shapes.section_tree(request, locale, fallback, child_of=child_of, fields=fields)
 
 
 @router.get(
