@@ -31,6 +31,10 @@ TAXONOMY_PATHS = tuple(
 router = Router(tags=["manual"])
 
 LocaleParam = Query(None, description="Locale code (default: the manual's default locale).")
+# Of a list that takes `child_of`: read in the parent's locale unless another is asked for.
+ChildLocaleParam = Query(
+    None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
+)
 FallbackParam = Query(
     False, description="Answer the source-language version, marked `fallback`, when no translation exists."
 )
@@ -51,9 +55,7 @@ PageSizeParam = Query(20, ge=1, le=100, description="Items per page, at most 100
 )
 def list_cases(
     request: HttpRequest,
-    locale: str | None = Query(
-        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
-    ),
+    locale: str | None = ChildLocaleParam,
     filters: CaseFilterQuery = Query(...),
     child_of: int | None = Query(
         None, ge=1, le=MAX_ID, description="Only the cases of this case index (a published case index's id)."
@@ -94,9 +96,7 @@ def read_case(
 )
 def list_sections(
     request: HttpRequest,
-    locale: str | None = Query(
-        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
-    ),
+    locale: str | None = ChildLocaleParam,
     fallback: bool = FallbackParam,
     child_of: int | None = Query(
         None,
@@ -150,9 +150,7 @@ def list_pages(
         Query(None, description="Only pages of this type."), enum=list(api_shapes.PAGE_TYPES.values())
     ),
     child_of: int | None = Query(None, ge=1, le=MAX_ID, description="Only the children of this published page."),
-    locale: str | None = Query(
-        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
-    ),
+    locale: str | None = ChildLocaleParam,
     fields: str | None = FieldsParam,
     page: int = PageParam,
     page_size: int = PageSizeParam,
