@@ -403,7 +403,7 @@ class CaseStudyPage(ManualPage):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.end_year and self.start_year and self.end_year < self.start_year:
             errors["end_year"] = _("The end year cannot be before the start year.")
         if self.initiative_status == InitiativeStatus.COMPLETED and not self.end_year:
