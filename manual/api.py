@@ -24,11 +24,17 @@ if TYPE_CHECKING:
     CaseFilterQuery = Schema
 else:
     CaseFilterQuery = facet_filter_schema(only=case_filters.filter_keys())
-TAXONOMY_PATHS = tuple(item.kind for item in taxonomy_registry.case_filters())
+TAXONOMY_PATHS = tuple(
+    item.kind for item in taxonomy_registry.case_filters() if taxonomy_registry.is_taxonomy_route(item)
+)
 
 router = Router(tags=["manual"])
 
 LocaleParam = Query(None, description="Locale code (default: the manual's default locale).")
+# Of a list that takes `child_of`: read in the parent's locale unless another is asked for.
+ChildLocaleParam = Query(
+    None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
+)
 FallbackParam = Query(
     False, description="Answer the source-language version, marked `fallback`, when no translation exists."
 )
@@ -49,9 +55,7 @@ PageSizeParam = Query(20, ge=1, le=100, description="Items per page, at most 100
 )
 def list_cases(
     request: HttpRequest,
-    locale: str | None = Query(
-        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
-    ),
+    locale: str | None = ChildLocaleParam,
     filters: CaseFilterQuery = Query(...),
     child_of: int | None = Query(
         None, ge=1, le=MAX_ID, description="Only the cases of this case index (a published case index's id)."
@@ -82,10 +86,27 @@ def read_case(
 
 
 @router.get(
-    "sections", response={200: schemas.SectionTree, **ERROR_RESPONSES}, summary="The manual's sections as a tree"
+    "sections",
+    response={200: schemas.SectionTree, **ERROR_RESPONSES},
+    exclude_unset=True,
+    summary="The manual's sections as a tree",
+    description="Every published section of the locale, each with its `children`, or the sub-tree under one "
+    "section (`child_of`). `fields=` selects the fields of every node; `children` is always there. `count` "
+    "is the number of sections in the answer's tree, not only its roots.",
 )
-def list_sections(request: HttpRequest, locale: str | None = LocaleParam, fallback: bool = FallbackParam):
-    return api_shapes.section_tree(request, resolve_locale(locale), fallback)
+def list_sections(
+    request: HttpRequest,
+    locale: str | None = ChildLocaleParam,
+    fallback: bool = FallbackParam,
+    child_of: int | None = Query(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Only the sections under this published section (its id in any locale): its sub-tree.",
+    ),
+    fields: str | None = FieldsParam,
+):
+    return api_shapes.section_tree(request, locale, fallback, child_of=child_of, fields=fields)
 
 
 @router.get(
@@ -129,9 +150,7 @@ def list_pages(
         Query(None, description="Only pages of this type."), enum=list(api_shapes.PAGE_TYPES.values())
     ),
     child_of: int | None = Query(None, ge=1, le=MAX_ID, description="Only the children of this published page."),
-    locale: str | None = Query(
-        None, description="Locale code (default: the locale of `child_of`, else the manual's default locale)."
-    ),
+    locale: str | None = ChildLocaleParam,
     fields: str | None = FieldsParam,
     page: int = PageParam,
     page_size: int = PageSizeParam,

@@ -27,14 +27,15 @@ The choice sets (docs/import-format.md lists their codes):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 if TYPE_CHECKING:
@@ -187,3 +188,32 @@ def fact_display(fact: CaseFact, page: Any) -> Any:
     if fact.kind == CHOICE:
         return fact.label_of(value, translation.get_language())
     return value
+
+
+# What only an evaluated initiative has: by whom, how, and where the report is.
+EVALUATION_DETAILS: tuple[str, ...] = ("evaluator", "evaluation_method", "evaluation_report")
+# The evaluation statuses that say there is no evaluation to describe (or none known).
+WITHOUT_EVALUATION = frozenset({EvaluationStatus.NO.value, EvaluationStatus.UNKNOWN.value})
+# The API's and the import report's error code of a fact that contradicts another.
+CONTRADICTION = "contradicts"
+
+
+def fact_contradictions(values: Mapping[str, Any]) -> dict[str, str]:
+    """Facts that contradict another fact, by name, each with the message saying why (in the
+    active language); empty when the facts agree.
+
+    The one rule the page (``CaseStudyPage.clean``) and every submission (the form, the API and
+    the import: ``submissions.services.validate``) apply: an initiative marked as not evaluated, or
+    whose evaluation is unknown, has no evaluator, evaluation method or report. ``values`` maps
+    fact names to their codes or texts (missing or empty: not stated).
+    """
+    status = str(values.get("evaluated") or "")  # a code, or a member of EvaluationStatus
+    if status not in WITHOUT_EVALUATION:
+        return {}
+    evaluated = case_fact("evaluated")
+    message = gettext("This contradicts “%(fact)s: %(status)s”: change that to “%(yes)s”, or leave this empty.") % {
+        "fact": evaluated.label,
+        "status": evaluated.label_of(status, translation.get_language()),
+        "yes": EvaluationStatus.YES.label,
+    }
+    return {name: message for name in EVALUATION_DETAILS if values.get(name)}

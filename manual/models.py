@@ -30,7 +30,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
-from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, case_fact
+from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, case_fact, fact_contradictions
 from manual.forms import CaseStudyPageForm, TaxonomyForm
 
 if TYPE_CHECKING:
@@ -475,7 +475,7 @@ class CaseStudyPage(ManualPage):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.end_year and self.start_year and self.end_year < self.start_year:
             errors["end_year"] = _("The end year cannot be before the start year.")
         if self.initiative_status == InitiativeStatus.COMPLETED and not self.end_year:
@@ -490,6 +490,7 @@ class CaseStudyPage(ManualPage):
             errors["government_level"] = _("Choose a government level.")
         if self.participation_level_id is None:
             errors["participation_level"] = _("Choose a participation level.")
+        errors.update(fact_contradictions({fact.name: getattr(self, fact.name) for fact in CASE_FACTS}))
         if errors:
             raise ValidationError(errors)
 

@@ -248,7 +248,12 @@ class SectionItem(PageItem):
     intro: str
 
 
-class SectionNode(SectionItem):
+# A node of /api/v1/sections: its fields as `fields=` selects them (core.lists.selectable), and its
+# sub-sections whatever `fields=` asks, so the tree keeps its shape.
+_SectionFields = selectable(SectionItem, "SectionFields")
+
+
+class SectionNode(_SectionFields):  # type: ignore[misc,valid-type]  # built by core.lists.selectable
     children: list[SectionNode]
 
 

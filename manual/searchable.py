@@ -1,7 +1,8 @@
 """What of the manual the search app indexes and filters by (called from ``ManualConfig.ready()``).
 
 Case studies and sections are searchable; cases carry one facet per declared case filter (the
-country and each taxonomy kind, ``manual.taxonomy_registry``). The search app derives its facet keys,
+country, each taxonomy kind and each case fact that is a category, ``manual.taxonomy_registry``);
+a fact's facet has fixed codes (``Facet.choices``). The search app derives its facet keys,
 engine keyword fields, filter parameters and their validation, facet titles and labels from these
 registrations (``search.registry``) and imports nothing of the manual; ``/api/v1/cases`` takes the
 same filter parameters and validator (``manual.api``).
@@ -53,5 +54,6 @@ def register() -> None:
                 labels=partial(filter_labels, item),
                 many=item.many,
                 normalise=item.normalise,
+                choices=item.fixed_codes,
             )
         )

@@ -48,6 +48,7 @@ from django_countries import countries
 from wagtail.models import Locale
 
 from core.shared_cache import bump
+from manual.case_facts import CASE_FACTS, CHOICE, CaseFact
 from search.filters import unknown_code_message
 
 if TYPE_CHECKING:
@@ -113,6 +114,16 @@ class CaseFilter:
 
     def label(self, code: str, language_code: str | None) -> str:
         raise NotImplementedError
+
+    @property
+    def fixed_codes(self) -> tuple[str, ...]:
+        """Its codes when they are fixed in code (the search facet's ``choices``); empty when editors add them."""
+        return ()
+
+    @property
+    def code_schema(self) -> str:
+        """The name of its codes' enum in the OpenAPI document (``core.openapi.CodeSet``): ``TopicCode``."""
+        return "".join(part.capitalize() for part in self.key.split("_")) + "Code"
 
 
 @cache
@@ -224,6 +235,66 @@ class TaxonomyKind(CaseFilter):
         return label_lookup(language_code).label(self.model, code)
 
 
+@dataclass(frozen=True, kw_only=True)
+class FactFilter(CaseFilter):
+    """A case fact that is a category (``manual.case_facts``, kind ``CHOICE``): its codes are fixed in
+    code, held in a field of the case page, one per case.
+
+    Made from the fact's declaration (``fact_filter``): its key and field are the fact's name, its
+    title the fact's label, its codes and labels the fact's choices. It has no term model, so no
+    ``/api/v1/taxonomies/{kind}`` route (``is_taxonomy_route``); the dumps write the facts as facts
+    (``opendata.services.records``), not as classifications.
+    """
+
+    fact: CaseFact
+
+    @property
+    def parameter_description(self) -> str:
+        codes = ", ".join(f"`{code}`" for code in self.fact.codes())
+        with translation.override(None):
+            return f"{self.title}: {codes}; repeat for OR."
+
+    def unknown(self, codes: Sequence[str]) -> list[str]:
+        known = self.fact.codes()
+        return sorted(code for code in set(codes) if code not in known)
+
+    def accepted_codes(self) -> list[str]:
+        return self.fact.codes()
+
+    @property
+    def fixed_codes(self) -> tuple[str, ...]:
+        return tuple(self.fact.codes())
+
+    def restrict(self, cases: QuerySet, codes: Sequence[str]) -> QuerySet:
+        return cases.filter(**{f"{self.field}__in": codes})
+
+    def codes_of(self, case: Any) -> list[str]:
+        code = getattr(case, self.field)
+        return [code] if code else []
+
+    def label(self, code: str, language_code: str | None) -> str:
+        return self.fact.label_of(code, language_code or settings.MANUAL_LOCALES[0]) or code
+
+    @property
+    def code_schema(self) -> str:
+        # The choices' own name, as the submission document's JSON Schema names them: the query
+        # parameter and the body's field share one enum (organiser and funder: ``OrganisationType``).
+        assert self.fact.choices is not None
+        return self.fact.choices.__name__
+
+
+def fact_filter(fact: CaseFact) -> FactFilter:
+    """The filter and facet of a fact that is a category (``?participation_mode=online``)."""
+    return FactFilter(
+        key=fact.name, kind=fact.name.replace("_", "-"), field=fact.name, many=False, title=fact.label, fact=fact
+    )
+
+
+def is_taxonomy_route(item: CaseFilter) -> bool:
+    """Whether ``/api/v1/taxonomies/{kind}`` lists its codes: the country and the taxonomies."""
+    return not isinstance(item, FactFilter)
+
+
 def default_locale_terms(model: type[Taxonomy]) -> QuerySet:
     """The canonical terms pages link to: those of the default locale."""
     return model.objects.filter(locale=Locale.get_default()).order_by("sort_order", "code")
@@ -291,6 +362,8 @@ MANUAL_CASE_FILTERS: tuple[CaseFilter, ...] = (
         display_order=3,
         icon="list-ol",
     ),
+    # The facts that are categories, after the classifications (manual.case_facts).
+    *(fact_filter(fact) for fact in CASE_FACTS if fact.kind == CHOICE),
 )
 
 

@@ -8,18 +8,19 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema
 
 from core.api_errors import ERROR_RESPONSES, InvalidInput
-from core.lists import page_links, unpaged
+from core.lists import FieldsParam, only, page_links, select_fields, unpaged
 from core.openapi import documented
 from search import services
 from search.filters import facet_filter_schema
 from search.query import MAX_QUERY_LENGTH, MAX_RESULTS, SORTS, as_dict, build_query
-from search.schemas import SearchOut, SuggestOut
+from search.schemas import SearchHitOut, SearchOut, SuggestOut
 
 router = Router(tags=["search"])
 
 # What build_query checks, stated in the OpenAPI document; build_query stays the one validator (its
 # 400s name the field), so these are schema-only (`json_schema_extra`), never a second check.
 MAX_PAGE = MAX_RESULTS  # build_query: page * page_size <= 10,000 (`too_deep`)
+HIT_FIELDS = tuple(SearchHitOut.model_fields)  # what `fields=` may select of a hit
 # One repeatable parameter per registered facet (search.registry), validated by search.filters. The
 # schema is built at run time, so type checkers see only its base class.
 if TYPE_CHECKING:
@@ -65,10 +66,12 @@ def search(
             'language through the glossary (docs/search.md "Glossary"); marked `fallback`, after `locale`\'s results.'
         ),
     ),
+    fields: str | None = FieldsParam,
 ):
     """Facets are disjunctive: OR inside a facet, AND across facets; each facet's counts apply every
     other facet's filter but not its own. `degraded` is true when the engine did not answer and the
     database driver did."""
+    names = select_fields(fields, HIT_FIELDS)
     query = build_query(
         q=q,
         locale=locale,
@@ -83,6 +86,7 @@ def search(
     # The answer is built from validated data; skipping ninja's second validation of it saves a few
     # milliseconds a search (the schema still documents it in OpenAPI).
     found = as_dict(services.search(query))
+    found["results"] = [only(hit, names) for hit in found["results"]]
     answer = {"count": found["count"], **page_links(request, page, page_size, found["count"], MAX_RESULTS), **found}
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
 

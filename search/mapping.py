@@ -20,7 +20,7 @@ from typing import Any
 from search.languages import engine_analyzer, engine_folded_filters
 from search.registry import facet_keys
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 # Keyword fields of every document, whatever facets are registered.
 DOCUMENT_KEYWORDS = ("translation_key", "type", "locale", "translated_locales")
 # The full-text fields, each with its folded sub-field.

@@ -1,6 +1,6 @@
 from ninja import Schema
 
-from core.lists import Listing
+from core.lists import Listing, selectable
 
 
 class FacetValueOut(Schema):
@@ -9,7 +9,7 @@ class FacetValueOut(Schema):
     count: int
 
 
-class SearchHitOut(Schema):
+class _SearchHitOut(Schema):
     id: int
     translation_key: str
     type: str
@@ -21,8 +21,12 @@ class SearchHitOut(Schema):
     highlight: dict[str, list[str]]
 
 
+# A hit with the fields `fields=` selects (core.lists.selectable): the others are left out.
+SearchHitOut = selectable(_SearchHitOut, "SearchHitOut")
+
+
 class SearchOut(Listing):
-    results: list[SearchHitOut]
+    results: list[SearchHitOut]  # type: ignore[valid-type]  # built by core.lists.selectable
     facets: dict[str, list[FacetValueOut]]
     degraded: bool
 

@@ -358,7 +358,10 @@ def reader_map(client, marks: Marks) -> str:
 
 
 def api_cases(client, marks: Marks) -> str:
-    return get_all(client, [f"/api/v1/cases?locale={c}&page_size=100&fallback={f}" for c in LOCALES for f in (0, 1)])
+    # Filtered by a case fact too (every mode: the reviewed demo case is one of them).
+    modes = "&".join(f"participation_mode={mode}" for mode in ("online", "in_person", "hybrid"))
+    return get_all(client, [f"/api/v1/cases?locale={c}&page_size=100&fallback={f}" for c in LOCALES for f in (0, 1)] +
+                   [f"/api/v1/cases?locale={c}&page_size=100&fallback=1&{modes}" for c in LOCALES])  # fmt: skip
 
 
 def api_case_details(client, marks: Marks) -> str:
@@ -382,6 +385,7 @@ def api_pages(client, marks: Marks) -> str:
 def api_sections_and_taxonomies(client, marks: Marks) -> str:
     kinds = ("topics", "tools", "stages", "participation-levels", "government-levels")
     return get_all(client, [f"/api/v1/sections?locale={c}&fallback=1" for c in LOCALES] +
+                   [f"/api/v1/sections?child_of={page.pk}&fallback=1" for page in pages_of(marks)] +
                    [f"/api/v1/taxonomies/{k}?locale={c}" for k in kinds for c in LOCALES])  # fmt: skip
 
 

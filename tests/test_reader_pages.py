@@ -375,7 +375,8 @@ def test_case_page_costs_the_same_whatever_the_number_of_children_and_terms(clie
     case.save()
     grow_case(case, 5, others[1:])
     html = html_of(client, case.url)
-    assert html.count("<dt>M") == 6 and html.count(">D") >= 6 and "L4" in html
+    # The metrics' headings (M0 ... M5): the copied demo case's facts have headings of their own.
+    assert len(re.findall(r"<dt>M\d", html)) == 6 and html.count(">D") >= 6 and "L4" in html
     assert queries(client, case.url) == small
 
 

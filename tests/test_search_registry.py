@@ -46,12 +46,15 @@ def test_the_manual_models_import_nothing_of_search():
 
 def test_the_manual_registers_its_types_and_facets():
     assert [searchable.name for searchable in searchable_types()] == ["case_study", "section"]
-    assert facet_keys() == ("type", "country", "topic", "tool", "participation_level", "government_level", "stage")
-    assert [facet.many for facet in facets()] == [False, False, True, True, False, False, True]
+    classifications = ("country", "topic", "tool", "participation_level", "government_level", "stage")
+    # The case facts that are categories (manual.case_facts) follow, single-valued.
+    facts = ("participation_mode", "eligibility", "organiser_type", "funder_type", "evaluated", "evaluator")
+    assert facet_keys() == ("type", *classifications, *facts)
+    assert [facet.many for facet in facets()] == [False, False, True, True, False, False, True, *[False] * len(facts)]
 
 
 def _expected_body(language: str, analyzer: str, folded_filters: list, definitions: dict) -> dict:
-    """The index body of MAPPING_VERSION 3, as engines hold it today (key order included)."""
+    """The index body of MAPPING_VERSION 4, as engines hold it today (key order included)."""
     keyword = {"type": "keyword"}
     folded = {"type": "text", "analyzer": "manual_folded", "index_options": "offsets"}
     text = {"type": "text", "analyzer": analyzer, "fields": {"folded": folded}}
@@ -81,7 +84,7 @@ def _expected_body(language: str, analyzer: str, folded_filters: list, definitio
         },
         "mappings": {
             "dynamic": "strict",
-            "_meta": {"mapping_version": 3, "language": language, "analyzer": analyzer},
+            "_meta": {"mapping_version": 4, "language": language, "analyzer": analyzer},
             "properties": {
                 "translation_key": keyword,
                 "type": keyword,
@@ -93,6 +96,12 @@ def _expected_body(language: str, analyzer: str, folded_filters: list, definitio
                 "participation_level": keyword,
                 "government_level": keyword,
                 "stage": keyword,
+                "participation_mode": keyword,
+                "eligibility": keyword,
+                "organiser_type": keyword,
+                "funder_type": keyword,
+                "evaluated": keyword,
+                "evaluator": keyword,
                 "id": {"type": "long"},
                 "title": {**text, "fields": {"folded": folded, "prefix": prefix, "prefix_folded": prefix_folded}},
                 "summary": text,
@@ -128,7 +137,7 @@ RUSSIAN = (
     [("en", "english", ENGLISH), ("ru", "russian", RUSSIAN), ("xx", "standard", (["lowercase"], {}))],
 )
 def test_the_mapping_of_todays_registrations_is_unchanged(language, analyzer, folded):
-    """Byte for byte: deriving the keyword fields from the registry needs no reindex (MAPPING_VERSION 3)."""
+    """Byte for byte: deriving the keyword fields from the registry needs no reindex (MAPPING_VERSION 4)."""
     expected = json.dumps(_expected_body(language, analyzer, *folded))
     assert json.dumps(index_body(language)) == expected
 

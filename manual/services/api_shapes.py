@@ -124,6 +124,7 @@ def case_summary(case: CaseSummary, urls: PageUrls, requested: Locale) -> dict[s
 # The names ``fields=`` may select in each list's items: its item schema's fields.
 CASE_CARD_FIELDS = tuple(schemas.CaseCard.model_fields)
 PAGE_CARD_FIELDS = tuple(schemas.PageCard.model_fields)
+SECTION_NODE_FIELDS = tuple(name for name in schemas.SectionNode.model_fields if name != "children")
 
 
 def _thumbnail(image: Any) -> dict[str, Any] | None:
@@ -241,19 +242,44 @@ def section_item(page: ManualSectionPage, urls: PageUrls, requested: Locale) -> 
     return item
 
 
-def section_tree(request: HttpRequest | None, locale: Locale, fallback: bool = False) -> dict[str, Any]:
-    """Every published section of a locale as a tree (one query for the pages, one for translations)."""
+def section_tree(
+    request: HttpRequest | None,
+    locale_code: str | None,
+    fallback: bool = False,
+    child_of: int | None = None,
+    fields: str | None = None,
+) -> dict[str, Any]:
+    """Every published section of a locale as a tree (one query for the pages, one for translations),
+    or the sub-tree under the section ``child_of`` (in the requested locale's tree, else its own);
+    each node with the fields ``fields=`` selects, and its children."""
+    names = select_fields(fields, SECTION_NODE_FIELDS)
+    parent = read_model.public_parent(child_of, ManualSectionPage) if child_of is not None else None
+    locale = _list_locale(locale_code, parent)
     found = read_model.list_sections(locale, fallback)
     urls = PageUrls(request, found.translations)
     nodes: dict[str, dict[str, Any]] = {}
+    by_key: dict[str, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
     for page in found.sections:
         node = section_item(page, urls, locale)
         node["children"] = []
-        nodes[page.path] = node
-        parent = nodes.get(page.path[: -Page.steplen])
-        (parent["children"] if parent is not None else roots).append(node)
-    return {**unpaged(roots), "count": len(found.sections)}  # count: every section, not the roots
+        nodes[page.path] = by_key[node["translation_key"]] = node
+        parent_node = nodes.get(page.path[: -Page.steplen])
+        (parent_node["children"] if parent_node is not None else roots).append(node)
+    if parent is not None:
+        # The section as this locale's tree has it (a translation, or itself); none when not there.
+        top = by_key.get(str(parent.translation_key))
+        roots = top["children"] if top is not None else []
+    # count: every section of the tree, not only the roots.
+    return {**unpaged([_selected(node, names) for node in roots]), "count": _size(roots)}
+
+
+def _selected(node: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {**only(node, names), "children": [_selected(child, names) for child in node["children"]]}
+
+
+def _size(nodes: list[dict[str, Any]]) -> int:
+    return sum(1 + _size(node["children"]) for node in nodes)
 
 
 def section_detail(

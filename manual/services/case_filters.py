@@ -43,6 +43,5 @@ def accepted_codes() -> list[CodeSet]:
     """
     codes = [CodeSet(schema="LocaleCode", names=("locale",), values=list(settings.MANUAL_LOCALES))]
     for item in case_filters():
-        schema = "".join(part.capitalize() for part in item.key.split("_")) + "Code"
-        codes.append(CodeSet(schema=schema, names=(item.key, item.field), values=item.accepted_codes()))
+        codes.append(CodeSet(schema=item.code_schema, names=(item.key, item.field), values=item.accepted_codes()))
     return codes

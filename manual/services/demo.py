@@ -23,6 +23,7 @@ from django.db import transaction
 from wagtail.models import Locale, Page, Site
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
+from manual.case_facts import CASE_FACTS
 from manual.models import (
     BODY_SECTIONS,
     CaseStudyIndexPage,
@@ -234,6 +235,10 @@ def build_case(item: dict[str, Any], memory: TranslationMemory, terms: dict[str,
         codes = item[kind.field] if kind.many else [item[kind.field]]
         linked = [_term(terms, kind.key, code, slug) for code in codes]
         setattr(page, kind.field, linked if kind.many else linked[0])
+    for fact in CASE_FACTS:  # optional: a text in both languages, a code, a count or a link
+        if fact.name in item:
+            value = item[fact.name]
+            setattr(page, fact.name, memory.en(value) if fact.translatable else fact.stored(value))
     page.metrics = [
         CaseStudyMetric(
             label=memory.en(m["label"]), value=Decimal(str(m["value"])), unit=memory.en(m["unit"]), sort_order=order

@@ -35,7 +35,14 @@ from manual.case_facts import CASE_FACTS, CHOICE, CaseFact
 from manual.models import BODY_SECTIONS, CaseStudyPage, InitiativeStatus, Licence
 from manual.services.publication import public_pages
 from manual.services.read_model import case_queryset
-from manual.taxonomy_registry import CaseFilter, TaxonomyKind, case_filters, in_display_order, taxonomy_kinds
+from manual.taxonomy_registry import (
+    CaseFilter,
+    FactFilter,
+    TaxonomyKind,
+    case_filters,
+    in_display_order,
+    taxonomy_kinds,
+)
 
 CHUNK_SIZE = 500
 # The marker of the JSON dump (``format``): the importer recognises the document by it.
@@ -64,8 +71,12 @@ RECORD_FIELDS = (
 
 
 def classifications() -> list[CaseFilter]:
-    """Every classification of a case in the dumps' order: the country, then the taxonomies as forms show them."""
-    others = [item for item in case_filters() if not isinstance(item, TaxonomyKind)]
+    """Every classification of a case in the dumps' order: the country, then the taxonomies as forms show them.
+
+    The filters made from case facts (``FactFilter``) are left out: the dumps write every fact,
+    categories included, among the facts (``CASE_FACTS``), with the same name and codes.
+    """
+    others = [item for item in case_filters() if not isinstance(item, (TaxonomyKind, FactFilter))]
     return [*others, *in_display_order(taxonomy_kinds())]
 
 

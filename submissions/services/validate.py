@@ -2,7 +2,8 @@
 
 Every problem is collected before answering, so a submitter fixes everything in one go: field
 checks (``schemas.SubmissionIn``, codes checked by the registry of case filters), checks across
-fields (years and initiative status, the hero image index, the case to update) where the fields
+fields (years and initiative status; facts that contradict each other, by the page's own rule
+``manual.case_facts.fact_contradictions``; the hero image index; the case to update) where the fields
 involved are valid on their own, and each file. Fields are named as the client sent them, with
 dots and list indexes: ``body.context``, ``links.0.url``, ``attachments.1``.
 """
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from wagtail.models import Locale
 
 from core.api_errors import ApiError
+from manual.case_facts import CASE_FACT_NAMES, CONTRADICTION, fact_contradictions
 from manual.models import CaseStudyIndexPage, CaseStudyPage, InitiativeStatus
 from submissions.models import IMAGE_KINDS, FileKind
 from submissions.schemas import SubmissionIn
@@ -48,6 +50,7 @@ _OWN_CODES = {
     "unknown_code",
     "unknown_locale",
     "consent_required",
+    CONTRADICTION,
 }
 
 
@@ -177,6 +180,8 @@ def _cross_field_errors(
         errors.append(FieldError("end_year", "required", _("A completed initiative needs an end year.")))
     if status == InitiativeStatus.PLANNED and isinstance(end, int):
         errors.append(FieldError("end_year", "invalid", _("A planned initiative cannot have an end year yet.")))
+    facts = {name: _valid(raw, failed, name) for name in CASE_FACT_NAMES}
+    errors.extend(FieldError(name, CONTRADICTION, message) for name, message in fact_contradictions(facts).items())
 
     hero = _valid(raw, failed, "hero_attachment")
     if isinstance(hero, int):

@@ -70,13 +70,15 @@ def render_path(client: Client, path: str) -> str:
 def render_page(client: Client, found: FoundPage) -> str:
     """A locale's home page: its title, the manual's sections and the latest cases."""
     locale = LocaleCode(found.detail.locale)
-    sections = manual_api_list_sections.sync(client=client, locale=locale)
+    # A link needs only the title (and `url`, always there): `fields=` selects it on every node.
+    sections = manual_api_list_sections.sync(client=client, locale=locale, fields="title")
     # A card needs only these; `fields=` leaves the rest out of the answer (docs/api.md "Lists").
     cases = manual_api_list_cases.sync(client=client, locale=locale, page_size=5, fields="title,country")
     if isinstance(sections, ErrorList) or sections is None or isinstance(cases, ErrorList) or cases is None:
         raise PageNotFound(found.detail.url or str(found.id))
     items = "".join(
-        f'<li><a href="{escape(node.url or "")}">{escape(node.title)}</a></li>' for node in sections.results
+        f'<li><a href="{escape(node.url or "")}">{escape(node.title if isinstance(node.title, str) else "")}</a></li>'
+        for node in sections.results
     )
     latest = "".join(render_card(case) for case in cases.results)
     return (
