@@ -25,8 +25,13 @@ def site_conf(
     upstream: str,
     client_timeout: int = DEFAULT_CLIENT_TIMEOUT,
     connections_per_address: int = DEFAULT_CONNECTIONS_PER_ADDRESS,
+    trusted_front: str = "",
 ) -> str:
-    """The server block: buffering proxy to ``upstream`` (``unix:/path`` or ``host:port``)."""
+    """The server block: buffering proxy to ``upstream`` (``unix:/path`` or ``host:port``).
+
+    With ``trusted_front`` (the address of Apache in front, site_config/apache), the client's address
+    is taken from the X-Forwarded-For that it sets, from that address only, before the limits count.
+    """
     return _render(
         "site.conf.template",
         {
@@ -35,7 +40,20 @@ def site_conf(
             "CLIENT_TIMEOUT": str(client_timeout),
             "MAX_BODY_BYTES": str(settings.SUBMISSIONS_MAX_REQUEST_BYTES),
             "CONNECTIONS_PER_ADDRESS": str(connections_per_address),
+            "TRUSTED_FRONT": _trusted_front(trusted_front),
         },
+    )
+
+
+def _trusted_front(address: str) -> str:
+    if not address:
+        return ""
+    return (
+        "    # Behind Apache (site_config/apache): it replaces X-Forwarded-For with its client's address; the\n"
+        "    # header is believed from Apache's address only, and $remote_addr (limits, logs) becomes the client.\n"
+        f"    set_real_ip_from {address};\n"
+        "    real_ip_header X-Forwarded-For;\n"
+        "    real_ip_recursive off;\n"
     )
 
 
