@@ -118,6 +118,18 @@ if [ "$(basename "$requirements")" = requirements-dev.txt ]; then
         fi
     fi
 
+    # Apache, in front of nginx in the served stack of the tests (scripts/serve.sh FRONT_PROXY=apache):
+    # its minimum-rate timeouts close slow-dripping clients (tests/test_serving.py).
+    if ! command -v apache2 >/dev/null 2>&1 && [ ! -x /usr/sbin/apache2 ]; then
+        if can_apt; then
+            log "installing Debian's apache2 with apt-get (for the serving tests)"
+            apt_install apache2 || { log "could not install apache2"; if [ "${CI:-}" = true ]; then exit 1; fi; }
+        else
+            log "apache2 is missing: the serving tests fail (Debian: apt-get install apache2)"
+            if [ "${CI:-}" = true ]; then exit 1; fi
+        fi
+    fi
+
     axe_stamp="node_modules/.installed-$(cat package.json package-lock.json | sha256sum | cut -c1-16)"
     if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ]; then
         if ! command -v npm >/dev/null 2>&1 && can_apt; then

@@ -15,6 +15,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -127,6 +128,24 @@ def test_an_upload_at_a_modest_rate_reaches_the_app_whole(stack):
     assert status == 400, answer[:300]
     errors = json.loads(answer.partition(b"\r\n\r\n")[2])["errors"]
     assert {error["field"] for error in errors} >= {"summary"}, errors
+
+
+def test_the_front_logs_no_token_of_a_request_it_answers_or_times_out(stack):
+    """Apache keeps no access log and its error log names no query string (docs/operations.md "Logs"): a
+    status link's token, read, timed out in the headers or mid-body and refused at 413, is in no log."""
+    secret = "frontsecret" + uuid.uuid4().hex
+    stack.get(f"/en/submit/status/{uuid.uuid4()}/?token={secret}", source="127.0.0.5")
+    with stack.at_front() as sock:
+        sock.sendall(f"GET /en/submit/status/{uuid.uuid4()}/?token={secret} HTTP/1.1\r\nHost: x\r\n".encode())
+        assert status_of(sock) == 408  # the headers' grace ran out
+    with stack.at_front() as sock:
+        sock.sendall(claim(f"/api/v1/submissions?token={secret}", 300 * 1024 * 1024, "application/json"))
+        assert status_of(sock) == 413
+    with stack.at_front() as sock:
+        sock.sendall(claim(f"/api/v1/submissions?token={secret}", 4096, "application/json") + b"{")
+        assert status_of(sock) == 408  # the body's grace ran out
+    assert stack.log.exists()
+    assert secret not in stack.log.read_text(errors="replace")
 
 
 @pytest.mark.parametrize("where", ["front", "gunicorn"])

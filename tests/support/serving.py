@@ -46,6 +46,7 @@ class ServedStack:
     var_dir: Path
     purge_port: int
     environ: dict[str, str]
+    log: Path  # standard output and error of scripts/run.sh: Apache's and nginx's error logs among them
 
     @property
     def host(self) -> str:
@@ -143,4 +144,4 @@ def start(log_path: Path) -> tuple[ServedStack, subprocess.Popen]:
     parts = urllib.parse.urlsplit(url)
     environ.update(HOST=parts.hostname or "127.0.0.1", PORT=str(parts.port), SECURE_HTTPS="0")
     environ.pop("DATABASE_URL", None)
-    return ServedStack(url, var_dir, purge_port, environ), process
+    return ServedStack(url, var_dir, purge_port, environ, log_path), process

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             raise CommandError("--client-timeout: at least 1 second")
         if options["connections_per_address"] < 1:
             raise CommandError("--connections-per-address: at least 1")
+        if options["trusted_front"]:
+            try:
+                ipaddress.ip_address(options["trusted_front"])
+            except ValueError as exc:
+                raise CommandError(f"--trusted-front: {exc}") from exc
         site = nginx.site_conf(
             options["listen"],
             options["upstream"],
