@@ -39,6 +39,13 @@ def test_apache_replaces_the_client_forwarded_for_and_keeps_no_access_log():
     ]
 
 
+def test_nginx_own_errors_on_the_api_are_the_json_error_shape():
+    site = render("nginx_conf")
+    assert "error_page 400 408 413 429 500 502 503 504 @api_error;" in site
+    assert "    413 request_too_large;" in site
+    assert "    429 rate_limited;" in site
+
+
 def test_apache_own_errors_on_the_api_are_the_json_error_shape():
     site = render("apache_conf")
     documents = re.findall(r'ErrorDocument (\d+) "(.*)"', site)
@@ -58,6 +65,9 @@ def test_nginx_believes_forwarded_for_only_from_the_front():
     behind = render("nginx_conf", "--listen", "127.0.0.1:8002", "--trusted-front", "127.0.0.1")
     assert "set_real_ip_from 127.0.0.1;" in behind
     assert "real_ip_recursive off;" in behind
-    assert "set_real_ip_from" not in render("nginx_conf")
+    assert "127.0.0.1 $http_x_forwarded_proto;" in behind, "the scheme Apache states (TLS at Apache)"
+    alone = render("nginx_conf")
+    assert "set_real_ip_from" not in alone
+    assert "$http_x_forwarded_proto" not in alone, "alone, nginx states its own scheme"
     with pytest.raises(CommandError, match="--trusted-front"):
         render("nginx_conf", "--trusted-front", "0.0.0.0/0; allow all")

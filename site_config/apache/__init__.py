@@ -8,14 +8,13 @@ buffering bodies and answers for the limits (site_config/nginx). docs/operations
 from __future__ import annotations
 
 import getpass
-import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from site_config.api_fallback import error_response
+from site_config.api_fallback import PROXY_ERRORS, proxy_error_body
 
 TEMPLATES = Path(__file__).resolve().parent
 # A header gets this long from its first byte (more while it flows at MIN_RATE, up to 4 times it);
@@ -27,16 +26,6 @@ DEFAULT_MIN_RATE = 500
 # mpm_event threads: 400 slow clients at once (bench/slow_clients.py) and the normal traffic.
 DEFAULT_PROCESSES = 4
 DEFAULT_THREADS = 128
-# The errors Apache answers itself before nginx sees the request; on /api/ in the API's JSON shape.
-FRONT_ERRORS = {
-    400: ("bad_request", "The request cannot be read."),
-    408: ("request_timeout", "The request was not received in time."),
-    413: ("request_too_large", "The request is too large."),
-    414: ("uri_too_long", "The address is too long."),
-    502: ("bad_gateway", "The service is not available; try again later."),
-    503: ("service_unavailable", "The service is not available; try again later."),
-    504: ("gateway_timeout", "The service did not answer in time; try again later."),
-}
 
 
 def _render(template: str, values: dict[str, str]) -> str:
@@ -50,9 +39,7 @@ def server_name() -> str:
 
 def _error_document(status: int) -> str:
     """Apache's ErrorDocument line for ``status``: the API's JSON error body as a quoted string."""
-    code, message = FRONT_ERRORS[status]
-    body = json.loads(error_response(status, code=code, message=message).content)
-    quoted = json.dumps(body).replace("\\", "\\\\").replace('"', '\\"')
+    quoted = proxy_error_body(status).replace("\\", "\\\\").replace('"', '\\"')
     return f'        ErrorDocument {status} "{quoted}"'
 
 
@@ -76,8 +63,8 @@ def site_conf(
             "BODY_TIMEOUT": str(2 * client_timeout),
             "MIN_RATE": str(min_rate),
             "MAX_BODY_BYTES": str(settings.SUBMISSIONS_MAX_REQUEST_BYTES),
-            "API_ERROR_DOCUMENTS": "\n".join(_error_document(status) for status in sorted(FRONT_ERRORS)),
-            "API_ERROR_STATUSES": ", ".join(f"'{status}'" for status in sorted(FRONT_ERRORS)),
+            "API_ERROR_DOCUMENTS": "\n".join(_error_document(status) for status in sorted(PROXY_ERRORS)),
+            "API_ERROR_STATUSES": ", ".join(f"'{status}'" for status in sorted(PROXY_ERRORS)),
             "PROCESSES": str(processes),
             "THREADS": str(threads),
             "WORKERS": str(processes * threads),

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from site_config.api_fallback import PROXY_ERRORS
+
 TEMPLATES = Path(__file__).resolve().parent
 # nginx closes a client whose headers take longer, or whose body stalls longer, than this.
 DEFAULT_CLIENT_TIMEOUT = 5
@@ -41,6 +43,11 @@ def site_conf(
             "MAX_BODY_BYTES": str(settings.SUBMISSIONS_MAX_REQUEST_BYTES),
             "CONNECTIONS_PER_ADDRESS": str(connections_per_address),
             "TRUSTED_FRONT": _trusted_front(trusted_front),
+            "FRONT_PROTO": f"    {trusted_front} $http_x_forwarded_proto;\n" if trusted_front else "",
+            "API_ERROR_CODES": "".join(f"    {status} {code};\n" for status, (code, _) in sorted(PROXY_ERRORS.items())),
+            "API_ERROR_MESSAGES": "".join(
+                f'    {status} "{message}";\n' for status, (_, message) in sorted(PROXY_ERRORS.items())
+            ),
         },
     )
 
