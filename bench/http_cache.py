@@ -1,11 +1,12 @@
 """Reader pages through the HTTP cache: cached (Varnish's HIT) against uncached (prints figures).
 
     .venv/bin/python bench/http_cache.py                  # starts scripts/run.sh with HTTP_CACHE=varnish
+    .venv/bin/python bench/http_cache.py --front-proxy nginx   # without Apache in front (one hop less)
     .venv/bin/python bench/http_cache.py --requests 400   # more requests per page and kind
     .venv/bin/python bench/http_cache.py --url http://127.0.0.1:8000   # a running stack with the cache
 
 Each page of ``PAGES`` (and a case and the case list with a query string, found through the API) is
-read ``--requests`` times one after the other, a new connection each, through nginx -> Varnish:
+read ``--requests`` times one after the other, a new connection each, through Apache -> nginx -> Varnish:
 once warm, so that Varnish answers from the cache, and once with a session cookie, which Varnish
 passes to the app (the reader's page rendered by gunicorn, as without the cache). Printed: p50 and
 p95 of each page and kind, and whether every cached answer was a HIT.
@@ -92,11 +93,18 @@ def main() -> int:
     parser.add_argument("--url", help="a running stack with HTTP_CACHE=varnish; default: start one")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--p95-ms", type=float, default=5.0)
+    parser.add_argument("--front-proxy", default="apache", choices=["apache", "nginx"], help="what faces clients")
     args = parser.parse_args()
     if not 1 <= args.requests <= 2000:
         parser.error("--requests: 1 to 2000")
     return measure(
-        parser, args, run, "nginx", HTTP_CACHE="varnish", VARNISH_PURGE_PORT=str(free_port()), GUNICORN_WORKERS="2"
+        parser,
+        args,
+        run,
+        args.front_proxy,
+        HTTP_CACHE="varnish",
+        VARNISH_PURGE_PORT=str(free_port()),
+        GUNICORN_WORKERS="2",
     )
 
 

@@ -58,6 +58,7 @@ def start_stack(front_proxy: str, log_path: Path, **extra: str) -> tuple[subproc
         PORT=str(port),
         HOST="127.0.0.1",
         FRONT_PROXY=front_proxy,
+        NGINX_PORT=str(free_port()),  # nginx behind Apache (FRONT_PROXY=apache)
         GUNICORN_ACCESS_LOG="/dev/null",  # 400 attack connections would flood the terminal
         LOG_LEVEL="WARNING",
         SEARCH_URL="",
@@ -257,7 +258,9 @@ def run(url: str, args: argparse.Namespace) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running stack; default: start scripts/run.sh in a temporary VAR_DIR")
-    parser.add_argument("--front-proxy", default=os.environ.get("FRONT_PROXY", "nginx"), choices=["nginx", "none"])
+    parser.add_argument(
+        "--front-proxy", default=os.environ.get("FRONT_PROXY", "apache"), choices=["apache", "nginx", "none"]
+    )
     parser.add_argument("--slow-body", type=int, default=200)
     parser.add_argument("--slow-header", type=int, default=200)
     parser.add_argument("--interval", type=float, default=6.0, help="seconds between two bytes of a slow client")

@@ -106,17 +106,23 @@ if [ "$(basename "$requirements")" = requirements-dev.txt ]; then
         fi
     fi
 
-    # Varnish, the HTTP cache that tests/test_http_cache.py puts between nginx and gunicorn
-    # (scripts/serve.sh HTTP_CACHE=varnish; nginx itself is installed by serve.sh when missing).
-    if ! command -v varnishd >/dev/null 2>&1 && [ ! -x /usr/sbin/varnishd ]; then
+    # Debian programs of the served stack that the tests start (scripts/serve.sh; nginx itself is
+    # installed by serve.sh when missing): Varnish, the HTTP cache that tests/test_http_cache.py puts
+    # between nginx and gunicorn (HTTP_CACHE=varnish), and Apache in front of nginx (FRONT_PROXY=apache),
+    # whose minimum-rate timeouts close slow-dripping clients (tests/test_serving.py).
+    debian_program() {
+        local program="$1" package="$2" tests="$3"
+        if command -v "$program" >/dev/null 2>&1 || [ -x "/usr/sbin/$program" ]; then return 0; fi
         if can_apt; then
-            log "installing Debian's varnish with apt-get (for the HTTP cache tests)"
-            apt_install varnish || { log "could not install varnish"; if [ "${CI:-}" = true ]; then exit 1; fi; }
+            log "installing Debian's $package with apt-get (for $tests)"
+            apt_install "$package" || { log "could not install $package"; if [ "${CI:-}" = true ]; then exit 1; fi; }
         else
-            log "varnishd is missing: the HTTP cache tests fail (Debian: apt-get install varnish)"
+            log "$program is missing: $tests fail (Debian: apt-get install $package)"
             if [ "${CI:-}" = true ]; then exit 1; fi
         fi
-    fi
+    }
+    debian_program varnishd varnish "the HTTP cache tests"
+    debian_program apache2 apache2 "the serving tests"
 
     # Redis, the shared cache of several app servers that tests/test_shared_caches.py starts on loopback
     # (tests/support/shared_caches.py, scripts/with-redis.sh; docs/operations.md "Shared caches").

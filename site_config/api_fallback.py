@@ -14,6 +14,7 @@ middleware (400), CSRF (403), or a plain text 405 of ninja itself. An API client
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,6 +37,28 @@ def _messages() -> dict[int, tuple[str, str]]:
         413: ("request_too_large", gettext("The request is too large.")),
         500: ("server_error", gettext("An internal error occurred; it has been logged.")),
     }
+
+
+# The errors that the proxies in front (Apache, nginx) answer themselves on /api/ before the app sees
+# the request: rendered into their configuration (site_config/apache, site_config/nginx) in the same
+# shape, in English (the proxies do not negotiate a language).
+PROXY_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request cannot be read."),
+    408: ("request_timeout", "The request was not received in time."),
+    413: ("request_too_large", "The request is too large."),
+    414: ("uri_too_long", "The address is too long."),
+    429: ("rate_limited", "Too many requests from this address at once; try again later."),
+    500: ("server_error", "An internal error occurred."),
+    502: ("bad_gateway", "The service is not available; try again later."),
+    503: ("service_unavailable", "The service is not available; try again later."),
+    504: ("gateway_timeout", "The service did not answer in time; try again later."),
+}
+
+
+def proxy_error_body(status: int) -> str:
+    """The JSON body of PROXY_ERRORS[status], as the API's error shape."""
+    code, message = PROXY_ERRORS[status]
+    return json.dumps({"errors": [{"field": None, "code": code, "message": message}]})
 
 
 def is_api(request: HttpRequest) -> bool:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from site_config.api_fallback import PROXY_ERRORS
+
 TEMPLATES = Path(__file__).resolve().parent
 # nginx closes a client whose headers take longer, or whose body stalls longer, than this.
 DEFAULT_CLIENT_TIMEOUT = 5
@@ -25,8 +27,13 @@ def site_conf(
     upstream: str,
     client_timeout: int = DEFAULT_CLIENT_TIMEOUT,
     connections_per_address: int = DEFAULT_CONNECTIONS_PER_ADDRESS,
+    trusted_front: str = "",
 ) -> str:
-    """The server block: buffering proxy to ``upstream`` (``unix:/path`` or ``host:port``)."""
+    """The server block: buffering proxy to ``upstream`` (``unix:/path`` or ``host:port``).
+
+    With ``trusted_front`` (the address of Apache in front, site_config/apache), the client's address
+    is taken from the X-Forwarded-For that it sets, from that address only, before the limits count.
+    """
     return _render(
         "site.conf.template",
         {
@@ -35,7 +42,25 @@ def site_conf(
             "CLIENT_TIMEOUT": str(client_timeout),
             "MAX_BODY_BYTES": str(settings.SUBMISSIONS_MAX_REQUEST_BYTES),
             "CONNECTIONS_PER_ADDRESS": str(connections_per_address),
+            "TRUSTED_FRONT": _trusted_front(trusted_front),
+            "FRONT_PROTO": f"    {trusted_front} $http_x_forwarded_proto;\n" if trusted_front else "",
+            "API_ERROR_CODES": "".join(f"    {status} {code};\n" for status, (code, _) in sorted(PROXY_ERRORS.items())),
+            "API_ERROR_MESSAGES": "".join(
+                f'    {status} "{message}";\n' for status, (_, message) in sorted(PROXY_ERRORS.items())
+            ),
         },
+    )
+
+
+def _trusted_front(address: str) -> str:
+    if not address:
+        return ""
+    return (
+        "    # Behind Apache (site_config/apache): it replaces X-Forwarded-For with its client's address; the\n"
+        "    # header is believed from Apache's address only, and $remote_addr (limits, logs) becomes the client.\n"
+        f"    set_real_ip_from {address};\n"
+        "    real_ip_header X-Forwarded-For;\n"
+        "    real_ip_recursive off;\n"
     )
 
 

@@ -1,8 +1,8 @@
-"""The served stack of `make run` with the HTTP cache: nginx -> Varnish -> gunicorn (scripts/serve.sh).
+"""The served stack of `make run` with the HTTP cache: Apache -> nginx -> Varnish -> gunicorn (scripts/serve.sh).
 
 Started once per test run (the session fixture ``served_stack`` in tests/conftest.py) by
 bench/slow_clients.start_stack, in an empty VAR_DIR on SQLite with the demo content. Used by
-tests/test_serving.py (slow and big clients at nginx and at gunicorn's socket) and
+tests/test_serving.py (slow and big clients at the front and at gunicorn's socket) and
 tests/test_http_cache.py (what Varnish keeps, and purges on publication).
 """
 
@@ -22,7 +22,10 @@ from pathlib import Path
 from bench import slow_clients
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CLIENT_TIMEOUT = 3  # nginx's header/body timeout for this run: tests/test_serving.py's attack drips slower
+# The proxies' client timeout for this run (PROXY_CLIENT_TIMEOUT): Apache's headers get 3 s (up to 12 s
+# while they flow at the minimum rate), a body 6 s plus 1 s per MIN_RATE bytes; nginx's stall timeout 3 s.
+CLIENT_TIMEOUT = 3
+MIN_RATE = 500  # bytes per second (PROXY_MIN_RATE, site_config/apache)
 
 
 @dataclass
@@ -43,6 +46,7 @@ class ServedStack:
     var_dir: Path
     purge_port: int
     environ: dict[str, str]
+    log: Path  # standard output and error of scripts/run.sh: Apache's and nginx's error logs among them
 
     @property
     def host(self) -> str:
@@ -60,7 +64,8 @@ class ServedStack:
     def frontend_cache_url(self) -> str:
         return f"http://127.0.0.1:{self.purge_port}"
 
-    def at_nginx(self) -> socket.socket:
+    def at_front(self) -> socket.socket:
+        """A connection to the stack's address (Apache, the front of `make run`)."""
         return socket.create_connection((self.host, self.port), timeout=10)
 
     def at_gunicorn(self) -> socket.socket:
@@ -72,7 +77,7 @@ class ServedStack:
     def get(
         self, path: str, headers: dict[str, str] | None = None, method: str = "GET", source: str | None = None
     ) -> Answer:
-        """One request through nginx (and so Varnish), a new connection each, from ``source`` if given."""
+        """One request through the front (Apache, nginx, Varnish), a new connection each, from ``source`` if given."""
         address = (source, 0) if source else None
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30, source_address=address)
         try:
@@ -125,17 +130,18 @@ class ServedStack:
 
 
 def start(log_path: Path) -> tuple[ServedStack, subprocess.Popen]:
-    """Start the stack with Varnish between nginx and gunicorn; returns it and the process to stop."""
+    """Start the stack, Apache in front, Varnish between nginx and gunicorn; returns it and the process to stop."""
     purge_port = slow_clients.free_port()
     extra = {
         "PROXY_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT),
+        "PROXY_MIN_RATE": str(MIN_RATE),
         "GUNICORN_WORKERS": "2",
         "HTTP_CACHE": "varnish",
         "VARNISH_PURGE_PORT": str(purge_port),
     }
-    process, url, var_dir = slow_clients.start_stack("nginx", log_path, **extra)
+    process, url, var_dir = slow_clients.start_stack("apache", log_path, **extra)
     environ = dict(os.environ, VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="site_config.settings", SEARCH_URL="")
     parts = urllib.parse.urlsplit(url)
     environ.update(HOST=parts.hostname or "127.0.0.1", PORT=str(parts.port), SECURE_HTTPS="0")
     environ.pop("DATABASE_URL", None)
-    return ServedStack(url, var_dir, purge_port, environ), process
+    return ServedStack(url, var_dir, purge_port, environ, log_path), process

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--client-timeout", type=int, default=nginx.DEFAULT_CLIENT_TIMEOUT)
         parser.add_argument("--connections-per-address", type=int, default=nginx.DEFAULT_CONNECTIONS_PER_ADDRESS)
+        parser.add_argument(
+            "--trusted-front",
+            default="",
+            help="Apache's address in front (site_config/apache): its X-Forwarded-For is believed",
+        )
         parser.add_argument("--run-dir", type=Path, help="write a standalone configuration into this folder")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,8 +37,17 @@ class Command(BaseCommand):
             raise CommandError("--client-timeout: at least 1 second")
         if options["connections_per_address"] < 1:
             raise CommandError("--connections-per-address: at least 1")
+        if options["trusted_front"]:
+            try:
+                ipaddress.ip_address(options["trusted_front"])
+            except ValueError as exc:
+                raise CommandError(f"--trusted-front: {exc}") from exc
         site = nginx.site_conf(
-            options["listen"], options["upstream"], options["client_timeout"], options["connections_per_address"]
+            options["listen"],
+            options["upstream"],
+            options["client_timeout"],
+            options["connections_per_address"],
+            options["trusted_front"],
         )
         run_dir: Path | None = options["run_dir"]
         if run_dir is None:
