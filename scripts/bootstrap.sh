@@ -126,15 +126,7 @@ if [ "$(basename "$requirements")" = requirements-dev.txt ]; then
 
     # Redis, the shared cache of several app servers that tests/test_shared_caches.py starts on loopback
     # (tests/support/shared_caches.py, scripts/with-redis.sh; docs/operations.md "Shared caches").
-    if [ ! -x /usr/bin/redis-server ]; then
-        if can_apt; then
-            log "installing Debian's redis-server with apt-get (for the shared cache tests)"
-            apt_install redis-server || { log "could not install redis-server"; if [ "${CI:-}" = true ]; then exit 1; fi; }
-        else
-            log "redis-server is missing: the shared cache tests are skipped (Debian: apt-get install redis-server)"
-            if [ "${CI:-}" = true ]; then exit 1; fi
-        fi
-    fi
+    debian_program redis-server redis-server "the shared cache tests"
 
     axe_stamp="node_modules/.installed-$(cat package.json package-lock.json | sha256sum | cut -c1-16)"
     if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ]; then
