@@ -28,11 +28,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import Count, Max, Q
 from wagtail.models import Locale, Page, Site
 from wagtail.query import PageQuerySet
 
+from core.side_effects import after_commit, in_batch
 from manual.services.publication import public_pages
 
 logger = logging.getLogger(__name__)
@@ -76,9 +77,13 @@ def _new_generation() -> None:
 
 
 def pages_changed(sender: Any = None, **kwargs: Any) -> None:
-    """Signal receiver: what the sitemap lists may have changed; every cached file is stale."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
+    """Signal receiver: what the sitemap lists may have changed; every cached file is stale.
+
+    Inside ``core.side_effects.batch`` (an import) the map stays as it was until the batch ends,
+    then gets one new generation, not one per case."""
+    if not in_batch():
+        _new_generation()
+    after_commit("sitemap.generation", _new_generation)
 
 
 def generation() -> str:

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from core.side_effects import after_commit
 from search.documents import build_documents, indexable_pages
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
@@ -34,7 +35,8 @@ MAX_BACKOFF = timedelta(minutes=15)
 def queue_update(translation_key: Any, gone: list[tuple[str, int]] | None = None) -> IndexOutbox:
     """Record that the pages of ``translation_key`` changed; processed after the commit."""
     row = IndexOutbox.objects.create(translation_key=translation_key, page_ids=[list(item) for item in gone or []])
-    transaction.on_commit(enqueue_processing)
+    # One round per commit (or per ``core.side_effects.batch``: an import's pages in bulk at its end).
+    after_commit("search.outbox", enqueue_processing)
     return row
 
 
@@ -118,10 +120,21 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
     return report
 
 
+def drain_outbox(limit: int = 500) -> int:
+    """``process_outbox`` until no due row is left (a batch of publications queues thousands) or
+    the engine fails (the rows wait for their retry); returns the rows applied."""
+    processed = 0
+    while True:
+        report = process_outbox(limit)
+        processed += report.processed
+        if report.failed or report.processed < limit:
+            return processed
+
+
 @task()
 def process_outbox_task() -> int:
-    """Apply queued index updates (``process_outbox``), after the commit that queued them."""
-    return process_outbox().processed
+    """Apply queued index updates (``drain_outbox``), after the commit that queued them."""
+    return drain_outbox()
 
 
 def rebuild(locales: list[str] | None = None, engine_only: bool = False) -> dict[str, int]:
