@@ -16,14 +16,21 @@ Signals stay connected; only their after-commit work is coalesced.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.db.models.signals import post_save
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.tasks import update_reference_index_task
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +82,11 @@ def batch() -> Iterator[None]:
     collected = _Batch()
     token = _current.set(collected)
     try:
-        yield
+        # Wagtail's own switch for its reference index (a task per save, several saves per
+        # publication): ``defer_reference_index`` updates each object once at the end instead
+        # (its removal on delete is off too: what a batch does is save, it deletes nothing).
+        with disable_reference_index_auto_update():
+            yield
     finally:
         _current.reset(token)
         transaction.on_commit(collected.run)
@@ -102,6 +113,26 @@ def after_commit_merged(key: Hashable, values: dict[str, Iterable], flush: Calla
         transaction.on_commit(partial(current.merge, key, frozen, flush))
         return
     transaction.on_commit(partial(flush, **{name: sorted(set(items)) for name, items in values.items()}), robust=True)
+
+
+def defer_reference_index(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """post_save inside ``batch()``: the object's entry in Wagtail's reference index is updated
+    once when the batch ends (Wagtail's handler, switched off in the batch, would do it per save)."""
+    if raw or _current.get() is None or sender not in ReferenceIndex.tracked_models:
+        return
+    key = ("reference-index", sender._meta.label, instance.pk)
+    after_commit(key, partial(_update_reference_index, sender._meta.app_label, sender._meta.model_name, instance.pk))
+
+
+def _update_reference_index(app_label: str, model_name: str, pk: Any) -> None:
+    # Wagtail's task (it finds a child object's parent); gone objects have nothing to index.
+    with contextlib.suppress(ObjectDoesNotExist):
+        update_reference_index_task.enqueue(app_label, model_name, str(pk))
+
+
+def connect() -> None:
+    """Connected by ``ManualConfig.ready`` (``core`` is not an app of its own)."""
+    post_save.connect(defer_reference_index, dispatch_uid="side-effects-reference-index")
 
 
 class _Once:
