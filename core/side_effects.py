@@ -3,7 +3,7 @@
 A publication has consequences outside its transaction: the search outbox is processed, the HTTP
 cache purged, the sitemap and the open-data dumps rebuilt. Each app asks for its effect here with
 a key (``after_commit``, or ``after_commit_merged`` for effects that carry values, such as the URLs
-to purge): however often one transaction asks, the effect runs once after it commits.
+to purge); it runs after the commit (``once_per_transaction``: once however often asked).
 
 ``batch()`` stretches that to many transactions: an import publishing thousands of cases, one
 transaction each, runs every effect once at the end of the batch instead of once per case (one
@@ -92,16 +92,17 @@ def batch() -> Iterator[None]:
         transaction.on_commit(collected.run)
 
 
-def after_commit(key: Hashable, callback: Callable[[], object]) -> None:
-    """Run ``callback`` once after the current transaction commits, however often it is asked for
-    with ``key`` in that transaction; inside ``batch()``, once at the batch's end."""
+def after_commit(key: Hashable, callback: Callable[[], object], *, once_per_transaction: bool = False) -> None:
+    """Run ``callback`` after the current transaction commits (with ``once_per_transaction``, once
+    however often ``key`` is asked for in that transaction); inside ``batch()``, once at its end."""
     current = _current.get()
     if current is not None:
         transaction.on_commit(partial(current.add, key, callback))
         return
     connection = transaction.get_connection()
-    if not any(_is_once(hook, key) for _savepoints, hook, _robust in connection.run_on_commit):
-        transaction.on_commit(_Once(key, callback))
+    if once_per_transaction and any(_is_once(hook, key) for _savepoints, hook, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_Once(key, callback))
 
 
 def after_commit_merged(key: Hashable, values: dict[str, Iterable], flush: Callable[..., object]) -> None:
@@ -141,8 +142,12 @@ class _Once:
     def __init__(self, key: Hashable, callback: Callable[[], object]) -> None:
         self.key = key
         self.callback = callback
+        # Django's test helper (captureOnCommitCallbacks) runs the callbacks of a transaction that
+        # goes on: one that ran no longer stands for what the transaction asks for after it.
+        self.ran = False
 
     def __call__(self) -> None:
+        self.ran = True
         self.callback()
 
     def __repr__(self) -> str:
@@ -150,4 +155,4 @@ class _Once:
 
 
 def _is_once(hook: object, key: Hashable) -> bool:
-    return isinstance(hook, _Once) and hook.key == key
+    return isinstance(hook, _Once) and hook.key == key and not hook.ran

@@ -199,7 +199,8 @@ def request_refresh() -> None:
     transaction that rolls back, so a rolled-back publication queues nothing)."""
     export_dir().mkdir(parents=True, exist_ok=True)
     _marker().touch()
-    after_commit("opendata.refresh", enqueue_refresh)  # one per import too (core.side_effects.batch)
+    # One per import too (core.side_effects.batch).
+    after_commit("opendata.refresh", enqueue_refresh, once_per_transaction=True)
 
 
 def enqueue_refresh() -> None:

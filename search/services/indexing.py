@@ -37,7 +37,7 @@ MAX_BACKOFF = timedelta(minutes=15)
 def queue_update(translation_key: Any, gone: list[tuple[str, int]] | None = None) -> IndexOutbox:
     """Record that the pages of ``translation_key`` changed; processed after the commit."""
     row = IndexOutbox.objects.create(translation_key=translation_key, page_ids=[list(item) for item in gone or []])
-    # One round per commit (or per ``core.side_effects.batch``: an import's pages in bulk at its end).
+    # After the commit; in ``core.side_effects.batch`` (an import) one round for all its pages at its end.
     after_commit("search.outbox", enqueue_processing)
     return row
 
