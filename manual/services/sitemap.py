@@ -97,7 +97,7 @@ def pages_changed(sender: Any = None, **kwargs: Any) -> None:
     then gets one new generation, not one per case."""
     if not in_batch():
         _new_generation()
-    after_commit("sitemap.generation", _changed)
+    after_commit("sitemap.generation", _changed, once_per_transaction=True)  # one build per commit
 
 
 def _changed() -> None:
