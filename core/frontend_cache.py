@@ -18,14 +18,14 @@ import http.client
 import logging
 import re
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
 from django_tasks import task
 from wagtail.contrib.frontend_cache.backends import HTTPBackend
 from wagtail.contrib.frontend_cache.utils import get_backends
+
+from core.side_effects import after_commit_merged
 
 logger = logging.getLogger("wagtail.frontendcache")
 
@@ -119,7 +119,12 @@ def enabled() -> bool:
 
 def invalidate_on_commit(urls: Iterable[str], prefixes: Iterable[str] = ()) -> None:
     """Purge ``urls`` (full URLs; every query string of each path) and ban ``prefixes`` after commit."""
-    url_list, prefix_list = sorted(set(urls)), sorted(set(prefixes))
+    url_list, prefix_list = list(urls), list(prefixes)
     if not url_list and not prefix_list:
         return
-    transaction.on_commit(partial(invalidate_task.enqueue, url_list, prefix_list), robust=True)
+    # One purge batch per commit, or per ``core.side_effects.batch`` (an import: one at its end).
+    after_commit_merged("frontend-cache", {"urls": url_list, "prefixes": prefix_list}, enqueue_invalidation)
+
+
+def enqueue_invalidation(urls: list[str], prefixes: list[str]) -> None:
+    invalidate_task.enqueue(urls, prefixes)

@@ -12,6 +12,7 @@ class ManualConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules import the models, which Django loads only
         # after every app's AppConfig (this module) is imported.
+        from core import side_effects  # noqa: PLC0415
         from manual import searchable, signals  # noqa: PLC0415
 
         post_migrate.connect(signals.sync_locales_after_migrate, sender=self)
@@ -22,4 +23,5 @@ class ManualConfig(AppConfig):
         signals.connect_publication()
         signals.connect_sitemap()
         signals.connect_frontend_cache()
+        side_effects.connect()  # Wagtail's reference index, updated once per batch (an import)
         searchable.register()  # the page types and facets the search app indexes

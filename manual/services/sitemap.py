@@ -6,8 +6,15 @@ Each part and the index are built once per change of the public pages and kept, 
 "sitemap" cache (a database cache by default: one copy for every worker and node) under the
 current *generation*: a token replaced whenever a page is published, unpublished, moved or
 deleted, a view restriction changes or a site does (``pages_changed``, connected in
-``manual.signals``). A request after a change builds the one part it asks for (or the index, from
-one aggregate query), never the whole map; later requests read it from the cache.
+``manual.signals``).
+
+After the change commits, a task (``build_task``, django-tasks) builds every file of the new
+generation; a burst of changes queues a task each, and each builds only the files its generation
+still lacks, so the burst costs one build per file (``BUILD_DELAY`` seconds after the change when
+the task backend can defer, so that the burst is over). Until the task has built a file, a request
+for it is answered with its previous version (stale while rebuilding), never by building it; only
+a file that was never built, or whose build no task is pending for, is built by the request (the
+one part it asks for, or the index from one aggregate query), never the whole map.
 
 The same token versions the reader's navigation (``manual.templatetags.reader.navigation``).
 The token is written in the transaction of the change and again once it commits: with the
@@ -22,24 +29,32 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django_tasks import default_task_backend, task
 from wagtail.models import Locale, Page, Site
 from wagtail.query import PageQuerySet
 
+from core.side_effects import after_commit, in_batch
 from manual.services.publication import public_pages
 
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "sitemap"
 GENERATION_KEY = "sitemap:generation"
+# The generation a build task is queued for: requests serve the previous files meanwhile.
+PENDING_KEY = "sitemap:pending"
+# Seconds a build waits after a change when the task backend can defer (TASKS_BACKEND=database).
+BUILD_DELAY = 10
 # How long a request waits for another worker building the same part before building it too.
 BUILD_WAIT_SECONDS = 10.0
 BUILD_LOCK_SECONDS = 120
@@ -77,9 +92,26 @@ def _new_generation() -> None:
 
 
 def pages_changed(sender: Any = None, **kwargs: Any) -> None:
-    """Signal receiver: what the sitemap lists may have changed; every cached file is stale."""
+    """Signal receiver: what the sitemap lists may have changed; every cached file is stale.
+
+    Inside ``core.side_effects.batch`` (an import) the map stays as it was until the batch ends,
+    then gets one new generation, not one per case."""
+    if not in_batch():
+        _new_generation()
+    after_commit("sitemap.generation", _changed, once_per_transaction=True)  # one build per commit
+
+
+def _changed() -> None:
+    """After the commit: a new generation, built by a task; requests serve the previous files meanwhile."""
     _new_generation()
-    transaction.on_commit(_new_generation)
+    try:
+        _cache().set(PENDING_KEY, generation(), BUILD_LOCK_SECONDS + BUILD_DELAY)
+    except DatabaseError:
+        return  # no cache table yet (see _new_generation): nothing to build into
+    if default_task_backend.supports_defer:
+        build_task.using(run_after=timezone.now() + timedelta(seconds=BUILD_DELAY)).enqueue()
+    else:
+        build_task.enqueue()
 
 
 def generation() -> str:
@@ -213,15 +245,20 @@ def build_part(language_code: str, number: int) -> str:
 # --- Serving -------------------------------------------------------------------------------------
 
 
-def _cached(name: str, build: Any) -> SitemapFile:
-    """The file ``name`` of the current generation: from the cache, else built once (other workers
-    asking meanwhile wait for it, up to ``BUILD_WAIT_SECONDS``)."""
+def _cached(name: str, build: Any, *, stale_ok: bool = True) -> SitemapFile:
+    """The file ``name`` of the current generation: from the cache; else its previous version while
+    a build task is pending; else built once (other workers asking meanwhile wait for it, up to
+    ``BUILD_WAIT_SECONDS``)."""
     cache = _cache()
     current = generation()
     key = f"sitemap:{current}:{name}"
     found = cache.get(key)
     if found is not None:
         return SitemapFile(found, current)
+    if stale_ok and cache.get(PENDING_KEY) == current:
+        previous = cache.get(f"sitemap:latest:{name}")
+        if previous is not None:
+            return SitemapFile(previous[1], previous[0])
     lock = f"{key}:building"
     if not cache.add(lock, 1, BUILD_LOCK_SECONDS):
         deadline = time.monotonic() + BUILD_WAIT_SECONDS
@@ -232,7 +269,7 @@ def _cached(name: str, build: Any) -> SitemapFile:
                 return SitemapFile(found, current)
     try:
         gzipped = compress(build())
-        cache.set(key, gzipped)
+        cache.set_many({key: gzipped, f"sitemap:latest:{name}": (current, gzipped)})
     finally:
         cache.delete(lock)
     return SitemapFile(gzipped, current)
@@ -247,3 +284,28 @@ def part(language_code: str, number: int) -> SitemapFile:
     if language_code not in settings.MANUAL_LOCALES or number < 1:
         raise NoSuchPart(language_code)
     return _cached(f"{language_code}:{number}", lambda: build_part(language_code, number))
+
+
+def build_all() -> int:
+    """Every file of the current generation not built yet (the index, then each locale's parts);
+    returns how many were built."""
+    cache = _cache()
+    current = generation()
+    names = {"index": build_index}
+    totals = listed_pages().values("locale__language_code").annotate(urls=Count("pk")).order_by()
+    urls = {row["locale__language_code"]: row["urls"] for row in totals}
+    for code in settings.MANUAL_LOCALES:
+        for number in range(1, _part_count(urls.get(code, 0)) + 1):
+            names[f"{code}:{number}"] = partial(build_part, code, number)
+    missing = [name for name in names if cache.get(f"sitemap:{current}:{name}") is None]
+    for name in missing:
+        _cached(name, names[name], stale_ok=False)
+    if generation() == current:
+        cache.delete(PENDING_KEY)  # a change since keeps its own build pending
+    return len(missing)
+
+
+@task()
+def build_task() -> int:
+    """``build_all`` after a change of the public pages: the number of files built (0: coalesced)."""
+    return build_all()

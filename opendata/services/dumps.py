@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from core.side_effects import after_commit
 from opendata.services.columns import csv_columns, csv_row
 from opendata.services.records import EXPORT_FORMAT, case_chunks, case_record, dataset
 
@@ -199,9 +199,8 @@ def request_refresh() -> None:
     transaction that rolls back, so a rolled-back publication queues nothing)."""
     export_dir().mkdir(parents=True, exist_ok=True)
     _marker().touch()
-    connection = transaction.get_connection()
-    if not any(callback is enqueue_refresh for _savepoints, callback, _robust in connection.run_on_commit):
-        transaction.on_commit(enqueue_refresh)
+    # One per import too (core.side_effects.batch).
+    after_commit("opendata.refresh", enqueue_refresh, once_per_transaction=True)
 
 
 def enqueue_refresh() -> None:

@@ -11,7 +11,9 @@ or the worker), which is idempotent: nothing is dropped.
 
 from __future__ import annotations
 
+import queue
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from core.side_effects import after_commit
 from search.documents import build_documents, indexable_pages
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
@@ -34,7 +37,8 @@ MAX_BACKOFF = timedelta(minutes=15)
 def queue_update(translation_key: Any, gone: list[tuple[str, int]] | None = None) -> IndexOutbox:
     """Record that the pages of ``translation_key`` changed; processed after the commit."""
     row = IndexOutbox.objects.create(translation_key=translation_key, page_ids=[list(item) for item in gone or []])
-    transaction.on_commit(enqueue_processing)
+    # After the commit; in ``core.side_effects.batch`` (an import) one round for all its pages at its end.
+    after_commit("search.outbox", enqueue_processing)
     return row
 
 
@@ -118,10 +122,21 @@ def process_outbox(limit: int = 500, force: bool = False) -> OutboxReport:
     return report
 
 
+def drain_outbox(limit: int = 500) -> int:
+    """``process_outbox`` until no due row is left (a batch of publications queues thousands) or
+    the engine fails (the rows wait for their retry); returns the rows applied."""
+    processed = 0
+    while True:
+        report = process_outbox(limit)
+        processed += report.processed
+        if report.failed or report.processed < limit:
+            return processed
+
+
 @task()
 def process_outbox_task() -> int:
-    """Apply queued index updates (``process_outbox``), after the commit that queued them."""
-    return process_outbox().processed
+    """Apply queued index updates (``drain_outbox``), after the commit that queued them."""
+    return drain_outbox()
 
 
 def rebuild(locales: list[str] | None = None, engine_only: bool = False) -> dict[str, int]:
@@ -141,21 +156,58 @@ def rebuild(locales: list[str] | None = None, engine_only: bool = False) -> dict
             rows = SearchDocument.objects.filter(locale=locale).values_list("document", flat=True)
             written[locale] = engine.rebuild(locale, rows.iterator(2000))
         else:
-            page_ids = list(indexable_pages().filter(locale__language_code=locale).values_list("pk", flat=True))
-            documents = []
-            for start in range(0, len(page_ids), 500):
-                documents.extend(build_documents(page_ids[start : start + 500]))
+            chunks = _document_chunks(locale)
             if engine is None:
-                written[locale] = database.rebuild(locale, documents)
+                written[locale] = database.rebuild(locale, (document for chunk in chunks for document in chunk))
             else:
-                # The engine indexes in its own process while this one writes the database index:
-                # the two rebuilds overlap instead of taking turns.
-                with ThreadPoolExecutor(max_workers=1) as pool:
-                    engine_written = pool.submit(engine.rebuild, locale, documents)
-                    database.rebuild(locale, documents)
-                    written[locale] = engine_written.result()
+                written[locale] = _rebuild_both(engine, database, locale, chunks)
         index_changed()
     return written
+
+
+REBUILD_CHUNK = 1000  # pages read per batch of documents (a constant number of queries each)
+_END, _ABORT = object(), object()
+
+
+class RebuildAborted(Exception):
+    """The pages could not be read to the end: the engine's new index is dropped."""
+
+
+def _rebuild_both(engine: Any, database: Any, locale: str, chunks: Iterator[list[dict[str, Any]]]) -> int:
+    """The engine indexes each chunk in its own process as soon as it is built, while this process
+    builds the next chunks and then writes the database index: the engine's bulk loading overlaps
+    with the reading of the pages instead of waiting for all of them."""
+    feed: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        engine_written = pool.submit(engine.rebuild, locale, _fed(feed))
+        documents: list[dict[str, Any]] = []
+        try:
+            for chunk in chunks:
+                feed.put(chunk)
+                documents.extend(chunk)
+        except BaseException:
+            feed.put(_ABORT)  # the engine drops its half-built index; the old one keeps serving
+            raise
+        feed.put(_END)
+        database.rebuild(locale, documents)
+        return engine_written.result()
+
+
+def _document_chunks(locale: str) -> Iterator[list[dict[str, Any]]]:
+    page_ids = list(indexable_pages().filter(locale__language_code=locale).values_list("pk", flat=True))
+    for start in range(0, len(page_ids), REBUILD_CHUNK):
+        yield build_documents(page_ids[start : start + REBUILD_CHUNK])
+
+
+def _fed(feed: queue.SimpleQueue) -> Iterator[dict[str, Any]]:
+    """The documents put on ``feed`` by another thread, chunk by chunk, until its end mark."""
+    while True:
+        chunk = feed.get()
+        if chunk is _END:
+            return
+        if chunk is _ABORT:
+            raise RebuildAborted
+        yield from chunk
 
 
 @dataclass

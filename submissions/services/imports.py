@@ -32,6 +32,7 @@ from django.db import transaction
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
+from core import side_effects
 from manual.models import CaseStudyPage
 from opendata.services.records import EXPORT_FORMAT
 from submissions.models import ImportedCase, Submission, SubmissionStatus, SubmitterContact
@@ -138,16 +139,23 @@ def items_of_dump(records: list[Any]) -> list[Any]:
     return items
 
 
-def import_cases(path: Path, *, publish: bool = False, user: Any = None, report=None) -> list[ItemReport]:
-    """Import every item of the file; ``report`` (optional) is called with each item's report as it is done."""
+def import_cases(path: Path, *, publish: bool = False, user: Any = None, report=None, started=None) -> list[ItemReport]:
+    """Import every item of the file; ``report`` (optional) is called with each item's report as it
+    is done, ``started`` (optional) with the number of items once the file is read."""
     path = Path(path)
     items = read_import_file(path)
+    if started is not None:
+        started(len(items))
     reports = []
-    for position, item in enumerate(items):
-        result = import_item(item, position, base=path.resolve().parent, publish=publish, user=user)
-        reports.append(result)
-        if report is not None:
-            report(result)
+    # Each item commits on its own; what publishing them does beyond their pages (search outbox,
+    # HTTP cache purges, sitemap generation, open-data refresh) runs once at the end, for every
+    # item committed so far even when the import stops half-way (core.side_effects).
+    with side_effects.batch():
+        for position, item in enumerate(items):
+            result = import_item(item, position, base=path.resolve().parent, publish=publish, user=user)
+            reports.append(result)
+            if report is not None:
+                report(result)
     return reports
 
 

@@ -1,0 +1,154 @@
+"""Import benchmark (prints figures; not a test):
+
+    .venv/bin/python bench/imports.py [--cases 2000] [--profile 200] [--data DIR] [--search-url URL]
+
+Writes an import file of N generated cases (docs/import-format.md; every second item is the Russian
+translation of the one before, as in docs/import-sample.json, with bench/case_data.py's words,
+countries and the demo's taxonomy codes) into a fresh SQLite database holding the demo manual
+(or DATABASE_URL; with --data DIR its SQLite database, which must not hold the cases yet), then
+runs ``manage.py import_cases --publish`` in-process: cases a second, queries per case, and how
+many purge batches, sitemap generations, open-data refreshes and outbox rounds the import caused.
+``--profile N`` instead profiles the import of N cases with cProfile (top 40 by cumulative time).
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.environment import prepare  # noqa: E402 - after the path is set
+
+VAR = prepare("imports")
+os.environ.setdefault("SEARCH_URL", "")  # the database driver unless --search-url names an engine
+if "--search-url" in sys.argv[:-1]:
+    os.environ["SEARCH_URL"] = sys.argv[sys.argv.index("--search-url") + 1]
+os.environ["DJANGO_SETTINGS_MODULE"] = "site_config.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench.case_data import COUNTRIES, sentence  # noqa: E402
+from manual.models import (  # noqa: E402
+    CaseStudyPage,
+    EParticipationTool,
+    GovernmentLevel,
+    ParticipationLevel,
+    PolicyStage,
+    Topic,
+)
+from search.models import SearchDocument  # noqa: E402
+
+
+def codes(model) -> list[str]:
+    return list(model.objects.filter(locale__language_code="en").values_list("code", flat=True))
+
+
+def import_file(cases: int, folder: Path) -> Path:
+    """``cases`` items: pairs of an English case and its Russian translation."""
+    rng = random.Random(7)
+    topics, tools, stages = codes(Topic), codes(EParticipationTool), codes(PolicyStage)
+    government, participation = codes(GovernmentLevel), codes(ParticipationLevel)
+    items = []
+    for number in range(cases):
+        language = "en" if number % 2 == 0 else "ru"
+        source = items[-1] if language == "ru" else None
+        body = {
+            "context": " ".join(sentence(rng, language, rng.randint(8, 16)) for _ in range(6)),
+            "objectives": sentence(rng, language, 20),
+            "approach": sentence(rng, language, 30),
+            "results": sentence(rng, language, 20),
+        }
+        item = {
+            "external_id": f"bench-import-{number}",
+            "locale": language,
+            "title": f"{sentence(rng, language, 4)[:-1]} {number}",
+            "summary": sentence(rng, language, 24),
+            "organisation": sentence(rng, language, 3),
+            "city": rng.choice(["Tartu", "Grenoble", "Madrid", "Gdansk"]),
+            "country": rng.choice(COUNTRIES),
+            "coordinates": {"lat": round(rng.uniform(36, 70), 4), "lon": round(rng.uniform(-10, 30), 4)},
+            "government_level": rng.choice(government),
+            "participation_level": rng.choice(participation),
+            "stages": rng.sample(stages, 2),
+            "topics": rng.sample(topics, 2),
+            "tools": rng.sample(tools, 2),
+            "start_year": rng.randint(2000, 2025),
+            "end_year": None,
+            "initiative_status": "ongoing",
+            "body": body,
+            "contact": {"name": "Editorial team", "email": "editors@example.org"},
+            "consent": {"terms": True, "publish_contact": False, "licence": "CC-BY-4.0"},
+        }
+        if source is not None:
+            item["translation_of"] = source["external_id"]
+            for name in ("country", "coordinates", "government_level", "participation_level", "start_year"):
+                item[name] = source[name]
+            for name in ("stages", "topics", "tools"):
+                item[name] = source[name]
+        items.append(item)
+    path = folder / f"bench-import-{cases}.json"
+    path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="import benchmark")
+    parser.add_argument("--cases", type=int, default=2000, help="items of the import file")
+    parser.add_argument("--profile", type=int, default=0, help="profile the import of this many items instead")
+    parser.add_argument("--data", help="the SQLite database in this directory (made when missing)")
+    parser.add_argument("--search-url", help="index into this engine (default: the database driver only)")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    if not CaseStudyPage.objects.filter(slug="participatory-budgeting-in-tartu").exists():
+        call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if CaseStudyPage.objects.filter(title__endswith=" 0", slug__startswith="bench-import").exists():
+        sys.exit(f"{VAR} holds an earlier import: use another --data")
+    count = args.profile or args.cases
+    path = import_file(count, Path(tempfile.mkdtemp(prefix="manual-bench-import-")))
+    pages_before = CaseStudyPage.objects.count()
+    documents_before = SearchDocument.objects.count()
+    out = io.StringIO()
+    profiler = cProfile.Profile() if args.profile else None
+    queries = [0]
+
+    def counted(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        call_command("import_cases", str(path), "--publish", stdout=out, stderr=io.StringIO())
+        if profiler is not None:
+            profiler.disable()
+        elapsed = time.perf_counter() - started
+    lines = out.getvalue().splitlines()
+    created = CaseStudyPage.objects.count() - pages_before
+    print(f"import_cases --publish: {count} items in {elapsed:.1f} s = {count / elapsed:.1f} cases/s")
+    print(f"  {created} pages created; {len(lines) - 1} report lines; last: {lines[-1]!r}")
+    print(f"  {queries[0] / count:.0f} queries a case (database {connection.vendor})")
+    indexed = SearchDocument.objects.count() - documents_before
+    print(f"  search documents written: {indexed} (database index)")
+    if profiler is not None:
+        stats = io.StringIO()
+        pstats.Stats(profiler, stream=stats).sort_stats("cumulative").print_stats(40)
+        print(stats.getvalue())
+
+
+if __name__ == "__main__":
+    main()

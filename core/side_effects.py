@@ -1,0 +1,158 @@
+"""Side effects of a change that run once after its commit, or once for a whole batch of changes.
+
+A publication has consequences outside its transaction: the search outbox is processed, the HTTP
+cache purged, the sitemap and the open-data dumps rebuilt. Each app asks for its effect here with
+a key (``after_commit``, or ``after_commit_merged`` for effects that carry values, such as the URLs
+to purge); it runs after the commit (``once_per_transaction``: once however often asked).
+
+``batch()`` stretches that to many transactions: an import publishing thousands of cases, one
+transaction each, runs every effect once at the end of the batch instead of once per case (one
+purge batch with every URL, one outbox round for every page, one sitemap generation). An effect is
+only collected when the transaction that asked for it commits (Django forgets the callbacks of a
+transaction, or savepoint, that rolls back), and the batch ends on the way out of an exception
+too: when an import stops half-way, what it committed is indexed and purged all the same.
+Signals stay connected; only their after-commit work is coalesced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models.signals import post_save
+from wagtail.models import ReferenceIndex
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.tasks import update_reference_index_task
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Batch:
+    # Insertion order is the order the effects first committed: it is kept when they run.
+    effects: dict[Hashable, Callable[[], object]] = field(default_factory=dict)
+    merged: dict[Hashable, tuple[dict[str, set], Callable[..., object]]] = field(default_factory=dict)
+
+    def add(self, key: Hashable, callback: Callable[[], object]) -> None:
+        self.effects.setdefault(key, callback)
+
+    def merge(self, key: Hashable, values: dict[str, Iterable], flush: Callable[..., object]) -> None:
+        collected, _flush = self.merged.setdefault(key, ({}, flush))
+        for name, items in values.items():
+            collected.setdefault(name, set()).update(items)
+
+    def run(self) -> None:
+        """Every collected effect once; one that fails is logged and the others still run."""
+        effects = [*self.effects.values()]
+        for values, flush in self.merged.values():
+            effects.append(partial(flush, **{name: sorted(items) for name, items in values.items()}))
+        self.effects, self.merged = {}, {}
+        for effect in effects:
+            try:
+                effect()
+            except Exception:
+                logger.exception("side effect of a batch failed: %r", effect)
+
+
+_current: ContextVar[_Batch | None] = ContextVar("side_effects_batch", default=None)
+
+
+def in_batch() -> bool:
+    return _current.get() is not None
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Coalesce the after-commit effects of every transaction inside into one run at the end.
+
+    The run waits for the enclosing transaction when there is one (a test's, or a caller's), so it
+    follows the commits of the effects it collects. Nested batches join the outer one.
+    """
+    if _current.get() is not None:
+        yield
+        return
+    collected = _Batch()
+    token = _current.set(collected)
+    try:
+        # Wagtail's own switch for its reference index (a task per save, several saves per
+        # publication): ``defer_reference_index`` updates each object once at the end instead
+        # (its removal on delete is off too: what a batch does is save, it deletes nothing).
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        _current.reset(token)
+        transaction.on_commit(collected.run)
+
+
+def after_commit(key: Hashable, callback: Callable[[], object], *, once_per_transaction: bool = False) -> None:
+    """Run ``callback`` after the current transaction commits (with ``once_per_transaction``, once
+    however often ``key`` is asked for in that transaction); inside ``batch()``, once at its end."""
+    current = _current.get()
+    if current is not None:
+        transaction.on_commit(partial(current.add, key, callback))
+        return
+    connection = transaction.get_connection()
+    if once_per_transaction and any(_is_once(hook, key) for _savepoints, hook, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_Once(key, callback))
+
+
+def after_commit_merged(key: Hashable, values: dict[str, Iterable], flush: Callable[..., object]) -> None:
+    """``flush(**values)`` after the commit; inside ``batch()`` the values of every committed
+    transaction are merged (set union per name) and ``flush`` runs once with them, sorted."""
+    current = _current.get()
+    if current is not None:
+        frozen = {name: list(items) for name, items in values.items()}
+        transaction.on_commit(partial(current.merge, key, frozen, flush))
+        return
+    transaction.on_commit(partial(flush, **{name: sorted(set(items)) for name, items in values.items()}), robust=True)
+
+
+def defer_reference_index(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """post_save inside ``batch()``: the object's entry in Wagtail's reference index is updated
+    once when the batch ends (Wagtail's handler, switched off in the batch, would do it per save)."""
+    if raw or _current.get() is None or sender not in ReferenceIndex.tracked_models:
+        return
+    key = ("reference-index", sender._meta.label, instance.pk)
+    after_commit(key, partial(_update_reference_index, sender._meta.app_label, sender._meta.model_name, instance.pk))
+
+
+def _update_reference_index(app_label: str, model_name: str, pk: Any) -> None:
+    # Wagtail's task (it finds a child object's parent); gone objects have nothing to index.
+    with contextlib.suppress(ObjectDoesNotExist):
+        update_reference_index_task.enqueue(app_label, model_name, str(pk))
+
+
+def connect() -> None:
+    """Connected by ``ManualConfig.ready`` (``core`` is not an app of its own)."""
+    post_save.connect(defer_reference_index, dispatch_uid="side-effects-reference-index")
+
+
+class _Once:
+    """An on-commit callback that knows its key, so a transaction holds one per key."""
+
+    def __init__(self, key: Hashable, callback: Callable[[], object]) -> None:
+        self.key = key
+        self.callback = callback
+        # Django's test helper (captureOnCommitCallbacks) runs the callbacks of a transaction that
+        # goes on: one that ran no longer stands for what the transaction asks for after it.
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+        self.callback()
+
+    def __repr__(self) -> str:
+        return f"<after commit {self.key!r}: {self.callback!r}>"
+
+
+def _is_once(hook: object, key: Hashable) -> bool:
+    return isinstance(hook, _Once) and hook.key == key and not hook.ran
