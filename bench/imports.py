@@ -61,7 +61,7 @@ def import_file(cases: int, folder: Path) -> Path:
     rng = random.Random(7)
     topics, tools, stages = codes(Topic), codes(EParticipationTool), codes(PolicyStage)
     government, participation = codes(GovernmentLevel), codes(ParticipationLevel)
-    items = []
+    items: list[dict] = []
     for number in range(cases):
         language = "en" if number % 2 == 0 else "ru"
         source = items[-1] if language == "ru" else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -44,7 +44,7 @@ class _Batch:
     def add(self, key: Hashable, callback: Callable[[], object]) -> None:
         self.effects.setdefault(key, callback)
 
-    def merge(self, key: Hashable, values: dict[str, Iterable], flush: Callable[..., object]) -> None:
+    def merge(self, key: Hashable, values: Mapping[str, Iterable], flush: Callable[..., object]) -> None:
         collected, _flush = self.merged.setdefault(key, ({}, flush))
         for name, items in values.items():
             collected.setdefault(name, set()).update(items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, publish: bool, verbosity: int = 1, **options):
-        stderr = self.stderr._out  # the raw stream: the wrapper would colour and end every write
+        stderr = cast(TextIO, self.stderr._out)  # the raw stream: the wrapper would colour and end every write
         progress = Progress(stderr) if verbosity > 0 and stderr.isatty() else None
 
         def report(item: ItemReport) -> None:
