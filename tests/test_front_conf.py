@@ -71,3 +71,17 @@ def test_nginx_believes_forwarded_for_only_from_the_front():
     assert "$http_x_forwarded_proto" not in alone, "alone, nginx states its own scheme"
     with pytest.raises(CommandError, match="--trusted-front"):
         render("nginx_conf", "--trusted-front", "0.0.0.0/0; allow all")
+
+
+@pytest.mark.parametrize("standalone", [False, True])
+def test_nginx_logs_no_error_line_that_would_quote_a_token(tmp_path, standalone):
+    """nginx quotes the whole request line (``?token=`` included) in its error lines about a request:
+    only critical ones are logged, in Debian's log in production and to the terminal under make run."""
+    arguments = ("--run-dir", str(tmp_path)) if standalone else ()
+    out = render("nginx_conf", *arguments)
+    site = (tmp_path / "site.conf").read_text() if standalone else out
+    target = "stderr" if standalone else "/var/log/nginx/error.log"
+    assert re.findall(r"^\s*error_log\s+(\S+)\s+(\w+);", site, re.M) == [(target, "crit")]
+    if standalone:
+        main = (tmp_path / "nginx.conf").read_text()
+        assert re.findall(r"^\s*error_log\s+(\S+)\s+(\w+);", main, re.M) == [("stderr", "crit")]

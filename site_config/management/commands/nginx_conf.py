@@ -42,14 +42,16 @@ class Command(BaseCommand):
                 ipaddress.ip_address(options["trusted_front"])
             except ValueError as exc:
                 raise CommandError(f"--trusted-front: {exc}") from exc
+        run_dir: Path | None = options["run_dir"]
         site = nginx.site_conf(
             options["listen"],
             options["upstream"],
             options["client_timeout"],
             options["connections_per_address"],
             options["trusted_front"],
+            # make run's nginx logs to its terminal, like its main configuration does.
+            error_log="stderr" if run_dir is not None else nginx.DEBIAN_ERROR_LOG,
         )
-        run_dir: Path | None = options["run_dir"]
         if run_dir is None:
             self.stdout.write(site, ending="")
             return
