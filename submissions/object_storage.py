@@ -65,8 +65,14 @@ class BucketStorage(S3Storage):
         try:
             return operation(*args)
         except SERVER_ERRORS as exc:
+            hint = ""
+            if isinstance(exc, ClientError) and exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 403:
+                # A HEAD carries no error body: say what a 403 means here.
+                hint = (
+                    " (access denied: check OBJECT_STORAGE_ACCESS_KEY, OBJECT_STORAGE_SECRET_KEY and the key's rights)"
+                )
             raise ObjectStorageUnavailable(
-                f"object storage {self.endpoint_url} bucket {self.bucket_name!r}: {exc}"
+                f"object storage {self.endpoint_url} bucket {self.bucket_name!r}: {exc}{hint}"
             ) from exc
 
     def _open(self, name: str, mode: str = "rb"):
