@@ -90,6 +90,10 @@ class BucketStorage(S3Storage):
     def size(self, name: str) -> int:
         return self._call(super().size, name)
 
+    def ping(self) -> None:
+        """Raise ``ObjectStorageUnavailable`` unless the bucket answers to this key (``/readyz``)."""
+        self._call(lambda: self.connection.meta.client.head_bucket(Bucket=self.bucket_name))
+
 
 @deconstructible(path="submissions.object_storage.PrivateObjectStorage")
 class PrivateObjectStorage(BucketStorage):
@@ -138,6 +142,10 @@ class ObjectMediaStorage(Storage):
 
     def listdir(self, path: str):
         return self.public.listdir(path)
+
+    def ping(self) -> None:
+        self.public.ping()
+        self.unpublished.ping()
 
     def url(self, name: str | None) -> str:
         if is_unpublished_name(name):

@@ -180,8 +180,20 @@ def test_a_refusing_or_unreachable_server_stores_nothing_and_says_why(
     assert private["endpoint_url"] in str(raised.value) and buckets.private in str(raised.value)
     said = str(raised.value)
     assert ("403" in said and "OBJECT_STORAGE_SECRET_KEY" in said) if failure == "credentials" else "connect" in said
+    ready = client.get("/readyz")
+    assert ready.status_code == 503, "a load balancer takes the server out"
+    check = ready.json()["checks"]["object_storage"]
+    assert (
+        check["ok"] is False
+        and f"object storage {private['endpoint_url']} bucket '{buckets.private}'" in check["error"]
+    )
     assert Submission.objects.count() == before, "no rows"
     assert buckets.keys(buckets.private) == set() == buckets.keys(buckets.public), "no objects"
+
+
+def test_readiness_checks_both_buckets(client, buckets: Buckets):
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["object_storage"] == {"ok": True}
 
 
 def test_a_list_page_costs_no_s3_request_per_image(client, buckets: Buckets, en_cases):
