@@ -217,3 +217,92 @@ def database_config(env: Env, default_sqlite: Path) -> dict[str, Any]:
         raise env.fail("DATABASE_URL", "a database name is required (postgres://user@host:port/NAME)")
     config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+CANNED_ACLS = {"", "public-read", "private", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control"}
+# Prefixes inside the private bucket: the originals of submissions, and the Wagtail images,
+# renditions and documents of submissions not yet published (submissions.storage).
+PRIVATE_SUBMISSIONS_PREFIX = "submissions"
+PRIVATE_UNPUBLISHED_MEDIA_PREFIX = "unpublished-media"
+
+
+def object_storages(env: Env) -> dict[str, dict[str, Any]]:
+    """The STORAGES entries "default" and "submissions" in S3-compatible object storage, or {} when
+    OBJECT_STORAGE_URL is unset (files on local disk). docs/operations.md "Object storage".
+
+    Two buckets: the public one is read by URL (its objects get OBJECT_STORAGE_PUBLIC_ACL, or a
+    bucket policy grants anonymous GET); the private one is never read by URL, only through the
+    app's staff-only views, so it must be another bucket.
+    """
+    endpoint = env.url("OBJECT_STORAGE_URL", {"http", "https"})
+    if not endpoint:
+        return {}
+    buckets = {}
+    for side in ("PUBLIC", "PRIVATE"):
+        name = f"OBJECT_STORAGE_{side}_BUCKET"
+        bucket = env.str(name)
+        if not bucket:
+            raise env.fail(name, "required when OBJECT_STORAGE_URL is set")
+        if not BUCKET_NAME.match(bucket):
+            raise env.fail(name, f"{bucket!r} is not an S3 bucket name (3-63 of a-z, 0-9, '.', '-')")
+        buckets[side] = bucket
+    if buckets["PUBLIC"] == buckets["PRIVATE"]:
+        raise env.fail(
+            "OBJECT_STORAGE_PRIVATE_BUCKET", "must differ from OBJECT_STORAGE_PUBLIC_BUCKET: its files are never public"
+        )
+    access_key, secret_key = env.str("OBJECT_STORAGE_ACCESS_KEY"), env.str("OBJECT_STORAGE_SECRET_KEY")
+    if bool(access_key) != bool(secret_key):
+        missing = "OBJECT_STORAGE_SECRET_KEY" if access_key else "OBJECT_STORAGE_ACCESS_KEY"
+        raise env.fail(
+            missing, "set both keys, or neither (then boto3 finds credentials itself, e.g. an instance role)"
+        )
+    acl = env.str("OBJECT_STORAGE_PUBLIC_ACL")
+    if acl not in CANNED_ACLS:
+        raise env.fail("OBJECT_STORAGE_PUBLIC_ACL", f"expected a canned ACL such as public-read, or empty, got {acl!r}")
+    addressing = env.str("OBJECT_STORAGE_ADDRESSING", "path")
+    if addressing not in {"path", "virtual"}:
+        raise env.fail("OBJECT_STORAGE_ADDRESSING", f"expected path or virtual, got {addressing!r}")
+    # Public URLs are made without asking the server (no request per image on a list page): the
+    # CDN or custom domain when given, else the bucket's path-style URL on the endpoint.
+    public_url = env.url("OBJECT_STORAGE_PUBLIC_URL", {"http", "https"}).rstrip("/")
+    if not public_url:
+        public_url = f"{endpoint.rstrip('/')}/{buckets['PUBLIC']}"
+    public_parts = urlsplit(public_url)
+    if public_parts.query or public_parts.fragment:
+        raise env.fail("OBJECT_STORAGE_PUBLIC_URL", f"no query or fragment, got {public_url!r}")
+    connection = {
+        "endpoint_url": endpoint,
+        "region_name": env.str("OBJECT_STORAGE_REGION", "us-east-1"),
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "addressing_style": addressing,
+        # Names are made unique by the storage (a suffix), as on disk: never overwrite a file.
+        "file_overwrite": False,
+        "client_config_options": {
+            "connect_timeout": env.int("OBJECT_STORAGE_CONNECT_TIMEOUT_S", 5, minimum=1, maximum=120),
+            "read_timeout": env.int("OBJECT_STORAGE_READ_TIMEOUT_S", 30, minimum=1, maximum=600),
+        },
+    }
+    public = {
+        **connection,
+        "bucket_name": buckets["PUBLIC"],
+        "querystring_auth": False,
+        "default_acl": acl or None,
+        "custom_domain": public_parts.netloc + public_parts.path,
+        "url_protocol": f"{public_parts.scheme}:",
+    }
+    private = {**connection, "bucket_name": buckets["PRIVATE"], "querystring_auth": False}
+    return {
+        "default": {
+            "BACKEND": "submissions.object_storage.ObjectMediaStorage",
+            "OPTIONS": {
+                "public": public,
+                "unpublished": {**private, "location": PRIVATE_UNPUBLISHED_MEDIA_PREFIX},
+            },
+        },
+        "submissions": {
+            "BACKEND": "submissions.object_storage.PrivateObjectStorage",
+            "OPTIONS": {**private, "location": PRIVATE_SUBMISSIONS_PREFIX},
+        },
+    }

@@ -13,7 +13,7 @@ from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from site_config import csp as csp_policies
-from site_config.env import Env, database_config, redis_url, secret_key_weakness
+from site_config.env import Env, database_config, object_storages, redis_url, secret_key_weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -392,7 +392,6 @@ for _name, _private in (
         if _public in (_private, *_private.parents):
             raise env.fail(_name, f"must not be inside {_public}: that folder is served publicly")
 del _name, _private, _public
-STORAGES["default"] = {"BACKEND": "submissions.storage.MediaStorage"}
 SUBMISSIONS_MAX_FILES = 10
 SUBMISSIONS_MAX_FILE_BYTES = 10 * 1024 * 1024
 SUBMISSIONS_MAX_TOTAL_BYTES = 25 * 1024 * 1024
@@ -413,14 +412,22 @@ SUBMISSIONS_IMAGE_CPU_SECONDS = env.int("SUBMISSIONS_IMAGE_CPU_SECONDS", 20, min
 SUBMISSIONS_IMAGE_MEMORY_BYTES = env.int("SUBMISSIONS_IMAGE_MEMORY_MB", 768, minimum=64) * 1024 * 1024
 SUBMISSIONS_DOCX_CPU_SECONDS = 5
 SUBMISSIONS_DOCX_MEMORY_BYTES = 256 * 1024 * 1024
-STORAGES["submissions"] = {
-    "BACKEND": "submissions.storage.PrivateFileSystemStorage",
-    "OPTIONS": {
-        "location": SUBMISSIONS_PRIVATE_ROOT,
-        "file_permissions_mode": 0o600,
-        "directory_permissions_mode": 0o700,
+# Where files live: on local disk (the embedded default: MEDIA_ROOT and the two private folders above),
+# or, with OBJECT_STORAGE_URL, in two buckets of an S3-compatible object storage, a public and a
+# private one (site_config.env.object_storages; docs/operations.md "Object storage").
+LOCAL_FILE_STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "submissions.storage.MediaStorage"},
+    "submissions": {
+        "BACKEND": "submissions.storage.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": SUBMISSIONS_PRIVATE_ROOT,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     },
 }
+OBJECT_STORAGES = object_storages(env)
+STORAGES.update(OBJECT_STORAGES or LOCAL_FILE_STORAGES)
 # Caches (docs/operations.md "Shared caches"). The rate-limit counters must be shared by every
 # gunicorn worker and node: a database cache by default (its table is made by `manage.py
 # createcachetable`, which the submissions app also runs after every migrate). Keeps any CACHES

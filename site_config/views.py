@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Ready: the database answers and the search engine (when configured) is reachable."""
+    """Ready: the database answers, and the search engine and the object storage (when configured) too."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -30,12 +31,27 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any failure means "not ready"; the message tells the operator why
         checks["database"] = {"ok": False, "error": str(exc)}
     checks["search"] = _search_check()
+    if (files := _object_storage_check()) is not None:
+        checks["object_storage"] = files
     ready = all(check["ok"] for check in checks.values())
     return JsonResponse({"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
 def _search_check() -> dict:
     return engine_ping()
+
+
+def _object_storage_check() -> dict | None:
+    """Both buckets answer to the app's key, when files are in object storage (OBJECT_STORAGE_URL)."""
+    pings = [ping for alias in ("default", "submissions") if (ping := getattr(storages[alias], "ping", None))]
+    if not pings:
+        return None
+    try:
+        for ping in pings:
+            ping()
+    except OSError as exc:  # submissions.object_storage.ObjectStorageUnavailable: names endpoint and bucket
+        return {"ok": False, "error": str(exc)}
+    return {"ok": True}
 
 
 # Paths with nothing for a search engine: the admin, previews, files of submissions in review, and

@@ -15,6 +15,9 @@ because that is all a storage sees, and because Wagtail names a rendition after 
 (``<original name>.<filter>.<ext>``): the renditions of an unpublished image are kept private by
 the same rule without any change to Wagtail's models. On publication the files are renamed without
 the prefix (``services.media.release_files``), which moves them into MEDIA_ROOT.
+
+Both are the embedded default; with OBJECT_STORAGE_URL set, ``submissions.object_storage`` keeps the
+same files by the same rules in a public and a private bucket (docs/operations.md "Object storage").
 """
 
 from __future__ import annotations

@@ -30,6 +30,14 @@ SEARCH_INDEX_PREFIX = f"test{os.getpid()}"
 # degradation tests set their own short timeout.
 SEARCH_TIMEOUT = 5.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# The object storage of the test run (scripts/with-object-storage.sh exports OBJECT_STORAGE_URL and
+# the buckets), like the search engine's: files stay on local disk unless a test switches the buckets
+# on (tests/support/object_storage.py).
+OBJECT_STORAGES_UNDER_TEST = OBJECT_STORAGES  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    **LOCAL_FILE_STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -21,7 +21,12 @@ def files_under(*roots: Path) -> set[Path]:
 
 def _private_root() -> Path:
     # The model field's storage: FileField resolves its storage callable once, at import.
-    return Path(SubmissionAttachment._meta.get_field("file").storage.location)
+    root = Path(SubmissionAttachment._meta.get_field("file").storage.location)
+    # A bucket's location is a key prefix such as "submissions", which as a path would name a folder
+    # of the working directory (the app's own sources): never list, let alone delete, that.
+    if not root.is_absolute():
+        raise RuntimeError(f"the private storage's location {root} is no folder: a test left a bucket in place")
+    return root
 
 
 _before_test: set[Path] = set()
