@@ -23,7 +23,7 @@ from search.registry import facets
 from search.services.engines import EngineHealth, database_driver, engine_driver
 
 # Part of every answer key: bump it when RawResults or the meaning of a query changes.
-ANSWER_FORMAT = 2  # 2: words match with accents folded
+ANSWER_FORMAT = 3  # 2: words match with accents folded; 3: one body fragment
 
 
 def search(query: SearchQuery) -> SearchResults:
