@@ -9,8 +9,8 @@ first run and reused after), rebuilds the index (documents per second), serves t
 gunicorn on loopback and measures /api/v1/search (text + facets + 20 hits) two ways: 50 searches
 repeated (answered from the answer cache once seen) and every search new (always the engine),
 against the stock Wagtail path on the same data and engine and against a constant-response route
-(this machine's ceiling), after --warmup seconds of unmeasured searches; then the
-publish-to-searchable latency.
+(this machine's ceiling), after --warmup seconds of unmeasured searches; then the engine's own
+time (`took`) of --took more new searches, one at a time, and the publish-to-searchable latency.
 """
 
 import argparse
@@ -19,10 +19,11 @@ import itertools
 import json
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +46,8 @@ from bench import loadgen  # noqa: E402
 from bench.case_data import WORDS, ensure_cases  # noqa: E402
 from manual.models import CaseStudyIndexPage, CaseStudyPage  # noqa: E402
 from search import services  # noqa: E402
+from search.drivers import dsl  # noqa: E402
+from search.query import build_query  # noqa: E402
 
 
 def main() -> None:
@@ -55,6 +58,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", help="keep the generated database in this directory and reuse it")
     parser.add_argument("--warmup", type=float, default=60, help="seconds of unmeasured searches first")
+    parser.add_argument("--took", type=int, default=300, help="new searches whose engine `took` is reported")
     args = parser.parse_args()
 
     ensure_cases(args.cases, VAR)
@@ -110,6 +114,7 @@ def main() -> None:
                 f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f} repeated, "
                 f"{new['rps'] / ceiling['rps']:.2f} new"
             )
+        _engine_took(fresh[-args.took :])
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", stock[0])
         stock_answer = json.loads(conn.getresponse().read())
@@ -157,6 +162,26 @@ def _run_once(port: int, paths: list[str], args) -> tuple[list[float], float, in
 
     timings, errors = loadgen.load(port, next_request, args.seconds, args.threads)
     return timings, args.seconds, errors
+
+
+def _engine_took(paths: list[str]) -> None:
+    """The engine's own time (``took``) of searches never made before, one at a time, in-process.
+
+    ``took`` counts only the engine's work (query, aggregations, fetch, highlighting), not its HTTP
+    layer, Python or the load generator: the figure least moved by other jobs on the machine.
+    """
+    engine = services.engine_driver()
+    took = []
+    for path in paths:
+        params = parse_qs(urlsplit(path).query)
+        query = build_query(
+            q=params["q"][0], locale=params["locale"][0], year_from=None, year_to=None, sort=None, fallback=False,
+            filters={key: params[key] for key in ("government_level", "topic")},
+            page=int(params["page"][0]), page_size=int(params["page_size"][0]),
+        )  # fmt: skip
+        took.append(engine.client.search(engine.alias(query.locale), dsl.search_body(query))["took"])
+    q = statistics.quantiles(took, n=100)
+    print(f"\nengine took of {len(took)} new searches, one at a time: p50 {q[49]:.0f} ms  p95 {q[94]:.0f} ms")
 
 
 def _publish_to_searchable(port: int) -> float:

@@ -113,6 +113,25 @@ def test_markup_in_content_comes_back_escaped(client, driver, en, django_capture
             services.engine_driver().delete({"en": [page.pk]})
 
 
+def test_a_body_match_shows_one_marked_fragment(client, driver, en, django_capture_on_commit_callbacks):
+    """A word only the body has: the result's snippet is the body fragment around it, marked."""
+    filler = " ".join(["Residents met in the hall."] * 30)  # the two matches are far apart
+    with django_capture_on_commit_callbacks(execute=True):
+        page = UntranslatedCaseStudyPageFactory(
+            context=f"<p>{filler} The qxvbrook ward voted.</p>", results=f"<p>{filler} Qxvbrook again.</p>"
+        )
+    try:
+        [hit] = run(client, q="qxvbrook", locale="en")["results"]
+        assert set(hit["highlight"]) == {"body"}, hit["highlight"]
+        [fragment] = hit["highlight"]["body"]
+        assert "<mark>qxvbrook</mark>" in fragment.lower() and len(fragment) < 300, fragment
+        html = client.get("/en/search/", {"q": "qxvbrook"}).content.decode()
+        assert f'<p class="snippet">{fragment}</p>' in html
+    finally:
+        if driver == "engine":
+            services.engine_driver().delete({"en": [page.pk]})
+
+
 def test_deleting_a_page_removes_its_document(client, driver, en, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         page = UntranslatedCaseStudyPageFactory()

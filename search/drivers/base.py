@@ -14,6 +14,10 @@ class EngineUnavailable(Exception):
 
 # What a result needs from its document; the engine sends only these (not the body text).
 HIT_FIELDS = ("id", "translation_key", "type", "title", "summary", "url", "locale")
+# Highlights: title and summary whole, and of the body one fragment of about BODY_FRAGMENT_SIZE
+# characters around a match (the engine's best, the database's first): the reader's page shows the
+# marked summary, or else that fragment (search/views.py); a second one was never shown.
+BODY_FRAGMENT_SIZE = 160
 
 
 @dataclass

@@ -17,14 +17,12 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, Field, IntegerField, Model, OuterRef, Q, QuerySet, Value, When
 from django.utils.html import escape
 
-from search.drivers.base import RawHit, RawResults, SearchDriver
+from search.drivers.base import BODY_FRAGMENT_SIZE, RawHit, RawResults, SearchDriver
 from search.glossary import Expansion
 from search.languages import WORD, fold, folded_stems, stem, stems, words
 from search.models import SearchDocument, SearchDocumentTerm
 from search.query import SearchQuery
 from search.registry import TYPE, facet_keys
-
-FRAGMENT = 160
 
 
 def _spaced(items: Iterable[str]) -> str:
@@ -287,22 +285,16 @@ class DatabaseDriver(SearchDriver):
             marked, found = self._mark(getattr(row, field_name), row.locale, wanted)
             if found:
                 highlight[field_name] = [marked]
-        fragments: list[tuple[int, int]] = []  # (start, end) in the body
         body = row.body
-        for match in WORD.finditer(body):
-            if self._wanted(match.group(), row.locale, wanted):
-                start = max(0, match.start() - FRAGMENT // 2)
-                if fragments and start < fragments[-1][1]:
-                    continue
-                end = min(len(body), start + FRAGMENT)
-                # Cut at spaces so that fragments hold whole words.
-                if start > 0:
-                    start = body.find(" ", start, match.start()) + 1 or start
-                if end < len(body):
-                    end = body.rfind(" ", match.end(), end) if body.rfind(" ", match.end(), end) > 0 else end
-                fragments.append((start, end))
-                if len(fragments) == 2:
-                    break
-        if fragments:
-            highlight["body"] = [self._mark(body[start:end], row.locale, wanted)[0] for start, end in fragments]
+        # One fragment of the body, around its first match (base.BODY_FRAGMENT_SIZE).
+        match = next((m for m in WORD.finditer(body) if self._wanted(m.group(), row.locale, wanted)), None)
+        if match is not None:
+            start = max(0, match.start() - BODY_FRAGMENT_SIZE // 2)
+            end = min(len(body), start + BODY_FRAGMENT_SIZE)
+            # Cut at spaces so that the fragment holds whole words.
+            if start > 0:
+                start = body.find(" ", start, match.start()) + 1 or start
+            if end < len(body):
+                end = body.rfind(" ", match.end(), end) if body.rfind(" ", match.end(), end) > 0 else end
+            highlight["body"] = [self._mark(body[start:end], row.locale, wanted)[0]]
         return highlight

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.drivers.base import HIT_FIELDS
+from search.drivers.base import BODY_FRAGMENT_SIZE, HIT_FIELDS
 from search.mapping import FOLDED
 from search.query import SearchQuery
 from search.registry import facet_keys
@@ -122,7 +122,7 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
             "fields": {
                 f"title.{FOLDED}": {"number_of_fragments": 0},
                 f"summary.{FOLDED}": {"number_of_fragments": 0},
-                f"body.{FOLDED}": {"fragment_size": 160, "number_of_fragments": 2},
+                f"body.{FOLDED}": {"fragment_size": BODY_FRAGMENT_SIZE, "number_of_fragments": 1},
             },
         }
     return body

@@ -34,7 +34,7 @@ from search.registry import facet_keys, facets, glossary_concepts
 from search.services.engines import EngineHealth, database_driver, engine_driver
 
 # Part of every answer key: bump it when RawResults or the meaning of a query changes.
-ANSWER_FORMAT = 3  # 2: words match with accents folded; 3: fallback expanded through the glossary
+ANSWER_FORMAT = 4  # 2: words match with accents folded; 3: fallback expanded through the glossary; 4: one body fragment
 
 # The generation's value and time of change: a rolled-back test transaction can repeat a value, not both.
 Generation = tuple[int, datetime | None]
