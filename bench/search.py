@@ -171,6 +171,8 @@ def _engine_took(paths: list[str]) -> None:
     layer, Python or the load generator: the figure least moved by other jobs on the machine.
     """
     engine = services.engine_driver()
+    if engine is None:
+        raise SystemExit("the engine is unreachable or SEARCH_URL is unset: no took to measure")
     took = []
     for path in paths:
         params = parse_qs(urlsplit(path).query)
