@@ -58,7 +58,9 @@ def case_map(request: HttpRequest) -> HttpResponse:
         filters = {}
     found = read_case_map(locale, filters)
     positions = {case.page.pk: case.position for case in found.cases if case.position is not None}
-    drawing = map_drawing.draw({country.code: country.count for country in found.countries}, positions)
+    drawing = map_drawing.draw(
+        {country.code: country.count for country in found.countries}, positions, settings.MAP_TILE_URL
+    )
     index = read_model.case_index(locale.pk)
     cases = [
         {
@@ -79,6 +81,7 @@ def case_map(request: HttpRequest) -> HttpResponse:
         "located": len(positions),
         "countries": found.countries,
         "drawing": drawing,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "steps": map_drawing.step_ranges(),
         "cases_url": index.get_url(request) if index is not None else None,
         "facets": facet_form(found),

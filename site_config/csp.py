@@ -31,12 +31,13 @@ def inline_style_hashes(template: Path) -> list[str]:
     return [f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'" for style in styles]
 
 
-def reader_policy(base_dir: Path) -> dict[str, list[str]]:
+def reader_policy(base_dir: Path, image_hosts: list[str] | None = None) -> dict[str, list[str]]:
+    """``image_hosts``: origins the reader's pages may show images from (the map's tile server)."""
     return {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, *inline_style_hashes(base_dir / "templates" / "500.html")],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *(image_hosts or [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

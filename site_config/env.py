@@ -306,3 +306,30 @@ def object_storages(env: Env) -> dict[str, dict[str, Any]]:
             "OPTIONS": {**private, "location": PRIVATE_SUBMISSIONS_PREFIX},
         },
     }
+
+
+def map_tiles(env: Env) -> tuple[str, str]:
+    """MAP_TILE_URL and MAP_TILE_ATTRIBUTION: the tile server the reader's map may draw on, or ("", "").
+
+    The URL is a slippy-map template with ``{z}``, ``{x}`` and ``{y}`` (e.g.
+    ``https://tiles.example.org/{z}/{x}/{y}.png``) and nothing else in braces; its terms of use
+    always ask for an attribution, so the attribution is required with it.
+    """
+    url = env.url("MAP_TILE_URL", {"https", "http"})
+    attribution = env.str("MAP_TILE_ATTRIBUTION")
+    if not url:
+        if attribution:
+            raise env.fail("MAP_TILE_ATTRIBUTION", "set without MAP_TILE_URL")
+        return "", ""
+    fields = set(re.findall(r"\{([^{}]*)\}", url))
+    if fields != {"z", "x", "y"} or url.count("{") != 3 or url.count("}") != 3:
+        raise env.fail("MAP_TILE_URL", f"a template with {{z}}, {{x}} and {{y}} once each is required, got {url!r}")
+    if not attribution:
+        raise env.fail("MAP_TILE_ATTRIBUTION", "required with MAP_TILE_URL (the tile server's terms ask for it)")
+    return url, attribution
+
+
+def url_origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, as a Content-Security-Policy source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -13,7 +13,15 @@ from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from site_config import csp as csp_policies
-from site_config.env import Env, database_config, object_storages, redis_url, secret_key_weakness
+from site_config.env import (
+    Env,
+    database_config,
+    map_tiles,
+    object_storages,
+    redis_url,
+    secret_key_weakness,
+    url_origin,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
@@ -544,7 +552,12 @@ INSTALLED_APPS.append("wagtail_headless_preview")
 # Seconds a preview link of the external front end works; `manage.py purge_previews` deletes the
 # drafts of older ones (manual.services.previews).
 HEADLESS_PREVIEW_MAX_AGE = env.int("HEADLESS_PREVIEW_MAX_AGE", 3600, minimum=60, maximum=7 * 86_400)
-CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp_policies.reader_policy(BASE_DIR)}
+# The reader's map may draw on a tile server's map (docs/reader.md "The map"); without one it asks no
+# other host for anything. Its origin is then the one other host the reader's pages take images from.
+MAP_TILE_URL, MAP_TILE_ATTRIBUTION = map_tiles(env)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": csp_policies.reader_policy(BASE_DIR, image_hosts=[url_origin(MAP_TILE_URL)] if MAP_TILE_URL else [])
+}
 CONTENT_SECURITY_POLICY_ADMIN = csp_policies.admin_policy(
     CONTENT_SECURITY_POLICY["DIRECTIVES"], HEADLESS_PREVIEW_CLIENT_URL
 )

@@ -185,6 +185,39 @@ def test_the_map_asks_nothing_of_other_hosts_and_carries_no_script(client):
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
+TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
+
+
+def test_with_a_tile_server_the_map_draws_on_its_tiles_and_credits_it(client, settings):
+    settings.MAP_TILE_URL, settings.MAP_TILE_ATTRIBUTION = TILES, "© Example Tiles contributors"
+    body = page(client, "/en/map/")
+    left, top, width, height = (
+        float(v) for v in re.search(r'viewBox="([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)"', body).groups()
+    )
+    tiles = re.findall(r'<image href="https://tiles\.example\.org/4/(\d+)/(\d+)\.png" x="([\d.]+)" y="([\d.]+)"', body)
+    assert tiles, "Europe fits 1000 units at zoom 4"
+    for column, row, x, y in tiles:
+        assert (float(x), float(y)) == (int(column) * 256, int(row) * 256)
+    # The tiles cover the whole drawing, and every point lies on them.
+    xs, ys = [float(x) for _c, _r, x, _y in tiles], [float(y) for _c, _r, _x, y in tiles]
+    assert min(xs) <= left and max(xs) + 256 >= left + width and min(ys) <= top and max(ys) + 256 >= top + height
+    for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="7"/>', body):
+        assert left <= float(x) <= left + width and top <= float(y) <= top + height
+    assert "Map tiles: © Example Tiles contributors" in body.split('class="map-licence"', 1)[1]
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//(?!testserver|tiles\.example\.org/)', body)
+
+
+def test_web_mercator_puts_madrid_on_the_tile_a_tile_server_would():
+    projection = map_drawing.TileProjection(map_drawing.EUROPE)
+    assert projection.zoom == 4
+    x, y = projection.point(-3.70, 40.42)
+    assert (int(x // 256), int(y // 256)) == (7, 6)  # https://tile.openstreetmap.org/4/7/6.png holds Madrid
+    assert projection.point(0, 0) == (2048, 2048)
+    assert "https://t.example/4/7/6.png" in [
+        tile.href for tile in projection.tiles("https://t.example/{z}/{x}/{y}.png")
+    ]
+
+
 def test_the_reader_navigation_links_to_the_map(client):
     home = page(client, "/ru/")
     nav = home.split('class="primary-nav"', 1)[1].split("</nav>", 1)[0]

@@ -33,6 +33,10 @@ STRONG_KEY = "p3Rk-9vQ_zt7Lw2!xNcA8sYd#fEj4mHb6uKo1iGr5TyVq0lZnWeXa"
         ("SEARCH_INDEX_REPLICAS", "-1", "SEARCH_INDEX_REPLICAS: must be at least 0"),
         ("TASKS_BACKEND", "celery", "TASKS_BACKEND: expected immediate or database"),
         ("TASKS_MAX_ATTEMPTS", "0", "TASKS_MAX_ATTEMPTS: must be at least 1"),
+        ("MAP_TILE_URL", "https://tiles.example.org/{z}/{x}.png", "MAP_TILE_URL: a template with {z}, {x} and {y}"),
+        ("MAP_TILE_URL", "https://tiles.example.org/{z}/{x}/{y}.png", "MAP_TILE_ATTRIBUTION: required"),
+        ("MAP_TILE_URL", "ftp://tiles.example.org/{z}/{x}/{y}.png", "MAP_TILE_URL: scheme must be one of"),
+        ("MAP_TILE_ATTRIBUTION", "OpenStreetMap", "MAP_TILE_ATTRIBUTION: set without MAP_TILE_URL"),
         ("TASKS_RECOVERY_INTERVAL", "soon", "TASKS_RECOVERY_INTERVAL: expected an integer"),
         ("CORS_ALLOWED_ORIGINS", "example.org", "CORS_ALLOWED_ORIGINS: 'example.org' must look like"),
     ],
@@ -195,3 +199,13 @@ def test_ci_runs_the_suite_on_postgresql(db):
         assert connection.vendor == "postgresql", "CI=true but DATABASE_URL does not point at PostgreSQL"
     else:
         assert connection.vendor in {"postgresql", "sqlite"}
+
+
+def test_a_map_tile_server_is_the_one_other_host_reader_pages_take_images_from():
+    code = "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    tiles = {"MAP_TILE_URL": "https://tiles.example.org:8443/{z}/{x}/{y}.png", "MAP_TILE_ATTRIBUTION": "Example"}
+    with_tiles = run_manage({"SECRET_KEY": STRONG_KEY, **tiles}, "shell", "-c", code)
+    assert with_tiles.returncode == 0, with_tiles.stderr
+    assert with_tiles.stdout.strip().splitlines()[-1] == "[\"'self'\", 'data:', 'https://tiles.example.org:8443']"
+    without = run_manage({"SECRET_KEY": STRONG_KEY}, "shell", "-c", code)
+    assert without.stdout.strip().splitlines()[-1] == "[\"'self'\", 'data:']"

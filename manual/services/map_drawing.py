@@ -10,6 +10,11 @@ Europe's, grown to take in every case point given (a case in Canada widens the m
 Countries are shaded by their number of cases in a few steps (``STEPS``), each a CSS class of
 ``static/css/manual.css`` (``map-step-N``): the reader's Content-Security-Policy allows no inline
 style, and the legend names each step in words.
+
+With a tile server configured (``MAP_TILE_URL``, docs/reader.md "The map"), the map is drawn in
+Web Mercator instead (``TileProjection``), the projection every slippy-map tile server uses: the
+tiles that cover the extent become SVG images under the (half-transparent) countries and the
+points, still without any script. Only then does a reader's browser ask another host for anything.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "data" / "country_shapes.json"
 WIDTH = 1000.0  # of the SVG's viewBox; the page scales it to the column
+TILE_SIZE = 256  # pixels of a slippy-map tile, at every zoom
+MAX_TILE_ZOOM = 8
 MARGIN = 2.0  # degrees kept around a case point that widens the extent
 # The lowest count of each shading step, from light to dark: 1, 2-4, 5-19, 20 and more.
 STEPS = (1, 2, 5, 20)
@@ -77,6 +84,59 @@ class Projection:
         y = (self.extent.north - lat) * self.scale
         return round(x, 1), round(y, 1)
 
+    @property
+    def view_box(self) -> tuple[float, float, float, float]:
+        return 0.0, 0.0, WIDTH, self.height
+
+
+@dataclass(frozen=True)
+class Tile:
+    x: float  # of its top left corner, in the drawing's units (pixels of the zoom)
+    y: float
+    href: str
+
+
+@dataclass(frozen=True)
+class TileProjection:
+    """Web Mercator in the pixels of the largest zoom at which the extent is at most ``WIDTH`` wide."""
+
+    extent: Extent
+
+    @property
+    def zoom(self) -> int:
+        degrees = self.extent.east - self.extent.west
+        fitting = [z for z in range(1, MAX_TILE_ZOOM + 1) if degrees / 360 * TILE_SIZE * 2**z <= WIDTH]
+        return fitting[-1] if fitting else 1
+
+    def _world(self, lon: float, lat: float) -> tuple[float, float]:
+        size = TILE_SIZE * 2**self.zoom
+        phi = math.radians(max(min(lat, 85.0), -85.0))
+        x = (lon + 180.0) / 360.0 * size
+        y = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0 * size
+        return x, y
+
+    def point(self, lon: float, lat: float) -> tuple[float, float]:
+        x, y = self._world(lon, lat)
+        return round(x, 1), round(y, 1)
+
+    @property
+    def view_box(self) -> tuple[float, float, float, float]:
+        left, top = self.point(self.extent.west, self.extent.north)
+        right, bottom = self.point(self.extent.east, self.extent.south)
+        return left, top, round(right - left, 1), round(bottom - top, 1)
+
+    def tiles(self, url: str) -> list[Tile]:
+        """The tiles that cover the extent; ``url`` has ``{z}``, ``{x}`` and ``{y}`` to fill."""
+        left, top, width, height = self.view_box
+        last = 2**self.zoom - 1
+        columns = range(int(left // TILE_SIZE), min(int((left + width) // TILE_SIZE), last) + 1)
+        rows = range(int(top // TILE_SIZE), min(int((top + height) // TILE_SIZE), last) + 1)
+        return [
+            Tile(column * TILE_SIZE, row * TILE_SIZE, url.format(z=self.zoom, x=column, y=row))
+            for row in rows
+            for column in columns
+        ]
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -120,9 +180,9 @@ class CountryPath:
 
 
 @lru_cache(maxsize=32)
-def country_paths(extent: Extent) -> tuple[CountryPath, ...]:
-    """The SVG paths of the countries within ``extent`` (rings outside it are left out)."""
-    projection = Projection(extent)
+def country_paths(projection: Projection | TileProjection) -> tuple[CountryPath, ...]:
+    """The SVG paths of the countries within the projection's extent (rings outside it are left out)."""
+    extent = projection.extent
     paths = []
     for shape in shapes():
         parts = []
@@ -149,19 +209,24 @@ def step_ranges() -> list[tuple[int, int, int | None]]:
 
 @dataclass(frozen=True)
 class Drawing:
-    width: float
-    height: float
+    view_box: tuple[float, float, float, float]  # left, top, width, height
     countries: list[tuple[CountryPath, int]]  # each country's path and shading step
     points: dict[int, tuple[float, float]]  # case page id -> (x, y)
+    tiles: list[Tile]  # none unless a tile server is configured
+
+    @property
+    def view_box_text(self) -> str:
+        return " ".join(f"{value:g}" for value in self.view_box)
 
 
-def draw(counts: Mapping[str, int], positions: Mapping[int, tuple[float, float]]) -> Drawing:
-    """The map of ``counts`` (country code -> cases) and ``positions`` (case id -> longitude, latitude)."""
+def draw(counts: Mapping[str, int], positions: Mapping[int, tuple[float, float]], tile_url: str = "") -> Drawing:
+    """The map of ``counts`` (country code -> cases) and ``positions`` (case id -> longitude, latitude),
+    over the tiles of ``tile_url`` (a ``{z}/{x}/{y}`` template) when one is given."""
     extent = EUROPE.including(positions.values())
-    projection = Projection(extent)
+    projection: Projection | TileProjection = TileProjection(extent) if tile_url else Projection(extent)
     return Drawing(
-        width=WIDTH,
-        height=projection.height,
-        countries=[(path, step(counts.get(path.code or "", 0))) for path in country_paths(extent)],
+        view_box=projection.view_box,
+        countries=[(path, step(counts.get(path.code or "", 0))) for path in country_paths(projection)],
         points={case_id: projection.point(lon, lat) for case_id, (lon, lat) in positions.items()},
+        tiles=projection.tiles(tile_url) if isinstance(projection, TileProjection) else [],
     )
