@@ -31,10 +31,10 @@ result = [answer.count, [hit.title for hit in answer.results]]
 ANSWER_CACHED = """
 from django.core.cache import caches
 from search.query import build_query
-from search.services.searching import _answer_key
+from search.services.searching import _answer_key, _generation
 query = build_query(q={q!r}, locale="en", filters={{}}, year_from=None, year_to=None, sort=None,
                     page=1, page_size=20, fallback=True)
-result = caches["search"].get(_answer_key(query)) is not None
+result = caches["search"].get(_answer_key(query, _generation()[0])) is not None
 """
 # What the outbox does after writing the database index (search.services.indexing.process_outbox),
 # with or without telling the answer cache.
