@@ -77,6 +77,7 @@ class Journey:
         if response.status_code not in statuses:
             self.unexpected += 1
             print(f"  unexpected {response.status_code} for {response.request.method} {response.url}")
+            print(f"    {response.text[:500]}")
         return response
 
 
@@ -212,10 +213,14 @@ from submissions.models import Submission
 s = Submission.objects.get(pk={pk!r})
 result = [s.status, s.page_id]
 """
-TASK_STATE = """
+ACTIONS = """
+from django.urls import reverse
 from manual.models import CaseStudyPage
 state = CaseStudyPage.objects.get(pk={page_id}).current_workflow_task_state
-result = state.pk if state else None
+name = "wagtailadmin_pages:workflow_action"
+result = {{}}
+if state:
+    result = {{action: reverse(name, args=({page_id}, action, state.pk)) for action in ("approve", "reject")}}
 """
 PAGE_URL = """
 from manual.models import CaseStudyPage
@@ -251,10 +256,12 @@ class Moderator:
     def _csrf(self) -> str:
         return self.session.cookies.get("csrftoken") or ""
 
-    def act(self, page_id: int, action: str, state_pk: int) -> bool:
-        url = f"{self.base}/admin/pages/{page_id}/workflow/action/{action}/{state_pk}/"
+    def act(self, path: str | None) -> bool:
+        """Post the workflow action at ``path`` (the admin's URL of approve or reject) as the form does."""
+        if path is None:
+            return False
         response = self.session.post(
-            url,
+            f"{self.base}{path}",
             data={"csrfmiddlewaretoken": self._csrf(), "comment": "topology check"},
             headers={"Referer": f"{self.base}/admin/"},
             allow_redirects=False,
@@ -292,7 +299,13 @@ def _payload(email: str, title: str) -> dict[str, Any]:
         "tools": ["participatory-budgeting"],
         "start_year": 2013,
         "initiative_status": "completed",
-        "body": {"context": "Two servers, one manual.", "results": "Every request answered."},
+        "end_year": 2023,
+        "body": {
+            "context": "Two servers, one manual.",
+            "objectives": "Serve every reader from either server.",
+            "approach": "A load balancer in front of both.",
+            "results": "Every request answered.",
+        },
         "contact": {"name": "Topology Tester", "email": email},
         "consent": {"terms": True, "publish_contact": False, "licence": "CC-BY-4.0"},
         "hero_attachment": 0,
@@ -360,8 +373,7 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
         return
     moderator = Moderator(journey, base["B"])
     signed_in = moderator.sign_in()
-    state_pk = shell(env["B"], TASK_STATE.format(page_id=page_id))
-    approved = signed_in and state_pk is not None and moderator.act(page_id, "approve", state_pk)
+    approved = signed_in and moderator.act(shell(env["B"], ACTIONS.format(page_id=page_id)).get("approve"))
     approved_at = time.perf_counter()
     if not journey.step("2b a moderator approved it through B's admin (session, CSRF)", bool(approved)):
         return
@@ -421,11 +433,13 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
             journey.step(label_, False, f"submission {other} not converted or no objects stored")
             continue
         if how == "purge":
-            state_pk = shell(env["B"], TASK_STATE.format(page_id=other_page))
-            rejected = moderator.act(other_page, "reject", state_pk)
+            rejected = moderator.act(shell(env["B"], ACTIONS.format(page_id=other_page)).get("reject"))
             status = shell(env["B"], STATUS.format(pk=other))[0]
+            after_rejection = len(added & bucket_keys())
             output = manage(env["B"], "purge_submissions", "--days", "0")
-            detail = f"rejected through B's admin: {rejected} ({status}); {output.splitlines()[0]}"
+            detail = (
+                f"rejected through B's admin: {rejected} ({status}, {after_rejection} left); {output.splitlines()[0]}"
+            )
         else:
             output = manage(env["B"], "submissions_personal_data", "erase", email)
             detail = output.strip().splitlines()[0] if output.strip() else ""
