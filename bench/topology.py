@@ -204,7 +204,8 @@ def bucket_keys() -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
     for bucket in (os.environ["OBJECT_STORAGE_PUBLIC_BUCKET"], os.environ["OBJECT_STORAGE_PRIVATE_BUCKET"]):
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            keys.update((bucket, item["Key"]) for item in page.get("Contents", []))
+            # S3Proxy's filesystem backend lists its folders as keys ending in "/": not files.
+            keys.update((bucket, item["Key"]) for item in page.get("Contents", []) if not item["Key"].endswith("/"))
     return keys
 
 
@@ -220,7 +221,8 @@ state = CaseStudyPage.objects.get(pk={page_id}).current_workflow_task_state
 name = "wagtailadmin_pages:workflow_action"
 result = {{}}
 if state:
-    result = {{action: reverse(name, args=({page_id}, action, state.pk)) for action in ("approve", "reject")}}
+    result["approve"] = reverse(name, args=({page_id}, "approve", state.pk))
+result["reject"] = reverse("submissions_admin:action", args=({submission!r}, "reject"))
 """
 PAGE_URL = """
 from manual.models import CaseStudyPage
@@ -262,7 +264,7 @@ class Moderator:
             return False
         response = self.session.post(
             f"{self.base}{path}",
-            data={"csrfmiddlewaretoken": self._csrf(), "comment": "topology check"},
+            data={"csrfmiddlewaretoken": self._csrf(), "comment": "topology check", "note": "Not a case."},
             headers={"Referer": f"{self.base}/admin/"},
             allow_redirects=False,
             timeout=60,
@@ -373,7 +375,9 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
         return
     moderator = Moderator(journey, base["B"])
     signed_in = moderator.sign_in()
-    approved = signed_in and moderator.act(shell(env["B"], ACTIONS.format(page_id=page_id)).get("approve"))
+    approved = signed_in and moderator.act(
+        shell(env["B"], ACTIONS.format(page_id=page_id, submission=pk)).get("approve")
+    )
     approved_at = time.perf_counter()
     if not journey.step("2b a moderator approved it through B's admin (session, CSRF)", bool(approved)):
         return
@@ -433,7 +437,9 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
             journey.step(label_, False, f"submission {other} not converted or no objects stored")
             continue
         if how == "purge":
-            rejected = moderator.act(shell(env["B"], ACTIONS.format(page_id=other_page)).get("reject"))
+            rejected = moderator.act(
+                shell(env["B"], ACTIONS.format(page_id=other_page, submission=other)).get("reject")
+            )
             status = shell(env["B"], STATUS.format(pk=other))[0]
             after_rejection = len(added & bucket_keys())
             output = manage(env["B"], "purge_submissions", "--days", "0")
@@ -442,8 +448,12 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
             )
         else:
             output = manage(env["B"], "submissions_personal_data", "erase", email)
-            detail = output.strip().splitlines()[0] if output.strip() else ""
+            detail = "; ".join(line.strip() for line in output.strip().splitlines()[:8])
+        # Files go after the commit; give a queued deletion (the worker) a moment.
+        wait_for("deletion", partial(lambda keys: not keys & bucket_keys(), added), 20, 1)
         left = added & bucket_keys()
+        for bucket, key in sorted(left):
+            print(f"  left in {bucket}: {key}")
         journey.step(label_, not left, f"{len(added)} object(s) stored, {len(left)} left; {detail}")
 
 

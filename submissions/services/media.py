@@ -173,7 +173,7 @@ def discard_files(submission: Submission) -> int:
     """Delete the submission's images and documents that are still unpublished; returns how many.
 
     Pages lose them (the hero image is emptied, document links go); Wagtail deletes the files and
-    renditions after the commit. The originals stay with the submission (private storage).
+    renditions after the commit. The originals go with ``discard_originals``.
     """
     discarded = 0
     for item in made_from(submission):
@@ -181,6 +181,18 @@ def discard_files(submission: Submission) -> int:
             item.delete()
             discarded += 1
     return discarded
+
+
+def discard_originals(submission: Submission) -> int:
+    """Delete the files the person sent (private storage) after the commit; returns how many.
+
+    The attachment rows stay for the editors' records (the staff download then answers 404).
+    """
+    names = [attachment.file.name for attachment in SubmissionAttachment.objects.filter(submission=submission)]
+    storage = SubmissionAttachment._meta.get_field("file").storage
+    for name in filter(None, names):
+        transaction.on_commit(lambda name=name: storage.delete(name))
+    return len([name for name in names if name])
 
 
 def conceal_unpublished() -> int:
