@@ -67,6 +67,7 @@ class Journey:
         self.steps: list[tuple[str, bool, str]] = []
         self.unexpected = 0
         self.publish_to_a: float | None = None
+        self.image_public: float | None = None
 
     def step(self, name: str, passed: bool, detail: str = "") -> bool:
         self.steps.append((name, passed, detail))
@@ -375,28 +376,37 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
         return
     moderator = Moderator(journey, base["B"])
     signed_in = moderator.sign_in()
-    approved = signed_in and moderator.act(
-        shell(env["B"], ACTIONS.format(page_id=page_id, submission=pk)).get("approve")
-    )
+    actions = shell(env["B"], ACTIONS.format(page_id=page_id, submission=pk))
+    _live, url = shell(env["B"], PAGE_URL.format(page_id=page_id))  # the draft's URL, its URL once live
+    hidden_before = not answers(f"{base['A']}{url}")
+    approved = signed_in and moderator.act(actions.get("approve"))
     approved_at = time.perf_counter()
+    visible = wait_for("page on A", lambda: answers(f"{base['A']}{url}"), 60, 0.02)
+    to_a = time.perf_counter() - approved_at
     if not journey.step("2b a moderator approved it through B's admin (session, CSRF)", bool(approved)):
         return
-    live, url = shell(env["B"], PAGE_URL.format(page_id=page_id))
-    visible = wait_for("page on A", lambda: answers(f"{base['A']}{url}"), 60, 0.05)
-    to_a = time.perf_counter() - approved_at
-    journey.step("2c published", live and bool(visible), f"{url}, on A {to_a:.2f} s after the approval on B")
+    live, _url = shell(env["B"], PAGE_URL.format(page_id=page_id))
+    journey.step(
+        "2c published: not on A before, on A after",
+        live and hidden_before and bool(visible),
+        f"{url}, on A {to_a:.2f} s after the approval on B answered",
+    )
     journey.publish_to_a = to_a
-    # 3. The page and its image, from A, B and nginx.
-    images = []
-    for name in ("A", "B", "nginx"):
+    # 3. The page and its image, from A, B and nginx. The worker copies the image to the public
+    # bucket after the publication (submissions.services.media.release_files): until it has, the
+    # page shows no public image; wait for that.
+    public_image = re.compile(r'src="(' + re.escape(os.environ["OBJECT_STORAGE_URL"]) + r'[^"]+)"')
+
+    def served(name: str) -> tuple[bool, list[str], bool]:
         html = journey.expect(requests.get(f"{base[name]}{url}", timeout=30), 200).text
-        found = re.findall(r'src="(' + re.escape(os.environ["OBJECT_STORAGE_URL"]) + r'[^"]+)"', html)
-        images.append((name, TITLE in html, found))
-    fetched = [
-        journey.expect(requests.get(found[0], timeout=30), 200).headers.get("Content-Type", "").startswith("image/")
-        for _, _, found in images
-        if found
-    ]
+        found = public_image.findall(html)
+        image = requests.get(found[0], timeout=30) if found else None
+        return TITLE in html, found, bool(image and image.ok and image.headers["Content-Type"].startswith("image/"))
+
+    wait_for("public image", lambda: all(served(name)[2] for name in ("A", "B")), 60, 0.2)
+    released = time.perf_counter() - approved_at
+    journey.image_public = released
+    images = [(name, *served(name)) for name in ("A", "B", "nginx")]
     upstreams = {
         journey.expect(requests.get(f"{base['nginx']}{url}", timeout=30), 200).headers.get("X-Upstream")
         for _ in range(6)
@@ -404,8 +414,9 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
     journey.step("3a nginx balances the page over A and B", len(upstreams) == 2, ", ".join(sorted(map(str, upstreams))))
     journey.step(
         "3b page and image served by A, B and nginx",
-        all(title and found for _, title, found in images) and len(fetched) == 3 and all(fetched),
-        "; ".join(f"{name}: title {title}, {len(found)} public-bucket image(s)" for name, title, found in images),
+        all(title and image for _, title, _found, image in images),
+        "; ".join(f"{name}: title {title}, image {image}" for name, title, _found, image in images)
+        + f"; image public {released:.2f} s after the approval",
     )
     # 4. A translator relabels the case's topic through A; B's page shows it.
     label = f"Budgets (relabelled {secrets.token_hex(2)})"
@@ -472,6 +483,10 @@ def report(journey: Journey) -> int:
     print(f"  errors: {errors} (5xx in the access logs plus unexpected answers)")
     to_a = journey.publish_to_a
     print(f"  approval on B to page 200 on A: {f'{to_a:.2f} s' if to_a is not None else 'not measured'}")
+    public = journey.image_public
+    print(
+        f"  approval on B to its image public (worker): {f'{public:.2f} s' if public is not None else 'not measured'}"
+    )
     print(f"  steps: {len(journey.steps) - len(failed)} passed, {len(failed)} failed", *failed)
     if errors and not failed:
         print("  FAIL  errors must be 0")
