@@ -407,6 +407,10 @@ def run_journey(journey: Journey, base: dict[str, str], env: dict[str, dict[str,
     released = time.perf_counter() - approved_at
     journey.image_public = released
     images = [(name, *served(name)) for name in ("A", "B", "nginx")]
+    for name, _title, found, image in images:
+        if not image:
+            answer = requests.get(found[0], timeout=30).status_code if found else "-"
+            print(f"  {name}: image not served: {found[:1]} answers {answer}")
     upstreams = {
         journey.expect(requests.get(f"{base['nginx']}{url}", timeout=30), 200).headers.get("X-Upstream")
         for _ in range(6)
