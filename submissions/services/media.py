@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import posixpath
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -188,11 +189,12 @@ def discard_originals(submission: Submission) -> int:
 
     The attachment rows stay for the editors' records (the staff download then answers 404).
     """
-    names = [attachment.file.name for attachment in SubmissionAttachment.objects.filter(submission=submission)]
+    attachments = SubmissionAttachment.objects.filter(submission=submission)
+    names = [attachment.file.name for attachment in attachments if attachment.file.name]
     storage = SubmissionAttachment._meta.get_field("file").storage
-    for name in filter(None, names):
-        transaction.on_commit(lambda name=name: storage.delete(name))
-    return len([name for name in names if name])
+    for name in names:
+        transaction.on_commit(partial(storage.delete, name))
+    return len(names)
 
 
 def conceal_unpublished() -> int:
