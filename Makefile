@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-dev run test test-quick lint format bench search-engine
+.PHONY: help install install-dev run test test-quick lint format bench topology search-engine
 
 help:
 	@echo "make run         install, load the demo manual and serve it on http://127.0.0.1:8000/"
@@ -10,6 +10,7 @@ help:
 	@echo "make test-quick  run the suite on SQLite only, without the browser tests (inner loop)"
 	@echo "make lint        ruff check"
 	@echo "make bench       API latency and query-count benchmark on the demo content"
+	@echo "make topology    two app servers, a worker and nginx over PostgreSQL, OpenSearch, S3 and Redis, end to end"
 	@echo "make search-engine  the OpenSearch node in the foreground on SEARCH_ENGINE_PORT (default 9200);"
 	@echo "                    ENGINE=elasticsearch: the Elasticsearch 7.10 node instead"
 
@@ -39,6 +40,10 @@ format: install-dev
 
 bench: install-dev
 	.venv/bin/python bench/api_reads.py
+
+# The many-machines journey (docs/operations.md "Topology"); starts its own services on loopback.
+topology: install-dev
+	scripts/topology.sh
 
 # ENGINE=elasticsearch runs the Elasticsearch 7.10 node instead of OpenSearch (docs/search-engine.md).
 ENGINE ?= opensearch

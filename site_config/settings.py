@@ -503,6 +503,16 @@ if REDIS_URL:
         "TIMEOUT": None,  # the version never expires (an evicted one only costs the 60-s bound)
         "OPTIONS": _REDIS_OPTIONS,
     }
+    # Wagtail's rendition cache: shared, so the purge Wagtail sends when a rendition is deleted
+    # reaches every server. Per process, a server that showed a case between its publication and
+    # the worker's release of its files (submissions.services.media) kept the private rendition
+    # until the entry expired (bench/topology.py step 3).
+    CACHES["renditions"] = {
+        "BACKEND": "core.shared_cache.ForgivingRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "renditions",
+        "OPTIONS": _REDIS_OPTIONS,
+    }
 del _REDIS_OPTIONS, _SUBMISSIONS_DATABASE_CACHE
 # GDPR retention: days after their last status change when rejected and spam submissions lose their
 # personal data (manage.py purge_submissions, docs/personal-data.md).

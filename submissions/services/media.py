@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import posixpath
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -173,7 +174,7 @@ def discard_files(submission: Submission) -> int:
     """Delete the submission's images and documents that are still unpublished; returns how many.
 
     Pages lose them (the hero image is emptied, document links go); Wagtail deletes the files and
-    renditions after the commit. The originals stay with the submission (private storage).
+    renditions after the commit. The originals go with ``discard_originals``.
     """
     discarded = 0
     for item in made_from(submission):
@@ -181,6 +182,19 @@ def discard_files(submission: Submission) -> int:
             item.delete()
             discarded += 1
     return discarded
+
+
+def discard_originals(submission: Submission) -> int:
+    """Delete the files the person sent (private storage) after the commit; returns how many.
+
+    The attachment rows stay for the editors' records (the staff download then answers 404).
+    """
+    attachments = SubmissionAttachment.objects.filter(submission=submission)
+    names = [attachment.file.name for attachment in attachments if attachment.file.name]
+    storage = SubmissionAttachment._meta.get_field("file").storage
+    for name in names:
+        transaction.on_commit(partial(storage.delete, name))
+    return len(names)
 
 
 def conceal_unpublished() -> int:

@@ -321,10 +321,11 @@ def erase_submission(submission: Submission) -> EraseReport:
 
 def _discard_unpublished_files(submission: Submission, report: EraseReport) -> None:
     # What the person sent and nobody published goes with their data: the images and documents
-    # made from it (files and renditions are deleted after the commit). A published case keeps its
-    # files: they are the case's licensed material, not contact data.
+    # made from it and the files as sent (files and renditions are deleted after the commit). A
+    # published case keeps its files: they are the case's licensed material, not contact data.
     if submission.status != SubmissionStatus.PUBLISHED:
         report.add("unpublished images and documents deleted", media.discard_files(submission))
+        report.add("files as sent deleted", media.discard_originals(submission))
 
 
 def is_erased(contact: SubmitterContact | None) -> bool:
