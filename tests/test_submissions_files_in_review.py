@@ -160,6 +160,23 @@ def test_erasure_deletes_the_files_of_an_unpublished_submission(client, django_c
     assert report.counts["unpublished images and documents deleted"] == 2
     assert not any(path.exists() for path in paths)
     assert SubmissionAttachment.objects.filter(submission=submission, image__isnull=False).count() == 0
+    assert report.counts["files as sent deleted"] == 2
+    assert private_files() == [], "the files as the person sent them go with their personal data"
+
+
+def test_erasure_keeps_the_files_of_a_published_case(client, django_capture_on_commit_callbacks, moderator):
+    submission, page = _submit(client, django_capture_on_commit_callbacks)
+    _approve(client, moderator, page, django_capture_on_commit_callbacks)
+    image, document = _files(submission)
+    originals = private_files()
+    assert len(originals) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = erase("mari@example.org")
+
+    assert "files as sent deleted" not in report.counts
+    assert private_files() == originals, "the case's licensed material stays"
+    assert _status(client, image.file.url) == 200 and _status(client, document.url) == 200
 
 
 def test_the_choosers_offer_files_in_review_to_moderators_and_editors_only(
