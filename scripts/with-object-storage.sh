@@ -28,14 +28,9 @@
 # project's .venv (PYTHON overrides it).
 #
 set -euo pipefail
-
-log() { printf 'with-object-storage: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-if [ "$#" -eq 0 ]; then
-    sed -n '3,/^set /{/^#/s/^# \{0,1\}//p}' "$0" >&2
-    exit 2
-fi
+# shellcheck source=scripts/lib/throwaway.sh
+. "$(dirname "$0")/lib/throwaway.sh"
+throwaway_begin "$@"
 
 SCRIPTS_DIR=$(cd "$(dirname "$0")" && pwd)
 PYTHON="${PYTHON:-$SCRIPTS_DIR/../.venv/bin/python}"
@@ -44,43 +39,18 @@ START_TIMEOUT="${OBJECT_STORAGE_START_TIMEOUT:-60}"
 
 "$SCRIPTS_DIR/object-storage.sh" --fetch
 
-TMP_DIR=""
 SERVER_PID=""
 WATCHDOG_PID=""
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    set +e
-    trap '' INT TERM
-    if [ -n "$WATCHDOG_PID" ]; then
-        kill "$WATCHDOG_PID" 2>/dev/null
-        wait "$WATCHDOG_PID" 2>/dev/null
-    fi
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null
-        for _ in $(seq 1 100); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
-    if [ -n "$TMP_DIR" ]; then
-        rm -rf -- "$TMP_DIR"
-    fi
-    exit "$rc"
+# shellcheck disable=SC2317  # invoked at exit
+stop_server() {
+    stop_process "$WATCHDOG_PID" 1
+    stop_process "$SERVER_PID" 10
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit stop_server
 
-TMP_DIR=$(mktemp -d -t with-object-storage.XXXXXX)
+throwaway_dir TMP_DIR
 SERVER_LOG="$TMP_DIR/server.log"
-# Another process could take the port before the server binds it: unlikely, and it shows as a
-# start failure with the server's log.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') \
-    || die "could not pick a free port (python3 needed)"
+PORT=$(free_port)
 OBJECT_STORAGE_ACCESS_KEY="test-$(python3 -c 'import secrets; print(secrets.token_hex(8))')"
 OBJECT_STORAGE_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(30))')
 export OBJECT_STORAGE_ACCESS_KEY OBJECT_STORAGE_SECRET_KEY
@@ -100,6 +70,7 @@ export OBJECT_STORAGE_PUBLIC_ACL=public-read
 
 # Ready once it lists buckets for our identity; then the two buckets, both private: anonymous
 # readers get only the public bucket's objects, each stored with the public-read ACL.
+# shellcheck disable=SC2317  # called by wait_until_ready
 make_buckets() {
     "$PYTHON" - <<'PY' 2>>"$SERVER_LOG"
 import os, sys
@@ -122,24 +93,8 @@ for bucket in (os.environ["OBJECT_STORAGE_PUBLIC_BUCKET"], os.environ["OBJECT_ST
 PY
 }
 
-start=$SECONDS
-while ! make_buckets; do
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        SERVER_PID=""
-        log "S3Proxy exited during start-up; log follows"
-        cat "$SERVER_LOG" >&2 || true
-        exit 1
-    fi
-    if [ $((SECONDS - start)) -ge "$START_TIMEOUT" ]; then
-        log "S3Proxy not ready after ${START_TIMEOUT} s; log follows"
-        cat "$SERVER_LOG" >&2 || true
-        exit 1
-    fi
-    sleep 0.5
-done
+wait_until_ready S3Proxy "$START_TIMEOUT" "$SERVER_PID" "$SERVER_LOG" make_buckets
 
-log "S3Proxy on $OBJECT_STORAGE_URL (ready after $((SECONDS - start)) s; data in $TMP_DIR/server)"
+log "S3Proxy on $OBJECT_STORAGE_URL (ready after $READY_AFTER s; data in $TMP_DIR/server)"
 
-status=0
-"$@" || status=$?
-exit "$status"
+throwaway_run "$@"

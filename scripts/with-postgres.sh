@@ -26,14 +26,9 @@
 #
 set -euo pipefail
 
-log() { printf 'with-postgres: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-if [ "$#" -eq 0 ]; then
-    # Print the header comment as usage text.
-    sed -n '3,/^set /{/^#/s/^# \{0,1\}//p}' "$0" >&2
-    exit 2
-fi
+# shellcheck source=scripts/lib/throwaway.sh
+. "$(dirname "$0")/lib/throwaway.sh"
+throwaway_begin "$@"
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
@@ -50,26 +45,10 @@ find_pg_bin() {
     return 1
 }
 
-APT_UPDATED=0
-apt_update_once() {
-    if [ "$APT_UPDATED" -eq 0 ]; then
-        apt-get update
-        APT_UPDATED=1
-    fi
-}
-
 PG_BIN=$(find_pg_bin) || PG_BIN=
 if [ -z "$PG_BIN" ]; then
-    if is_root && command -v apt-get >/dev/null 2>&1; then
-        log "PostgreSQL server not found; installing the 'postgresql' package"
-        apt_update_once >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
-        PG_BIN=$(find_pg_bin) || die "installed 'postgresql' but found no initdb/pg_ctl under /usr/lib/postgresql/*/bin"
-    else
-        die "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin.
-Install them first, e.g. as root on Debian/Ubuntu:
-    apt-get install --no-install-recommends postgresql"
-    fi
+    apt_install postgresql "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin"
+    PG_BIN=$(find_pg_bin) || die "installed 'postgresql' but found no initdb/pg_ctl under /usr/lib/postgresql/*/bin"
 fi
 PG_MAJOR=$(basename "$(dirname "$PG_BIN")")
 
@@ -79,7 +58,6 @@ if is_root; then
     getent passwd postgres >/dev/null || die "running as root but there is no 'postgres' user to own the cluster (install the 'postgresql' package or run as a normal user)"
 fi
 
-TMP_DIR=""
 PG_DATA=""
 
 # Run a server-side command as the cluster owner. cd first: postgres may not
@@ -96,36 +74,23 @@ as_owner() {
     fi
 }
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    # Cleanup must run to the end even if a step fails or a second signal
-    # arrives.
-    set +e
-    trap '' INT TERM
+# shellcheck disable=SC2317  # invoked at exit
+stop_server() {
     if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
         as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 \
             || as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 \
             || log "warning: could not stop the server in $PG_DATA"
     fi
-    if [ -n "$TMP_DIR" ]; then
-        rm -rf -- "$TMP_DIR"
-    fi
-    exit "$rc"
 }
-trap cleanup EXIT
-# Turn signals into a normal exit (128+signal) so the EXIT trap cleans up.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit stop_server
 
-TMP_DIR=$(mktemp -d -t with-postgres.XXXXXX)
+throwaway_dir TMP_DIR
 if is_root; then
     chown postgres: "$TMP_DIR"
     # $TMPDIR may sit somewhere postgres cannot reach (e.g. under /root);
     # /tmp is always traversable.
     if ! as_owner test -w "$TMP_DIR" 2>/dev/null; then
-        rm -rf -- "$TMP_DIR"
-        TMP_DIR=$(mktemp -d -p /tmp with-postgres.XXXXXX)
+        throwaway_dir TMP_DIR /tmp
         chown postgres: "$TMP_DIR"
     fi
 fi
@@ -148,8 +113,7 @@ fi
 
 # Let the kernel choose a free port. Another process could grab it before
 # the server binds it; that race is unlikely and shows up as a start failure.
-PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])') \
-    || die "could not pick a free port (python3 needed)"
+PG_PORT=$(free_port)
 
 # Durability settings are off because the data is thrown away anyway; this
 # makes Django's test database setup much faster. The socket lives in our
@@ -177,6 +141,4 @@ log "PostgreSQL $PG_MAJOR on 127.0.0.1:$PG_PORT (data in $PG_DATA)"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/manual"
 
-status=0
-"$@" || status=$?
-exit "$status"
+throwaway_run "$@"

@@ -30,14 +30,9 @@
 #
 set -euo pipefail
 
-log() { printf 'with-search-engine: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-if [ "$#" -eq 0 ]; then
-    # Print the header comment as usage text.
-    sed -n '3,/^set /{/^#/s/^# \{0,1\}//p}' "$0" >&2
-    exit 2
-fi
+# shellcheck source=scripts/lib/throwaway.sh
+. "$(dirname "$0")/lib/throwaway.sh"
+throwaway_begin "$@"
 
 SCRIPTS_DIR=$(cd "$(dirname "$0")" && pwd)
 # The engine to start, as scripts/search-engine.sh chooses it; COMMAND gets its name.
@@ -50,53 +45,16 @@ fi
 export SEARCH_ENGINE
 START_TIMEOUT="${SEARCH_ENGINE_START_TIMEOUT:-120}"
 
-command -v python3 >/dev/null 2>&1 || die "python3 is needed (to poll the node's HTTP API)"
-
 # Build (if needed) before the clock starts; its output goes to stderr.
 "$SCRIPTS_DIR/search-engine.sh" --build
 
-TMP_DIR=""
 NODE_PID=""
+# The node closes itself on SIGTERM (shutdown hook), normally in well under a second.
+# shellcheck disable=SC2317  # invoked at exit
+stop_node() { stop_process "$NODE_PID" 30; }
+on_exit stop_node
 
-# shellcheck disable=SC2317  # called by cleanup, the EXIT trap
-stop_node() {
-    [ -n "$NODE_PID" ] || return 0
-    if kill -0 "$NODE_PID" 2>/dev/null; then
-        kill -TERM "$NODE_PID" 2>/dev/null
-        # The node closes itself on SIGTERM (shutdown hook), normally in
-        # well under a second; give it 30 s before pulling the plug.
-        for _ in $(seq 1 300); do
-            kill -0 "$NODE_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$NODE_PID" 2>/dev/null; then
-            log "warning: node (pid $NODE_PID) did not stop within 30 s; killing it"
-            kill -KILL "$NODE_PID" 2>/dev/null
-        fi
-    fi
-    wait "$NODE_PID" 2>/dev/null
-    NODE_PID=""
-}
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    # Cleanup must run to the end even if a step fails or a second signal
-    # arrives.
-    set +e
-    trap '' INT TERM
-    stop_node
-    if [ -n "$TMP_DIR" ]; then
-        rm -rf -- "$TMP_DIR"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-# Turn signals into a normal exit (128+signal) so the EXIT trap cleans up.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-TMP_DIR=$(mktemp -d -t with-search-engine.XXXXXX)
+throwaway_dir TMP_DIR
 NODE_LOG="$TMP_DIR/node.log"
 PORT_FILE="$TMP_DIR/http.port"
 
@@ -115,6 +73,7 @@ NODE_PID=$!
 
 # 200 = yellow or green within the 1 s wait; anything else (408 timeout,
 # connection refused, ...) means not yet.
+# shellcheck disable=SC2317  # called by node_ready
 health_ok() {
     python3 - "$1" <<'PY' 2>/dev/null
 import sys, urllib.request
@@ -127,34 +86,19 @@ except Exception:
 PY
 }
 
-start=$SECONDS
+# Ready once the node has written its port and answers yellow or green.
 SEARCH_URL=""
-while :; do
-    if ! kill -0 "$NODE_PID" 2>/dev/null; then
-        wait "$NODE_PID" 2>/dev/null && node_rc=0 || node_rc=$?
-        NODE_PID=""
-        log "search engine exited during start-up (status $node_rc); log follows"
-        cat "$NODE_LOG" >&2 || true
-        exit 1
-    fi
+# shellcheck disable=SC2317  # called by wait_until_ready
+node_ready() {
     if [ -z "$SEARCH_URL" ] && [ -s "$PORT_FILE" ]; then
         SEARCH_URL="http://127.0.0.1:$(cat "$PORT_FILE")"
     fi
-    if [ -n "$SEARCH_URL" ] && health_ok "$SEARCH_URL"; then
-        break
-    fi
-    if [ $((SECONDS - start)) -ge "$START_TIMEOUT" ]; then
-        log "search engine not ready after ${START_TIMEOUT} s; log follows"
-        cat "$NODE_LOG" >&2 || true
-        exit 1
-    fi
-    sleep 0.25
-done
+    [ -n "$SEARCH_URL" ] && health_ok "$SEARCH_URL"
+}
+wait_until_ready "the search engine" "$START_TIMEOUT" "$NODE_PID" "$NODE_LOG" node_ready
 
-log "$PRODUCT on $SEARCH_URL (ready after $((SECONDS - start)) s; data in $TMP_DIR/node)"
+log "$PRODUCT on $SEARCH_URL (ready after $READY_AFTER s; data in $TMP_DIR/node)"
 
 export SEARCH_URL
 
-status=0
-"$@" || status=$?
-exit "$status"
+throwaway_run "$@"
