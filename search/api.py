@@ -62,8 +62,9 @@ def search(
     fallback: bool = Query(
         False,
         description=(
-            "Also find default-locale cases not translated into `locale`, the words expanded into the default locale's "
-            'language through the glossary (docs/search.md "Glossary"); marked `fallback`, after `locale`\'s results.'
+            "Also find the other locales' cases not translated into `locale` (each once, in the first locale of "
+            "MANUAL_LOCALES that has it), the words expanded into their languages through the glossary "
+            '(docs/search.md "Glossary"); marked `fallback`, after `locale`\'s results.'
         ),
     ),
     fields: str | None = FieldsParam,

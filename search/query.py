@@ -34,8 +34,8 @@ class SearchQuery:
     page: int = 1
     page_size: int = 20
     fallback: bool = False
-    # The words' meaning in the fallback locale, through the glossary (set by search.services).
-    expansion: Expansion | None = None
+    # The words' meaning in each fallback locale, through the glossary (set by search.services).
+    expansions: tuple[Expansion, ...] = ()
 
     @property
     def offset(self) -> int:
@@ -46,9 +46,23 @@ class SearchQuery:
         return settings.MANUAL_LOCALES[0]
 
     @property
-    def fallback_locale(self) -> str | None:
-        """The locale whose untranslated cases the search also reaches, if any."""
-        return self.default_locale if self.fallback and self.locale != self.default_locale else None
+    def fallback_locales(self) -> tuple[str, ...]:
+        """With ``fallback``, every other locale, in the order of MANUAL_LOCALES (the source locale
+        first): the search also reaches their documents that have no translation in ``locale``, each
+        once, in the first of these locales it exists in (``reached_from``)."""
+        if not self.fallback:
+            return ()
+        return tuple(code for code in settings.MANUAL_LOCALES if code != self.locale)
+
+    def reached_from(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each fallback locale with the locales whose translation of a document keeps that locale's
+        version out of reach: the query's own and the fallback locales before it."""
+        earlier = [self.locale]
+        reach = []
+        for code in self.fallback_locales:
+            reach.append((code, tuple(earlier)))
+            earlier.append(code)
+        return reach
 
     @property
     def effective_sort(self) -> str:

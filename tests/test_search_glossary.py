@@ -2,17 +2,28 @@
 
 A Russian query with ``fallback=1`` is expanded through the glossary's concepts and finds English
 cases that have no Russian translation, below the Russian matches and marked as fallbacks; without
-``fallback`` it does not. Translators maintain the concepts in the admin, and a change applies to
-the next search (cached answers included), without a rebuild.
+``fallback`` it does not. The same holds the other way (an English reader finds a case sent in
+Russian only) and with a third locale (each case found once). Translators maintain the concepts
+in the admin, and a change applies to the next search (cached answers included), without a
+rebuild.
 """
 
 from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from wagtail.models import Locale
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from manual.models import GlossaryConcept, GlossaryTerm
+from manual.models import (
+    CaseStudyIndexPage,
+    CaseStudyPage,
+    GlossaryConcept,
+    GlossaryTerm,
+    GovernmentLevel,
+    ParticipationLevel,
+)
+from manual.services.locales import sync_locales
 from search import services
 from search.glossary import Glossary, Group
 from search.registry import Concept
@@ -23,8 +34,8 @@ pytestmark = pytest.mark.django_db
 ADD_CONCEPT = "wagtailsnippets_manual_glossaryconcept:add"
 
 
-def run(client, **params) -> dict:
-    response = client.get("/api/v1/search", {"locale": "ru", "page_size": 100, **params})
+def run(client, locale: str = "ru", **params) -> dict:
+    response = client.get("/api/v1/search", {"locale": locale, "page_size": 100, **params})
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["degraded"] is False
@@ -49,6 +60,38 @@ def english_only(driver, django_capture_on_commit_callbacks):
     yield make
     if driver == "engine" and made:
         services.engine_driver().delete({"en": [page.pk for page in made]})
+
+
+@pytest.fixture
+def only_in(driver, django_capture_on_commit_callbacks):
+    """Makes cases that exist in one locale only (no page in the others, no alias), indexed by
+    whichever driver answers: ``only_in("ru", title=...)``."""
+    made = []
+
+    def level(model, code: str, language: str):
+        """The term in ``language``; a translator's copy of the English one where none is seeded."""
+        term = model.objects.filter(locale__language_code=language, code=code).first()
+        if term is None:
+            term = model.objects.get(locale__language_code="en", code=code)
+            term = term.copy_for_translation(Locale.objects.get(language_code=language))
+            term.save()
+        return term
+
+    def make(language: str, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            page = UntranslatedCaseStudyPageFactory(
+                parent=CaseStudyIndexPage.objects.get(locale__language_code=language),
+                government_level=level(GovernmentLevel, "local", language),
+                participation_level=level(ParticipationLevel, "empower", language),
+                **fields,
+            )
+        made.append(page)
+        return page
+
+    yield make
+    if driver == "engine":
+        for page in made:
+            services.engine_driver().delete({page.locale.language_code: [page.pk]})
 
 
 def concept_form(name: str, terms: list[tuple[str, str]]) -> dict:
@@ -171,3 +214,56 @@ def test_only_live_reviewed_text_is_found_through_the_glossary(
         drafted.save_revision()  # a draft: the live page keeps its title
     found = ids(run(client, q="партисипаторное бюджетирование", fallback=1))
     assert unpublished.pk not in found and drafted.pk not in found
+
+
+def test_an_english_query_finds_a_case_sent_in_russian_only(client, only_in):
+    page = only_in("ru", title="Инициативное бюджетирование в Зыхвтоне", summary="Жители Зыхвтона решают.")
+    for q in ("participatory budgeting", "participatory budget"):
+        assert page.pk not in ids(run(client, "en", q=q)), q
+        hits = run(client, "en", q=q, fallback=1)["results"]
+        found = [hit for hit in hits if hit["id"] == page.pk]
+        assert [(hit["locale"], hit["fallback"]) for hit in found] == [("ru", True)], q
+        english = [n for n, hit in enumerate(hits) if hit["locale"] == "en"]
+        assert english and max(english) < hits.index(found[0]), (q, hits)
+        assert "<mark>" in " ".join(found[0]["highlight"].get("title", [])), found[0]["highlight"]
+    # Translated cases are found once, in English: no Russian version of a case that has one.
+    hits = run(client, "en", q="participatory budgeting", fallback=1)["results"]
+    english_keys = {hit["translation_key"] for hit in hits if hit["locale"] == "en"}
+    assert [hit["id"] for hit in hits if hit["locale"] == "ru"] == [page.pk]
+    assert page.translation_key not in english_keys
+
+
+@pytest.fixture
+def with_german(settings, driver):
+    """A third locale, with its (empty) index on the engine."""
+    settings.MANUAL_LOCALES = ["en", "ru", "de"]
+    settings.LANGUAGES = settings.WAGTAIL_CONTENT_LANGUAGES = [("en", "English"), ("ru", "Русский"), ("de", "Deutsch")]
+    sync_locales()
+    if driver == "engine":
+        services.engine_driver().rebuild("de", [])
+    yield
+    if driver == "engine":
+        services.engine_driver().rebuild("de", [])
+
+
+def test_with_three_locales_each_untranslated_case_is_found_once_below_the_readers_language(
+    client, only_in, with_german, django_capture_on_commit_callbacks
+):
+    german = only_in("de", title="Zyxwvut Bürgerhaushalt in Zyxwton")
+    russian = only_in("ru", title="Zyxwvut инициативное бюджетирование")
+    both = only_in("ru", title="Zyxwvut participatory budgeting, in Russian and German")
+    in_german = only_in("de", title="Zyxwvut participatory budgeting, in German and Russian")
+    # The German page becomes the Russian case's translation (as wagtail-localize links them).
+    with django_capture_on_commit_callbacks(execute=True):
+        CaseStudyPage.objects.filter(pk=in_german.pk).update(translation_key=both.translation_key)
+        CaseStudyPage.objects.get(pk=in_german.pk).save_revision().publish()
+    english = only_in("en", title="Zyxwvut participatory budgeting in English")
+    hits = run(client, "en", q="zyxwvut", fallback=1)["results"]
+    found = [(hit["id"], hit["locale"], hit["fallback"]) for hit in hits]
+    assert found[0] == (english.pk, "en", False), found
+    # The case in Russian and German is found once, in Russian: the first of MANUAL_LOCALES after English.
+    assert sorted(found[1:]) == sorted([(german.pk, "de", True), (russian.pk, "ru", True), (both.pk, "ru", True)])
+    # A German reader: German first, then the Russian-only case; the case in both is German.
+    found = [(hit["id"], hit["locale"]) for hit in run(client, "de", q="zyxwvut", fallback=1)["results"]]
+    assert sorted(found[:2]) == sorted([(german.pk, "de"), (in_german.pk, "de")]), found
+    assert sorted(found[2:]) == sorted([(english.pk, "en"), (russian.pk, "ru")]), found

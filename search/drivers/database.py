@@ -168,18 +168,20 @@ class DatabaseDriver(SearchDriver):
         """Documents in reach (locale, fallback, words, years) and the query stems per language."""
         languages = [query.locale]
         scope = Q(locale=query.locale)
-        if query.fallback_locale:
-            translated = SearchDocument.objects.filter(translation_key=OuterRef("translation_key"), locale=query.locale)
+        for code, translated_in in query.reached_from():
+            translated = SearchDocument.objects.filter(
+                translation_key=OuterRef("translation_key"), locale__in=translated_in
+            )
             # Q & a conditional expression is a Q (Q._combine); django-stubs accept only Q & Q.
-            scope |= Q(locale=query.fallback_locale) & ~Exists(translated)  # type: ignore[assignment]
-            languages.append(query.fallback_locale)
+            scope |= Q(locale=code) & ~Exists(translated)  # type: ignore[assignment]
+            languages.append(code)
         query_stems = {language: list(dict.fromkeys(stems(query.q, language))) for language in languages}
         if query.q:
             text = Q()
             for language in languages:
                 text |= Q(locale=language) & _all_in("folded_stems", map(fold, query_stems[language]))
-            if query.expansion is not None:
-                text |= Q(locale=query.expansion.locale) & _expanded("folded_stems", query.expansion)
+            for expansion in query.expansions:
+                text |= Q(locale=expansion.locale) & _expanded("folded_stems", expansion)
             scope &= text
         documents = SearchDocument.objects.filter(scope)
         if query.year_from is not None:
@@ -210,9 +212,8 @@ class DatabaseDriver(SearchDriver):
                 exact_title |= in_language & _all_in("title_stems", words_stems)
                 title |= in_language & _all_in("title_folded_stems", map(fold, words_stems))
                 exact |= in_language & _all_in("stems", words_stems)
-            if query.expansion is not None:
-                expanded_title = _expanded("title_folded_stems", query.expansion, facets=False)
-                title |= Q(locale=query.expansion.locale) & expanded_title
+            for expansion in query.expansions:
+                title |= Q(locale=expansion.locale) & _expanded("title_folded_stems", expansion, facets=False)
             # With a fallback, the query's locale first, whatever else matches (as the engine sorts).
             ordered = matching.annotate(
                 same_language=_ranked(Q(locale=query.locale)),
@@ -227,8 +228,7 @@ class DatabaseDriver(SearchDriver):
         else:
             ordered = matching.order_by("-start_year", "page_id")
         rows = list(ordered[query.offset : query.offset + query.page_size])
-        if query.expansion is not None:  # the alternatives found are highlighted too
-            expansion = query.expansion
+        for expansion in query.expansions:  # the alternatives found are highlighted too
             alternatives = stems(" ".join(expansion.terms()), expansion.locale)
             query_stems[expansion.locale] = list(dict.fromkeys([*query_stems[expansion.locale], *alternatives]))
         hits = [RawHit(row.document, self._highlight(row, query_stems.get(row.locale, []))) for row in rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.drivers.base import BODY_FRAGMENT_SIZE, HIT_FIELDS
+from search.glossary import Expansion
 from search.mapping import FOLDED
 from search.query import SearchQuery
 from search.registry import facet_keys
@@ -59,27 +60,20 @@ def facet_counts(aggregations: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 
 def _scope(query: SearchQuery) -> list[dict[str, Any]]:
-    """The documents in reach: the locale (with the fallback's untranslated defaults) and the years."""
+    """The documents in reach: the locale (with the fallback locales' documents not translated into
+    it, each once: ``SearchQuery.reached_from``) and the years."""
     scope: list[dict[str, Any]] = []
-    if query.fallback_locale:
-        scope.append(
+    reach: list[dict[str, Any]] = [{"term": {"locale": query.locale}}]
+    for code, translated_in in query.reached_from():
+        reach.append(
             {
                 "bool": {
-                    "should": [
-                        {"term": {"locale": query.locale}},
-                        {
-                            "bool": {
-                                "filter": [{"term": {"locale": query.fallback_locale}}],
-                                "must_not": [{"term": {"translated_locales": query.locale}}],
-                            }
-                        },
-                    ],
-                    "minimum_should_match": 1,
+                    "filter": [{"term": {"locale": code}}],
+                    "must_not": [{"terms": {"translated_locales": list(translated_in)}}],
                 }
             }
         )
-    else:
-        scope.append({"term": {"locale": query.locale}})
+    scope.append(reach[0] if len(reach) == 1 else {"bool": {"should": reach, "minimum_should_match": 1}})
     years: dict[str, int] = {}
     if query.year_from is not None:
         years["gte"] = query.year_from
@@ -133,9 +127,13 @@ def _text(query: SearchQuery) -> dict[str, Any]:
     the fallback locale's documents matching each group (one of its terms, or its facet value),
     ranked higher by the other words. Each locale's index analyses the terms in its own language."""
     typed = _either(_words(query.q, f".{FOLDED}"), _words(query.q, ""))
-    expansion = query.expansion
-    if expansion is None:
+    if not query.expansions:
         return typed
+    return {"bool": {"should": [typed, *map(_expanded, query.expansions)], "minimum_should_match": 1}}
+
+
+def _expanded(expansion: Expansion) -> dict[str, Any]:
+    """The documents of ``expansion.locale`` matching each of its groups, ranked by the other words."""
     expanded: dict[str, Any] = {
         "filter": [{"term": {"locale": expansion.locale}}],
         "must": [
@@ -153,15 +151,31 @@ def _text(query: SearchQuery) -> dict[str, Any]:
     }
     if expansion.rest:
         expanded["should"] = [_words(expansion.rest, f".{FOLDED}", operator="or")]
-    return {"bool": {"should": [typed, {"bool": expanded}], "minimum_should_match": 1}}
+    return {"bool": expanded}
 
 
 def _same_language_first(query: SearchQuery) -> list[dict[str, Any]]:
-    """With a fallback, the query's locale before the fallback locale's, whatever the scores: a
-    keyword sort on ``locale``, whose direction puts the query's code first (two codes in reach)."""
-    if not query.fallback_locale:
+    """With a fallback, the query's locale before the others, whatever the scores. With one other
+    locale in reach (two MANUAL_LOCALES) a keyword sort on ``locale``, whose direction puts the
+    query's code first; with more, a script that ranks the query's locale 0 and the rest 1."""
+    others = query.fallback_locales
+    if not others:
         return []
-    return [{"locale": {"order": "asc" if query.locale < query.fallback_locale else "desc"}}]
+    if len(others) == 1:
+        return [{"locale": {"order": "asc" if query.locale < others[0] else "desc"}}]
+    return [
+        {
+            "_script": {
+                "type": "number",
+                "order": "asc",
+                "script": {
+                    "lang": "painless",
+                    "source": "doc['locale'].value == params.locale ? 0 : 1",
+                    "params": {"locale": query.locale},
+                },
+            }
+        }
+    ]
 
 
 def _words(q: str, suffix: str, operator: str = "and") -> dict[str, Any]:

@@ -59,10 +59,7 @@ class EngineDriver(SearchDriver):
     # --- reading --------------------------------------------------------------------------------
 
     def _indices(self, query: SearchQuery) -> str:
-        names = [self.alias(query.locale)]
-        if query.fallback_locale:
-            names.append(self.alias(query.fallback_locale))
-        return ",".join(names)
+        return ",".join(self.alias(code) for code in (query.locale, *query.fallback_locales))
 
     def search(self, query: SearchQuery) -> RawResults:
         answer = self.client.search(self._indices(query), dsl.search_body(query))

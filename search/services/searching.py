@@ -7,7 +7,7 @@ cache is per process, or one copy for every app server in Redis (``REDIS_URL``; 
 miss): docs/operations.md "Shared caches".
 Labels and titles of facets come from their registrations (``search.registry``).
 
-Glossary: with ``fallback=1`` a query is expanded into the fallback locale through the concepts the
+Glossary: with ``fallback=1`` a query is expanded into each fallback locale through the concepts the
 content apps register (``search.glossary``), at query time, so a glossary change needs no rebuild.
 Each process keeps the compiled glossary for the index generation it was read at; a change of the
 glossary bumps the generation (``glossary_changed``), which also retires the cached answers.
@@ -48,7 +48,7 @@ def search(query: SearchQuery) -> SearchResults:
     Answers of the index's current generation come from the answer cache; degraded answers are
     never cached (the engine's answer is wanted as soon as it is back).
     """
-    generation = _generation() if settings.SEARCH_CACHE_SECONDS or (query.fallback_locale and query.q) else (0, None)
+    generation = _generation() if settings.SEARCH_CACHE_SECONDS or (query.fallback_locales and query.q) else (0, None)
     key = _answer_key(query, generation[0]) if settings.SEARCH_CACHE_SECONDS else None
     if key is not None:
         cached = caches["search"].get(key)
@@ -103,10 +103,11 @@ def glossary_changed() -> None:
 
 
 def _expanded(query: SearchQuery, generation: Generation) -> SearchQuery:
-    if not (query.fallback_locale and query.q):
+    if not (query.fallback_locales and query.q):
         return query
-    expansion = glossary(generation).expand(query.q, query.locale, query.fallback_locale)
-    return replace(query, expansion=expansion) if expansion is not None else query
+    compiled = glossary(generation)
+    expansions = (compiled.expand(query.q, query.locale, code) for code in query.fallback_locales)
+    return replace(query, expansions=tuple(expansion for expansion in expansions if expansion is not None))
 
 
 def index_changed() -> None:
@@ -121,7 +122,7 @@ def _answer_key(query: SearchQuery, generation: int) -> str:
         generation,  # the glossary's too: its changes bump it
         settings.SEARCH_URL,  # a shared cache may serve several deployments
         settings.SEARCH_INDEX_PREFIX,
-        query.default_locale,
+        query.fallback_locales,  # derived from MANUAL_LOCALES, which may change between deployments
         query.q,
         query.locale,
         sorted(query.filters.items()),
