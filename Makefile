@@ -10,7 +10,7 @@ help:
 	@echo "make test-quick  run the suite on SQLite only, without the browser tests (inner loop)"
 	@echo "make lint        ruff check"
 	@echo "make bench       API latency and query-count benchmark on the demo content"
-	@echo "make topology    two app servers, a worker and nginx over PostgreSQL, OpenSearch, S3 and Redis, end to end"
+	@echo "make topology    Apache, nginx, two app servers and a worker over PostgreSQL, 2 OpenSearch nodes, S3 and Redis, end to end"
 	@echo "make search-engine  the OpenSearch node in the foreground on SEARCH_ENGINE_PORT (default 9200);"
 	@echo "                    ENGINE=elasticsearch: the Elasticsearch 7.10 node instead"
 

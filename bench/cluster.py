@@ -3,9 +3,9 @@ and an editor publishes.
 
     .venv/bin/python bench/cluster.py [--copies 150] [--before 15] [--down 30] [--after 15]
 
-1. Starts three nodes of the embedded OpenSearch (scripts/search-engine.sh, the jars of
-   search/engine/target) on loopback, each with its own home and ports, discovering each other
-   through ``discovery.seed_hosts`` and bootstrapping with ``cluster.initial_cluster_manager_nodes``.
+1. Starts three nodes of the embedded OpenSearch on loopback (bench/search_cluster.py: each with its
+   own home and ports, discovering each other through ``discovery.seed_hosts`` and bootstrapping
+   with ``cluster.initial_cluster_manager_nodes``).
 2. Loads the demo manual plus ``--copies`` copies of its cases per locale into a fresh SQLite
    database (or DATABASE_URL) and rebuilds the indexes: ``SEARCH_INDEX_REPLICAS`` unset, so each
    index gets 1 replica (the cluster has 3 data nodes); waits for green.
@@ -30,17 +30,13 @@ green after the node returned.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -61,64 +57,9 @@ os.environ.setdefault("SEARCH_TIMEOUT_MS", "5000")
 os.environ.pop("SEARCH_INDEX_REPLICAS", None)
 os.environ["DJANGO_SETTINGS_MODULE"] = "site_config.settings"
 
-from bench.loadgen import free_port  # noqa: E402
+from bench.search_cluster import Cluster, Node, get, wait_green  # noqa: E402
 
-NODES = ("cluster-node-1", "cluster-node-2", "cluster-node-3")
 WORDS = {"en": ["budget", "citizens", "participation", "online", "city"], "ru": ["бюджет", "граждан", "участие"]}
-
-
-class Node:
-    def __init__(self, name: str, home: Path, seeds: str, transport_port: int) -> None:
-        self.name, self.home, self.seeds, self.transport_port = name, home, seeds, transport_port
-        self.http_port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
-
-    def start(self) -> None:
-        env = dict(os.environ, SEARCH_ENGINE="opensearch", SEARCH_ENGINE_HOME=str(self.home))
-        env.update(SEARCH_ENGINE_PORT=str(self.http_port), SEARCH_ENGINE_HEAP="512m")
-        command = [
-            str(ROOT / "scripts/search-engine.sh"),
-            "--cluster-name", "manual-bench-cluster", "--node-name", self.name,
-            "--transport-port", str(self.transport_port), "--default-replicas", "keep",
-            "--parent-pid", str(os.getpid()),
-            "-E", "discovery.type=zen", "-E", f"discovery.seed_hosts={self.seeds}",
-            "-E", f"cluster.initial_cluster_manager_nodes={','.join(NODES)}",
-        ]  # fmt: skip
-        log = (self.home.parent / f"{self.name}.log").open("ab")
-        # search-engine.sh execs the JVM: the process is the node itself, so SIGKILL kills the node.
-        self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)  # noqa: S603
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=60)
-
-
-def get(url: str, timeout: float = 65) -> dict:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own loopback node
-        return json.load(response)
-
-
-def wait_green(url: str, nodes: int, limit: float = 300) -> float:
-    """Seconds until the cluster has ``nodes`` nodes and is green."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < limit:
-        try:
-            health = get(f"{url}/_cluster/health?wait_for_status=green&wait_for_nodes={nodes}&timeout=5s", 10)
-            if health["status"] == "green" and health["number_of_nodes"] == nodes and not health["timed_out"]:
-                return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.5)
-    sys.exit(f"the cluster was not green with {nodes} nodes within {limit:.0f} s")
 
 
 def main() -> None:
@@ -131,13 +72,10 @@ def main() -> None:
     parser.add_argument("--edit-every", type=float, default=0.5, help="seconds between publishes")
     args = parser.parse_args()
 
-    subprocess.run([ROOT / "scripts/search-engine.sh", "--build"], check=True)  # noqa: S603
-    transport_ports = [free_port() for _ in NODES]
-    seeds = ",".join(f"127.0.0.1:{port}" for port in transport_ports)
-    nodes = [Node(name, VAR / name, seeds, port) for name, port in zip(NODES, transport_ports, strict=True)]
+    cluster = Cluster("manual-bench-cluster", 3, VAR)
+    nodes = cluster.nodes
     started = time.perf_counter()
-    for node in nodes:
-        node.start()
+    cluster.start()
     try:
         entry = nodes[0]
         wait_green(entry.url, len(nodes))
@@ -145,8 +83,7 @@ def main() -> None:
         os.environ["SEARCH_URL"] = entry.url
         run(args, nodes, entry)
     finally:
-        for node in nodes:
-            node.stop()
+        cluster.stop()
 
 
 def run(args: argparse.Namespace, nodes: list[Node], entry: Node) -> None:
