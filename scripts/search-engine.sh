@@ -29,7 +29,8 @@
 #
 # The launcher is built with Maven (search/engine/target/, or
 # search/engine-elasticsearch/target/) the first time and whenever its pom.xml
-# or its sources are newer than the last build.
+# or its sources (or the shared search/engine-launcher/) are newer than the last
+# build.
 # Needs Java 17+ and Maven; if they are missing and we are root on a system
 # with apt-get, they are installed; otherwise we stop and say so.
 #
@@ -107,7 +108,8 @@ Install them first, e.g. as root on Debian/Ubuntu:
 
 needs_build() {
     [ -f "$STAMP" ] && [ -f "$JAR" ] && [ -d "$TARGET/lib" ] || return 0
-    [ -n "$(find "$ENGINE_DIR/pom.xml" "$ENGINE_DIR/src" -newer "$STAMP" -print -quit)" ]
+    # The shared half of the launcher (search/engine-launcher) is part of both builds.
+    [ -n "$(find "$ENGINE_DIR/pom.xml" "$ENGINE_DIR/src" "$ROOT/search/engine-launcher/src" -newer "$STAMP" -print -quit)" ]
 }
 
 build() {
