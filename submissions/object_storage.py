@@ -12,7 +12,8 @@ imported only by installations that use it.
   public bucket, readable by URL, except those of unpublished submissions (by name, exactly as
   ``MediaStorage`` decides on disk), which go under ``unpublished-media/`` of the private bucket and
   whose URL is the staff-only view ``submissions_unpublished_file``. Publication renames a file
-  without the prefix (``services.media.release_files``), which copies it into the public bucket.
+  without the prefix (``services.media.release_files``), which copies it into the public bucket
+  on the server (``copy``).
 
 Every failure of the server (unreachable, refused credentials, a missing bucket) is raised as
 ``ObjectStorageUnavailable``, an ``OSError`` naming the endpoint and bucket: the code that writes
@@ -33,6 +34,7 @@ from django.core.files.storage import Storage
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from submissions.storage import is_unpublished_name
 
@@ -146,6 +148,28 @@ class ObjectMediaStorage(Storage):
     def ping(self) -> None:
         self.public.ping()
         self.unpublished.ping()
+
+    def copy(self, source: str, name: str) -> str:
+        """Store a copy of ``source`` under ``name`` (or the next free name), each in its bucket (by
+        name), with one CopyObject request: the bytes stay on the server instead of passing through
+        this process (publication copies every image and document of a case, documents up to the
+        upload limit). Returns the name stored. ``MediaStorage.copy`` is the local-disk equivalent.
+        """
+        name = self.get_available_name(name)
+        origin, target = self.side(source), self.side(name)
+        # The headers a save would set (content type, ACL, OBJECT_STORAGE_* object parameters);
+        # REPLACE, or the copy would keep the private original's.
+        headers = target._get_write_parameters(name)
+        target._call(
+            lambda: target.connection.meta.client.copy_object(
+                CopySource={"Bucket": origin.bucket_name, "Key": origin._normalize_name(clean_name(source))},
+                Bucket=target.bucket_name,
+                Key=target._normalize_name(clean_name(name)),
+                MetadataDirective="REPLACE",
+                **headers,
+            )
+        )
+        return name
 
     def url(self, name: str | None) -> str:
         if is_unpublished_name(name):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import posixpath
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
@@ -47,6 +48,13 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 def private_storage() -> Storage:
     return storages[STORAGE_ALIAS]
+
+
+class CopyingStorage(Protocol):
+    """The media storages (``MediaStorage`` on disk, ``submissions.object_storage.ObjectMediaStorage``):
+    publication copies a file from the private side to the public one (``services.media``)."""
+
+    def copy(self, source: str, name: str) -> str: ...
 
 
 def is_unpublished_name(name: str | None) -> bool:
@@ -84,3 +92,10 @@ class MediaStorage(FileSystemStorage):
         if is_unpublished_name(name):
             return reverse("submissions_unpublished_file", kwargs={"name": name})
         return super().url(name)
+
+    def copy(self, source: str, name: str) -> str:
+        """Store a copy of ``source`` under ``name`` (or the next free name), each on its side (public
+        or private, by name); returns the name stored. ``ObjectMediaStorage.copy`` does the same on
+        the object storage's server."""
+        with self.open(source, "rb") as content:
+            return self.save(name, content)

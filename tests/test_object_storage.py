@@ -7,6 +7,7 @@ server that refuses or cannot be reached stores nothing."""
 from __future__ import annotations
 
 import io
+import mimetypes
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -25,6 +26,7 @@ from manual.models import CaseStudyPage
 from site_config.env import Env, object_storages
 from submissions.models import Submission, SubmissionAttachment, SubmissionEvent, SubmissionStatus
 from submissions.object_storage import ObjectStorageUnavailable
+from submissions.services import media
 from submissions.services import review as review_service
 from submissions.services.personal_data.erase import erase
 from submissions.services.personal_data.retention import purge
@@ -129,6 +131,27 @@ def test_on_publication_files_and_renditions_are_served_by_the_public_bucket(
         assert anonymous_get(response["Location"])[0] == 200
     else:
         assert response.status_code == 200 and read(response)
+
+
+def test_publication_copies_the_files_on_the_server_without_downloading_them(
+    client, django_capture_on_commit_callbacks, buckets: Buckets
+):
+    submission, _page = _submit(client, django_capture_on_commit_callbacks)
+    sent = {}
+    for item in _files(submission):
+        key = f"unpublished-media/{item.file.name}"
+        sent[type(item)] = buckets.client.get_object(Bucket=buckets.private, Key=key)["Body"].read()
+    buckets.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert media.release_files(submission) == 2
+    assert buckets.requests["GET"] == 0, f"no byte came through the app: {buckets.requests}"
+    assert buckets.requests["PUT"] == 2, buckets.requests  # one CopyObject a file
+    for item in _files(submission):
+        status, body = anonymous_get(item.file.url)
+        assert status == 200 and body == sent[type(item)], item.file.name
+        stored = buckets.client.head_object(Bucket=buckets.public, Key=item.file.name)
+        assert stored["ContentType"] == mimetypes.guess_type(item.file.name)[0], stored["ContentType"]
+    assert not any(key.startswith("unpublished-media/") for key in buckets.keys(buckets.private))
 
 
 def test_rejection_erasure_and_purge_delete_the_objects(

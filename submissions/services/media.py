@@ -26,7 +26,7 @@ import logging
 import mimetypes
 import posixpath
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
@@ -38,7 +38,7 @@ from wagtail.models import Collection, GroupCollectionPermission
 
 from manual.services.review import SUBMISSIONS_IN_REVIEW_COLLECTION, ensure_in_review_collection
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
-from submissions.storage import UNPUBLISHED_PREFIX, is_unpublished_name
+from submissions.storage import UNPUBLISHED_PREFIX, CopyingStorage, is_unpublished_name
 
 logger = logging.getLogger(__name__)
 
@@ -224,8 +224,8 @@ def _move(item: Any, name: str, collection: Collection) -> None:
     old = item.file.name
     storage = item.file.storage
     with transaction.atomic():
-        with storage.open(old, "rb") as source:
-            item.file.name = storage.save(name, source)
+        # Every media storage copies (STORAGES["default"], submissions.storage); object storage on its server.
+        item.file.name = cast(CopyingStorage, storage).copy(old, name)
         item.collection = collection
         item.save(update_fields=["file", "collection"])
         renditions = getattr(item, "renditions", None)
