@@ -11,6 +11,8 @@ repeated (answered from the answer cache once seen) and every search new (always
 against the stock Wagtail path on the same data and engine and against a constant-response route
 (this machine's ceiling), after --warmup seconds of unmeasured searches; then the engine's own
 time (`took`) of --took more new searches, one at a time, and the publish-to-searchable latency.
+With --took-shares, the same new searches are also sent without one part of the request each
+(highlights, aggregations, ...), in a random order per search, to tell where their `took` goes.
 """
 
 import argparse
@@ -22,7 +24,9 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +51,7 @@ from bench.case_data import WORDS, ensure_cases  # noqa: E402
 from manual.models import CaseStudyIndexPage, CaseStudyPage  # noqa: E402
 from search import services  # noqa: E402
 from search.drivers import dsl  # noqa: E402
+from search.mapping import FOLDED  # noqa: E402
 from search.query import build_query  # noqa: E402
 
 
@@ -59,6 +64,9 @@ def main() -> None:
     parser.add_argument("--data", help="keep the generated database in this directory and reuse it")
     parser.add_argument("--warmup", type=float, default=60, help="seconds of unmeasured searches first")
     parser.add_argument("--took", type=int, default=300, help="new searches whose engine `took` is reported")
+    parser.add_argument(
+        "--took-shares", action="store_true", help="also send each of those searches without one part at a time"
+    )
     args = parser.parse_args()
 
     ensure_cases(args.cases, VAR)
@@ -114,7 +122,7 @@ def main() -> None:
                 f"ours throughput / ceiling = {ours['rps'] / ceiling['rps']:.2f} repeated, "
                 f"{new['rps'] / ceiling['rps']:.2f} new"
             )
-        _engine_took(fresh[-args.took :])
+        _engine_took(fresh[-args.took :], args.took_shares)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", stock[0])
         stock_answer = json.loads(conn.getresponse().read())
@@ -164,16 +172,21 @@ def _run_once(port: int, paths: list[str], args) -> tuple[list[float], float, in
     return timings, args.seconds, errors
 
 
-def _engine_took(paths: list[str]) -> None:
+def _engine_took(paths: list[str], shares: bool) -> None:
     """The engine's own time (``took``) of searches never made before, one at a time, in-process.
 
     ``took`` counts only the engine's work (query, aggregations, fetch, highlighting), not its HTTP
     layer, Python or the load generator: the figure least moved by other jobs on the machine.
+    With ``shares``, each search is also sent without one part (``_WITHOUT``), the variants in a
+    random order per search: each variant's total `took` over the whole request's, measured under
+    the same load, is what that part leaves.
     """
     engine = services.engine_driver()
     if engine is None:
         raise SystemExit("the engine is unreachable or SEARCH_URL is unset: no took to measure")
-    took = []
+    variants = {"whole request": dict, **(_WITHOUT if shares else {})}
+    took: dict[str, list[int]] = {name: [] for name in variants}
+    rng = random.Random(17)
     for path in paths:
         params = parse_qs(urlsplit(path).query)
         query = build_query(
@@ -181,9 +194,38 @@ def _engine_took(paths: list[str]) -> None:
             filters={key: params[key] for key in ("government_level", "topic")},
             page=int(params["page"][0]), page_size=int(params["page_size"][0]),
         )  # fmt: skip
-        took.append(engine.client.search(engine.alias(query.locale), dsl.search_body(query))["took"])
-    q = statistics.quantiles(took, n=100)
-    print(f"\nengine took of {len(took)} new searches, one at a time: p50 {q[49]:.0f} ms  p95 {q[94]:.0f} ms")
+        for name in rng.sample(list(variants), len(variants)):
+            body = variants[name](dsl.search_body(query))
+            took[name].append(engine.client.search(engine.alias(query.locale), body)["took"])
+    q = statistics.quantiles(took["whole request"], n=100)
+    print(f"\nengine took of {len(paths)} new searches, one at a time: p50 {q[49]:.0f} ms  p95 {q[94]:.0f} ms")
+    for name, times in took.items():
+        if name != "whole request":
+            print(f"  {name}: {sum(times) / sum(took['whole request']):.2f} of the whole request's took")
+
+
+def _without(*keys: str, **changes: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A search body without ``keys`` (a dotted key drops a highlighted field), with ``changes``."""
+
+    def change(body: dict[str, Any]) -> dict[str, Any]:
+        for key in keys:
+            if key.startswith("highlight."):
+                body["highlight"]["fields"].pop(key.removeprefix("highlight."))
+            else:
+                body.pop(key)
+        return body | changes
+
+    return change
+
+
+# The parts of a new search's request whose cost --took-shares measures.
+_WITHOUT = {
+    "without the body's highlight": _without(f"highlight.body.{FOLDED}"),
+    "without highlights": _without("highlight"),
+    "without facet aggregations": _without("aggs"),
+    "without highlights and aggregations": _without("highlight", "aggs"),
+    "count only (no hits, highlights or aggregations)": _without("highlight", "aggs", size=0),
+}
 
 
 def _publish_to_searchable(port: int) -> float:
