@@ -26,6 +26,7 @@ from wagtail.contrib.frontend_cache.backends import HTTPBackend
 from wagtail.contrib.frontend_cache.utils import get_backends
 
 from core.side_effects import after_commit_merged
+from core.task_priorities import TaskPriority
 
 logger = logging.getLogger("wagtail.frontendcache")
 
@@ -95,7 +96,7 @@ class VarnishBackend(HTTPBackend):
             connection.close()
 
 
-@task()
+@task(priority=TaskPriority.PUBLICATION)
 def invalidate_task(urls: list[str], prefixes: list[str]) -> None:
     """Send the purges to every configured cache (Wagtail's ``get_backends``)."""
     for name, backend in get_backends().items():

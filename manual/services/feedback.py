@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from core import ratelimit
+from core.task_priorities import TaskPriority
 from manual.models import AccessibilityFeedback
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def send_stored(feedback_id: int) -> bool:
 
 
 # The task lives beside the service it runs, so the service enqueues it without importing a tasks module.
-@task()
+@task(priority=TaskPriority.PERSON_WAITING)
 def send_feedback_task(feedback_id: int) -> bool:
     """E-mail one kept accessibility feedback (``send_stored``, run by django-tasks); True when it went out."""
     return send_stored(feedback_id)

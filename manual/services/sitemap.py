@@ -45,6 +45,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail.query import PageQuerySet
 
 from core.side_effects import after_commit, in_batch
+from core.task_priorities import TaskPriority
 from manual.services.publication import public_pages
 
 logger = logging.getLogger(__name__)
@@ -305,7 +306,7 @@ def build_all() -> int:
     return len(missing)
 
 
-@task()
+@task(priority=TaskPriority.REBUILD)
 def build_task() -> int:
     """``build_all`` after a change of the public pages: the number of files built (0: coalesced)."""
     return build_all()

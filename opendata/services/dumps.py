@@ -32,6 +32,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from core.side_effects import after_commit
+from core.task_priorities import TaskPriority
 from opendata.services.columns import csv_columns, csv_row
 from opendata.services.records import EXPORT_FORMAT, case_chunks, case_record, dataset
 
@@ -216,7 +217,7 @@ def refresh() -> ExportReport | None:
     return export_cases() if is_stale() else None
 
 
-@task()
+@task(priority=TaskPriority.REBUILD)
 def refresh_task() -> int:
     """``refresh`` in the background: the number of cases exported, -1 when nothing was to do."""
     report = refresh()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from core.side_effects import after_commit
+from core.task_priorities import TaskPriority
 from search.documents import build_documents, indexable_pages
 from search.drivers.base import EngineUnavailable
 from search.models import IndexOutbox, SearchDocument
@@ -133,7 +134,7 @@ def drain_outbox(limit: int = 500) -> int:
             return processed
 
 
-@task()
+@task(priority=TaskPriority.PUBLICATION)
 def process_outbox_task() -> int:
     """Apply queued index updates (``drain_outbox``), after the commit that queued them."""
     return drain_outbox()

@@ -44,6 +44,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Page
 from wagtail_localize.synctree import create_aliases_for_new_page
 
+from core.task_priorities import TaskPriority
 from manual.case_facts import CASE_FACTS
 from manual.models import (
     BODY_SECTIONS,
@@ -123,7 +124,7 @@ def convert_submission(submission: Submission, *, actor: Any = None) -> CaseStud
     return page
 
 
-@task()
+@task(priority=TaskPriority.PERSON_WAITING)
 def convert_submission_task(submission_id: str) -> int | None:
     """Convert one submission; returns the page id. Arguments are JSON: the submission's id as text."""
     submission = Submission.objects.filter(pk=submission_id).first()

@@ -36,6 +36,7 @@ from django_tasks import task
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission
 
+from core.task_priorities import TaskPriority
 from manual.services.review import SUBMISSIONS_IN_REVIEW_COLLECTION, ensure_in_review_collection
 from submissions.models import Submission, SubmissionAttachment, SubmissionStatus
 from submissions.storage import UNPUBLISHED_PREFIX, CopyingStorage, is_unpublished_name
@@ -156,7 +157,7 @@ def release_files(submission: Submission) -> int:
     return moved
 
 
-@task()
+@task(priority=TaskPriority.PUBLICATION)
 def release_files_task(submission_id: str) -> int:
     """Make the files of a published submission public (``release_files``); returns how many moved."""
     submission = Submission.objects.filter(pk=submission_id).first()

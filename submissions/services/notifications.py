@@ -37,6 +37,7 @@ from django.utils import translation
 from django_countries.fields import Country
 from django_tasks import task
 
+from core.task_priorities import TaskPriority
 from manual.services.review import MODERATORS
 from submissions.models import Submission, SubmitterContact
 
@@ -63,7 +64,7 @@ def notify(kind: str, submission: Submission, **context: Any) -> None:
     transaction.on_commit(partial(send_notification_task.enqueue, kind, str(submission.pk), context), robust=True)
 
 
-@task()
+@task(priority=TaskPriority.PERSON_WAITING)
 def send_notification_task(kind: str, submission_id: str, context: dict | None = None) -> int:
     """Send one kind of e-mail about a submission (``send``); returns the messages sent."""
     try:
