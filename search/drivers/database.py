@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, Field, IntegerField, Model, OuterRef, Q, QuerySet, Value, When
 from django.utils.html import escape
 
+from search.documents import id_list
 from search.drivers.base import BODY_FRAGMENT_SIZE, RawHit, RawResults, SearchDriver
 from search.glossary import Expansion
 from search.languages import WORD, fold, folded_stems, stem, stems, words
@@ -60,13 +61,19 @@ def text_columns(document: dict[str, Any]) -> dict[str, str]:
     """The columns a search matches a document's words in, computed from the document."""
     language, title = document["locale"], document["title"]
     text = " ".join([title, document.get("summary") or "", document.get("body") or ""])
+    # Each distinct word once: a column holds each stem once, in the order of its first word
+    # (``_spaced``), and that word is a first occurrence too, so the columns are those of every
+    # word (``stems``, ``folded_stems``) at a fraction of the cost of a rebuild (issue 16).
+    text_stems = [stem(word, language) for word in dict.fromkeys(words(text))]
+    title_words = list(dict.fromkeys(words(title)))
+    title_stems = [stem(word, language) for word in title_words]
     return {
-        "stems": _spaced(stems(text, language)),
-        "title_stems": _spaced(stems(title, language)),
-        "folded_stems": _spaced(folded_stems(text, language)),
-        "title_folded_stems": _spaced(folded_stems(title, language)),
-        "title_words": _spaced(words(title)),
-        "title_folded_words": _spaced(fold(word) for word in words(title)),
+        "stems": _spaced(text_stems),
+        "title_stems": _spaced(title_stems),
+        "folded_stems": _spaced(map(fold, text_stems)),
+        "title_folded_stems": _spaced(map(fold, title_stems)),
+        "title_words": _spaced(title_words),
+        "title_folded_words": _spaced(map(fold, title_words)),
     }
 
 
@@ -137,7 +144,7 @@ class DatabaseDriver(SearchDriver):
     def index(self, documents: list[dict[str, Any]]) -> None:
         """Replace the rows of these pages (delete + bulk insert: a handful of queries per batch)."""
         with transaction.atomic():
-            _delete(SearchDocument.objects.filter(page_id__in=[document["id"] for document in documents]))
+            _delete(SearchDocument.objects.filter(page_id__in=id_list(document["id"] for document in documents)))
             rows = SearchDocument.objects.bulk_create([self._row(document) for document in documents], batch_size=500)
             if rows and rows[0].pk is None:  # backends that do not return keys from bulk inserts
                 by_page = dict(
