@@ -25,6 +25,10 @@ from wagtail.models import Page
 
 from search.registry import TYPE, facet_keys, searchable_types
 
+# What the fields every document has read of its page (``_common_fields``; Wagtail's ``get_url``
+# reads ``url_path``): a builder may load only these of ``Page`` (``QuerySet.only``) besides its own.
+PAGE_FIELDS = ("title", "translation_key", "locale__language_code", "url_path", "first_published_at")
+
 
 def indexable_pages() -> QuerySet:
     """The pages that are documents: every registered type's indexable pages, in one queryset of ``Page``."""
