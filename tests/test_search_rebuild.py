@@ -3,10 +3,15 @@ back before the alias swap, and drops it when the pages could not be read to the
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
 
+from search.drivers.database import DatabaseDriver
 from search.drivers.lifecycle import Layout, rebuild_index
 from search.models import SearchDocument
 from search.services import indexing
@@ -111,3 +116,51 @@ def test_a_rebuild_whose_pages_fail_to_read_drops_the_engines_new_index(monkeypa
     kinds = [kind for kind, _ in engine.client.calls]
     assert "aliases" not in kinds and kinds[-1] == "delete"
     assert SearchDocument.objects.filter(locale="en").count() == before, "the database index is untouched"
+
+
+def _rebuilt(locale: str) -> list[dict[str, Any]]:
+    return [document for chunk in indexing._document_chunks(locale) for document in chunk]
+
+
+@pytest.mark.django_db
+def test_a_rebuild_builds_each_page_s_document_as_its_publication_does(monkeypatch, en_cases):
+    """Byte for byte: the rebuild's documents (chunks of pages read together) are those the outbox
+    writes when a page is published (that page alone), translations and case facts included."""
+    faceted = en_cases.first().specific
+    faceted.participation_mode, faceted.organiser_type = "online", "civil_society"
+    faceted.save_revision().publish()
+    monkeypatch.setattr(indexing, "REBUILD_CHUNK", 3)  # pages of several chunks, each read as a batch
+    for locale in ("en", "ru"):
+        rebuilt = _rebuilt(locale)
+        assert len(rebuilt) == indexing.indexable_pages().filter(locale__language_code=locale).count() > 6
+        for document in rebuilt:
+            [published] = indexing.build_documents([document["id"]])
+            assert json.dumps(document) == json.dumps(published)
+            page = Page.objects.get(pk=document["id"])
+            assert document["url"] == page.get_url()
+            assert document["translated_locales"] == sorted(
+                indexing.indexable_pages()
+                .filter(translation_key=page.translation_key)
+                .values_list("locale__language_code", flat=True)
+            )
+    documents = {document["id"]: document for document in _rebuilt("en")}
+    assert (documents[faceted.pk]["participation_mode"], documents[faceted.pk]["organiser_type"]) == (
+        ["online"],
+        ["civil_society"],
+    )
+    assert any(document["translated_locales"] == ["en", "ru"] for document in documents.values()), "translated ones too"
+
+
+@pytest.mark.django_db
+def test_a_rebuild_reads_and_writes_a_chunk_with_the_same_queries_whatever_its_size(en):
+    ids = list(indexing.indexable_pages().filter(locale=en).order_by("pk").values_list("pk", flat=True))
+    half = len(ids) // 2
+    assert half >= 4
+    counts = []
+    for batch in (ids[:half], ids[: 2 * half]):
+        with CaptureQueriesContext(connection) as queries:
+            documents = indexing.build_documents(batch)
+            DatabaseDriver().index(documents)
+        assert len(documents) == len(batch)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], f"queries per chunk grow with its pages: {counts}"

@@ -16,9 +16,11 @@ from wagtail.models import Page
 from manual.models import BODY_SECTIONS, CaseStudyPage, ManualSectionPage
 from manual.services.publication import public_pages
 from manual.services.taxonomies import TAXONOMY_KINDS
-from manual.taxonomy_registry import case_filters
-from search.documents import html_text
+from manual.taxonomy_registry import CaseFilter, case_filters
+from search.documents import PAGE_FIELDS, html_text, id_list
 
+# The case's own fields a document's text and years come from (``_case_fields``).
+CASE_TEXT_FIELDS = ("summary", "organisation", "city", "region", *BODY_SECTIONS, "start_year", "end_year")
 # Keys of StreamField block values that hold no visible text (ids, choices, references).
 NON_TEXT_BLOCK_KEYS = frozenset({"id", "type", "level", "kind", "image", "document", "case"})
 
@@ -29,15 +31,32 @@ def indexable(model: type[Page]) -> Any:
 
 
 def case_fields(page_ids: list[int]) -> list[tuple[Page, dict[str, Any]]]:
+    filters = case_filters()
     single = [kind.field for kind in TAXONOMY_KINDS if not kind.many]
-    cases = list(public_pages(CaseStudyPage).filter(pk__in=page_ids).select_related("locale", *single))
+    many = {kind.field for kind in TAXONOMY_KINDS if kind.many}
+    # Only the columns a document reads: a case row has some sixty, and loading every one (and each
+    # single term's whole row) was a quarter of a rebuild chunk's reading (issue 16).
+    columns = [
+        *PAGE_FIELDS,
+        *CASE_TEXT_FIELDS,
+        *(f"{name}__code" for name in single),
+        *(item.field for item in filters if item.field not in many and item.field not in single),
+    ]
+    cases = list(
+        public_pages(CaseStudyPage).filter(pk__in=id_list(page_ids)).select_related("locale", *single).only(*columns)
+    )
     case_ids = [page.pk for page in cases]
-    codes = {kind.field: _term_codes(kind.field, case_ids) for kind in TAXONOMY_KINDS if kind.many}
-    return [(page, _case_fields(page, codes)) for page in cases]
+    codes = {field: _term_codes(field, case_ids) for field in many}
+    return [(page, _case_fields(page, codes, filters)) for page in cases]
 
 
 def section_fields(page_ids: list[int]) -> list[tuple[Page, dict[str, Any]]]:
-    sections = public_pages(ManualSectionPage).filter(pk__in=page_ids).select_related("locale")
+    sections = (
+        public_pages(ManualSectionPage)
+        .filter(pk__in=id_list(page_ids))
+        .select_related("locale")
+        .only(*PAGE_FIELDS, "intro", "body")
+    )
     return [(page, {"summary": page.intro, "body": _stream_text(page.body)}) for page in sections]
 
 
@@ -53,7 +72,7 @@ def _term_codes(field_name: str, case_ids: list[int]) -> dict[int, list[str]]:
     link = relation.remote_field.through  # the link table's model: set once the apps are loaded
     assert link is not None
     rows = (
-        link._default_manager.filter(**{f"{case}_id__in": case_ids})
+        link._default_manager.filter(**{f"{case}_id__in": id_list(case_ids)})
         .order_by(*(f"{term}__{name}" for name in field.related_model._meta.ordering))
         .values_list(f"{case}_id", f"{term}__code")
     )
@@ -63,7 +82,9 @@ def _term_codes(field_name: str, case_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def _case_fields(page: CaseStudyPage, codes: dict[str, dict[int, list[str]]]) -> dict[str, Any]:
+def _case_fields(
+    page: CaseStudyPage, codes: dict[str, dict[int, list[str]]], filters: tuple[CaseFilter, ...]
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "summary": page.summary,
         "body": " ".join(
@@ -72,7 +93,7 @@ def _case_fields(page: CaseStudyPage, codes: dict[str, dict[int, list[str]]]) ->
         "start_year": page.start_year,
         "end_year": page.end_year,
     }
-    for item in case_filters():
+    for item in filters:
         # Many-valued terms come from the batch read of their link tables; the others are on the row.
         fields[item.key] = codes[item.field].get(page.pk, []) if item.field in codes else item.codes_of(page)
     return fields
