@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from search import services  # noqa: E402
 from search.drivers.database import DatabaseDriver  # noqa: E402
 from search.services import engines, indexing  # noqa: E402
 
-PHASES: Counter[str] = Counter()
+PHASES: defaultdict[str, float] = defaultdict(float)
 
 
 def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,7 +10,7 @@ facet counted with the other facets' filters, not its own).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -132,7 +132,7 @@ def _insert_rows(documents: list[dict[str, Any]]) -> dict[int, int]:
         return {}
     quote = connection.ops.quote_name
     meta = SearchDocument._meta
-    fields = [meta.get_field(name) for name in _row_fields(documents[0])]
+    fields = [cast(Field, meta.get_field(name)) for name in _row_fields(documents[0])]
     columns = ", ".join(quote(_column(SearchDocument, field.name)) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     values = []
