@@ -8,7 +8,9 @@ countries and the demo's taxonomy codes) into a fresh SQLite database holding th
 (or DATABASE_URL; with --data DIR its SQLite database, which must not hold the cases yet), then
 runs ``manage.py import_cases --publish`` in-process: cases a second, queries per case, and how
 many purge batches, sitemap generations, open-data refreshes and outbox rounds the import caused.
-``--profile N`` instead profiles the import of N cases with cProfile (top 40 by cumulative time).
+``--profile N`` instead profiles the import of N cases with cProfile (top 40 by cumulative time);
+``--queries`` also prints the queries a case by their shape (statement and tables, literals and
+parameter lists folded), most frequent first.
 """
 
 import argparse
@@ -18,9 +20,11 @@ import json
 import os
 import pstats
 import random
+import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,11 +108,22 @@ def import_file(cases: int, folder: Path) -> Path:
     return path
 
 
+def shape(sql: str) -> str:
+    """A query's statement and tables, with its values and lists of values folded."""
+    sql = re.sub(r"'(?:[^']|'')*'|\"s\d+_x\d+\"", "?", sql)
+    sql = re.sub(r"\b\d+\b", "?", sql)
+    sql = re.sub(r"\((?:\s*%s\s*,?)+\)|\((?:\s*\?\s*,?)+\)", "(…)", sql)
+    verb = sql.split(None, 1)[0].upper() if sql.strip() else ""
+    tables = sorted(set(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"?(\w+)"?', sql, flags=re.I)))
+    return f"{verb} {' '.join(tables)}" if tables else sql[:80]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="import benchmark")
     parser.add_argument("--cases", type=int, default=2000, help="items of the import file")
     parser.add_argument("--profile", type=int, default=0, help="profile the import of this many items instead")
     parser.add_argument("--data", help="the SQLite database in this directory (made when missing)")
+    parser.add_argument("--queries", action="store_true", help="print the queries a case by shape")
     parser.add_argument("--search-url", help="index into this engine (default: the database driver only)")
     args = parser.parse_args()
 
@@ -124,26 +139,33 @@ def main() -> None:
     out = io.StringIO()
     profiler = cProfile.Profile() if args.profile else None
     queries = [0]
+    shapes: Counter[str] = Counter()
 
     def counted(execute, sql, params, many, context):
         queries[0] += 1
+        if args.queries:
+            shapes[shape(sql)] += 1
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(counted):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
         call_command("import_cases", str(path), "--publish", stdout=out, stderr=io.StringIO())
         if profiler is not None:
             profiler.disable()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     lines = out.getvalue().splitlines()
     created = CaseStudyPage.objects.count() - pages_before
     print(f"import_cases --publish: {count} items in {elapsed:.1f} s = {count / elapsed:.1f} cases/s")
     print(f"  {created} pages created; {len(lines) - 1} report lines; last: {lines[-1]!r}")
     print(f"  {queries[0] / count:.0f} queries a case (database {connection.vendor})")
+    # The process's own CPU time: on a loaded machine a steadier figure than the wall clock.
+    print(f"  CPU {cpu:.1f} s = {1000 * cpu / count:.0f} ms a case = {count / cpu:.1f} cases per CPU second")
     indexed = SearchDocument.objects.count() - documents_before
     print(f"  search documents written: {indexed} (database index)")
+    for text, number in shapes.most_common():
+        print(f"  {number / count:7.2f} a case  {text}")
     if profiler is not None:
         stats = io.StringIO()
         pstats.Stats(profiler, stream=stats).sort_stats("cumulative").print_stats(40)

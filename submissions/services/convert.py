@@ -28,6 +28,8 @@ import contextlib
 import hashlib
 import io
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -338,9 +340,34 @@ def _reorder(child: Any, order: int) -> Any:
     return child
 
 
+# The default-locale terms of each taxonomy by code, read once for many cases (``terms_read_once``).
+_read_terms: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar("read_terms", default=None)
+
+
+@contextlib.contextmanager
+def terms_read_once() -> Iterator[None]:
+    """Inside: each taxonomy's terms are read once, not once a case (an import converts thousands).
+
+    A code added meanwhile is still found (read when missing); a term changed meanwhile keeps its
+    link, which is all a case stores of it (labels are looked up by code and locale); a term deleted
+    meanwhile fails the case that links it (the database refuses the link; its transaction rolls back).
+    """
+    token = _read_terms.set({})
+    try:
+        yield
+    finally:
+        _read_terms.reset(token)
+
+
 def _terms(kind: TaxonomyKind, codes: list[str]) -> list[Any]:
     """Default-locale terms in the order of ``codes``; validation made sure they exist."""
-    by_code = {term.code: term for term in kind.default_terms().filter(code__in=codes)}
+    read = _read_terms.get()
+    if read is None:
+        by_code = {term.code: term for term in kind.default_terms().filter(code__in=codes)}
+    else:
+        by_code = read.setdefault(kind.key, {})
+        if not by_code.keys() >= set(codes):
+            by_code.update((term.code, term) for term in kind.default_terms())
     missing = [code for code in codes if code not in by_code]
     if missing:
         raise ConversionError(f"{kind.key} code(s) no longer exist: {', '.join(missing)}")

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.log_actions import log
 from wagtail.models import Locale
+from wagtail.signals import page_published
 
 from core import side_effects
 from manual.models import CaseStudyPage
@@ -43,6 +44,7 @@ from submissions.services.convert import (
     alias_in_synchronised_locales,
     fill_page,
     new_draft,
+    terms_read_once,
 )
 from submissions.services.idempotency import request_hash
 from submissions.services.intake import Channel
@@ -150,7 +152,7 @@ def import_cases(path: Path, *, publish: bool = False, user: Any = None, report=
     # Each item commits on its own; what publishing them does beyond their pages (search outbox,
     # HTTP cache purges, sitemap generation, open-data refresh) runs once at the end, for every
     # item committed so far even when the import stops half-way (core.side_effects).
-    with side_effects.batch():
+    with side_effects.batch(), terms_read_once():
         for position, item in enumerate(items):
             result = import_item(item, position, base=path.resolve().parent, publish=publish, user=user)
             reports.append(result)
@@ -223,6 +225,8 @@ def _write_item(valid, position, external_id, translation_of, content_hash, publ
     page, revision, submission = _write(valid, content_hash, record, source, user, written)
     if publish:
         _publish(revision, submission, user)
+    if record is None and source is None:
+        _alias(page, revision if publish else None)
     if record is None:
         if external_id:
             ImportedCase.objects.create(
@@ -236,6 +240,27 @@ def _write_item(valid, position, external_id, translation_of, content_hash, publ
     record.revision, record.submission, record.content_hash = revision, submission, content_hash
     record.save()
     return ItemReport(position, external_id, "updated", "", page.pk)
+
+
+def _alias(page: CaseStudyPage, revision: Any) -> None:
+    """The new case's aliases in the synchronised locales, made once ``revision`` is published (if).
+
+    Made after the publication, an alias is a copy of the live page, live itself; made before it (as
+    the admin does, then an import of drafts), the publication would rewrite it whole (Wagtail's
+    ``update_aliases``: the page serialised and its child rows copied again). Its rows are those of
+    the admin's order (tests/test_import_pages.py): an alias has no revision of its own and counts
+    as never published, which the copy of the live page would say otherwise.
+    """
+    if revision is None:
+        alias_in_synchronised_locales(page)
+        return
+    alias_in_synchronised_locales(CaseStudyPage.objects.get(pk=page.pk))
+    aliases = CaseStudyPage.objects.filter(alias_of=page)
+    aliases.update(live_revision=None, first_published_at=None)
+    for alias in aliases:
+        # What ``update_aliases`` tells of each alias it publishes: the search index, the HTTP
+        # cache (the alias's URL and its locale's lists) and the manual's own receivers hear it.
+        page_published.send(sender=CaseStudyPage, instance=alias, revision=revision, alias=True)
 
 
 def _optional_text(item: dict, name: str) -> str | None:
@@ -306,8 +331,6 @@ def _write(
     submission.page, submission.revision = page, revision
     submission.save(update_fields=["page", "revision", "updated_at"])
     transition(submission, SubmissionStatus.CONVERTED, actor=user, note="Imported by an editor.")
-    if record is None and source is None:
-        alias_in_synchronised_locales(page)
     return page, revision, submission
 
 
