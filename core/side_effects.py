@@ -115,7 +115,7 @@ def after_commit(key: Hashable, callback: Callable[[], object], *, once_per_tran
     transaction.on_commit(_Once(key, callback))
 
 
-def after_commit_merged(key: Hashable, values: dict[str, Iterable], flush: Callable[..., object]) -> None:
+def after_commit_merged(key: Hashable, values: Mapping[str, Iterable], flush: Callable[..., object]) -> None:
     """``flush(**values)`` after the commit; inside ``batch()`` the values of every committed
     transaction are merged (set union per name) and ``flush`` runs once with them, sorted."""
     current = _current.get()
@@ -184,7 +184,7 @@ def _update_search_index(objects: list[tuple[str, str]]) -> None:
         model = apps.get_model(label)
         for start in range(0, len(pks), SEARCH_INDEX_CHUNK):
             chunk = pks[start : start + SEARCH_INDEX_CHUNK]
-            by_class: dict[type, list[Any]] = defaultdict(list)
+            by_class: dict[Any, list[Any]] = defaultdict(list)  # an indexed model class: modelsearch's Indexed
             for saved in model._default_manager.filter(pk__in=chunk):
                 indexed = saved.get_indexed_instance()
                 if indexed is not None:
