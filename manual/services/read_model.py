@@ -164,7 +164,7 @@ def linked_codes(page: Page, kind: TaxonomyKind, labels: TaxonomyLabels, many: M
     """
     if kind.many and many is not None:
         return many[kind.field].get(page.pk, [])
-    if not kind.many and hasattr(page, kind.field):
+    if not kind.many and hasattr(type(page), kind.field):  # the field, not its value (a query)
         field = CaseStudyPage._meta.get_field(kind.field)
         if not field.is_cached(page):
             term_id = getattr(page, field.attname)
