@@ -175,7 +175,9 @@ def list_pages(
     page_size: int = PageSizeParam,
     fallback: bool = FallbackParam,
 ):
-    return api_shapes.list_pages(request, locale, type, child_of, page, page_size, fallback, fields)
+    return unvalidated(
+        request, api_shapes.list_pages(request, locale, type, child_of, page, page_size, fallback, fields)
+    )
 
 
 @router.get(

@@ -345,11 +345,21 @@ def test_the_unvalidated_case_list_is_what_the_schema_validates_it_to(client, qu
     assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == body
 
 
+@pytest.mark.parametrize(
+    "query", ["page_size=100", "locale=ru&fallback=1&page_size=100", "type=case_study&fields=title", "fields=_&page=2"]
+)
+def test_the_unvalidated_page_list_is_what_the_schema_validates_it_to(client, query):
+    body = get(client, f"/api/v1/pages?{query}")
+    assert body["results"]
+    validated = schemas.PageList.model_validate(body).model_dump(exclude_unset=True)
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == body
+
+
 # --- the count of an unfiltered list -------------------------------------------------------------
 
 
 def test_an_unfiltered_count_is_counted_once_per_change_of_the_public_pages(client, en):
-    """Kept per generation of the public pages (read_model._unfiltered_count): a publication or an
+    """Kept per generation of the public pages (read_model._unfiltered_count; /cases and /pages): a publication or an
     unpublication shows in the next answer's count; between changes no request counts again."""
     url = "/api/v1/cases?page_size=1"
     before = get(client, url)["count"]
@@ -358,11 +368,15 @@ def test_an_unfiltered_count_is_counted_once_per_change_of_the_public_pages(clie
         assert get(client, url)["count"] == before
     assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
 
+    pages = "/api/v1/pages?type=case_study&page_size=1"
+    listed = get(client, pages)["count"]
+    assert listed == before
+
     case = CaseStudyPage.objects.live().filter(locale=en).order_by("pk").first()
     case.unpublish()
-    assert get(client, url)["count"] == before - 1
+    assert get(client, url)["count"] == get(client, pages)["count"] == before - 1
     case.save_revision().publish()
-    assert get(client, url)["count"] == before
+    assert get(client, url)["count"] == get(client, pages)["count"] == before
     # A filtered list counts every time: its count also follows the terms' links.
     topic = case.topics.first()
     filtered = get(client, url, topic=topic.code)["count"]

@@ -346,7 +346,7 @@ def list_cases(
     if any(filters.values()):
         count = cases.count()
     else:
-        count = _unfiltered_count(cases, (locale.pk, fallback, parent.pk if parent is not None else None))
+        count = _unfiltered_count(cases, ("cases", locale.pk, fallback, parent.pk if parent is not None else None))
     start = (page_number - 1) * page_size
     # Terms by code (``many_term_codes``) rather than ``case_queryset``'s term rows.
     read = CaseStudyPage.objects.select_related("locale", *SINGLE_TERM_FIELDS)
@@ -365,22 +365,22 @@ def list_cases(
     )
 
 
-# The number of cases of an unfiltered list, per process: (locale, fallback, parent) -> (generation
-# of the public pages it was counted in, count). Which cases an unfiltered list holds depends on
-# which pages are public and where they are, and nothing else; every change of that renews the
-# generation (``manual.services.sitemap.generation``, as for the reader's navigation), so the next
-# request counts again. A count reads every case of the locale (15 ms at 10,000 cases,
-# docs/performance.md); the token is one read of the database cache. A filtered count also depends
-# on the terms' links and codes, and is counted on every request.
-_unfiltered_counts: dict[tuple[int, bool, int | None], tuple[str, int]] = {}
+# The number of items of an unfiltered list, per process: (list, locale, fallback, parent[, type]) ->
+# (generation of the public pages it was counted in, count). Which pages an unfiltered list of cases
+# or of pages (of one type) holds depends on which pages are public and where they are, and nothing
+# else; every change of that renews the generation (``manual.services.sitemap.generation``, as for
+# the reader's navigation), so the next request counts again. A count reads every case of the locale
+# (15 ms at 10,000 cases, docs/performance.md); the token is one read of the database cache. A
+# filtered count of cases also depends on the terms' links and codes, and is counted on every request.
+_unfiltered_counts: dict[tuple[Any, ...], tuple[str, int]] = {}
 
 
-def _unfiltered_count(cases: QuerySet, key: tuple[int, bool, int | None]) -> int:
+def _unfiltered_count(items: QuerySet, key: tuple[Any, ...]) -> int:
     current = sitemap.generation()
     cached = _unfiltered_counts.get(key)
     if cached is not None and cached[0] == current:
         return cached[1]
-    count = cases.count()
+    count = items.count()
     if any(generation != current for generation, _count in _unfiltered_counts.values()):
         _unfiltered_counts.clear()  # counted in an older generation: never read again
     _unfiltered_counts[key] = (current, count)
@@ -418,7 +418,8 @@ def list_pages(
     pages = localized_pages(model or Page, locale, fallback).filter(depth__gt=1)
     if parent is not None:
         pages = children_of(pages, parent)
-    count = pages.count()
+    parent_id = parent.pk if parent is not None else None
+    count = _unfiltered_count(pages, ("pages", locale.pk, fallback, parent_id, model._meta.label if model else None))
     start = (page_number - 1) * page_size
     ids = pages.values("pk")
     window = list(Page.objects.filter(pk__in=ids).select_related("locale").order_by("path")[start : start + page_size])
