@@ -144,10 +144,16 @@ def many_term_codes(case_ids: list[int]) -> ManyCodes:
     for kind in TAXONOMY_KINDS:
         if not kind.many:
             continue
-        field = CaseStudyPage._meta.get_field(kind.field)
-        case, term = field.m2m_field_name(), field.m2m_reverse_field_name()
+        relation = CaseStudyPage._meta.get_field(kind.field)
+        if relation.concrete:  # a many-to-many field of the case
+            field, case, term = relation, relation.m2m_field_name(), relation.m2m_reverse_field_name()
+        else:  # the other side of one the terms' model declares (tests/taxonomy_app)
+            field = relation.field
+            case, term = field.m2m_reverse_field_name(), field.m2m_field_name()
         links = field.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
-        order = [f"{term}__{name}" for name in kind.model._meta.ordering]
+        order = [
+            f"-{term}__{name[1:]}" if name.startswith("-") else f"{term}__{name}" for name in kind.model._meta.ordering
+        ]
         codes: dict[int, list[str]] = defaultdict(list)
         for case_id, code in links.order_by(*order).values_list(f"{case}_id", f"{term}__code"):
             codes[case_id].append(code)
