@@ -12,11 +12,16 @@ it). Usage:
 
 ``--reader`` adds the reader pages (home, a chapter, a case, the case list, filtered, and the search
 page: without SEARCH_URL it is the page that says search is unavailable); ``--only api|reader``
-measures one group.
+measures one group. Besides the wall-clock percentiles it prints the CPU time of this process per
+request (``cpu``, ``time.process_time``: SQLite runs in it too), which other processes on a loaded
+machine disturb much less. ``--profile N`` prints, for each route, cProfile's top N functions
+(cumulative time) over its requests instead of the timings, and the queries of one request.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -70,6 +75,7 @@ def main() -> None:
     parser.add_argument("--data", help="VAR_DIR: a folder whose manual.sqlite3 holds the manual (reused)")
     parser.add_argument("--reader", action="store_true", help="also the reader pages")
     parser.add_argument("--only", choices=["api", "reader"], help="only one group of routes")
+    parser.add_argument("--profile", type=int, metavar="N", help="print cProfile's top N functions per route")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -89,7 +95,8 @@ def main() -> None:
     client = Client()
     cases = CaseStudyPage.objects.count()
     print(f"database: {connection.vendor}, {cases} case pages; {args.requests} requests per route, in-process")
-    print(f"{'route':<82} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7}")
+    columns = ("queries", "p50 ms", "p95 ms", "p99 ms", "req/s", "cpu p50", "cpu p95")
+    print(f"{'route':<82} " + " ".join(f"{column:>7}" for column in columns))
     for route in routes:
         url = route.format(**values)
         client.get(url)  # warm caches like a running server
@@ -101,16 +108,39 @@ def main() -> None:
 
         with connection.execute_wrapper(record):
             client.get(url)
+        if args.profile:
+            profile(client, url, args.requests, args.profile, queries)
+            continue
         timings = []
+        cpu_times = []
         started = time.perf_counter()
         for _ in range(args.requests):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             response = client.get(url)
+            cpu_times.append((time.process_time() - c0) * 1000)
             timings.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, (url, response.status_code)
         elapsed = time.perf_counter() - started
         q = statistics.quantiles(timings, n=100)
-        print(f"{url:<82} {len(queries):>7} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} {args.requests / elapsed:>7.0f}")
+        cpu = statistics.quantiles(cpu_times, n=100)
+        print(
+            f"{url:<82} {len(queries):>7} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} {args.requests / elapsed:>7.0f}"
+            f" {cpu[49]:>7.1f} {cpu[94]:>7.1f}"
+        )
+
+
+def profile(client: Client, url: str, requests: int, top: int, queries: list[str]) -> None:
+    """cProfile's top ``top`` functions over ``requests`` requests of ``url``, and one request's queries."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    print(f"\n=== {url}: {len(queries)} queries")
+    for sql in queries:
+        print("   ", sql[:200])
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(top)
 
 
 if __name__ == "__main__":

@@ -415,12 +415,19 @@ class TaxonomyLabels:
         self.language_code = language_code or default_code
         wanted = {self.language_code, default_code}
         self.terms: dict[tuple[type[Taxonomy], str], dict[str, Any]] = {}
+        self.codes: dict[tuple[type[Taxonomy], int], str] = {}  # a row's id -> its code
         for kind in taxonomy_kinds():
             rows = kind.model.objects.filter(locale__language_code__in=wanted).select_related("locale")
             for row in rows:
                 entry = self.terms.setdefault((kind.model, row.code), {"sort_order": row.sort_order})
                 entry[row.locale.language_code] = (row.label, row.description)
+                self.codes[(kind.model, row.pk)] = row.code
         self.default_code = default_code
+
+    def code_of(self, model: type[Taxonomy], term_id: int) -> str | None:
+        """The code of the term row ``term_id`` (of the default locale or this language), None when
+        it was not there when the labels were read."""
+        return self.codes.get((model, term_id))
 
     def _lookup(self, model: type[Taxonomy], code: str) -> tuple[str, str] | None:
         entry = self.terms.get((model, code))

@@ -11,6 +11,7 @@ from wagtail.models import Locale
 
 from bench import slow_clients
 from manual.models import CaseStudyPage
+from manual.services import read_model
 from manual.services.demo import load_demo_manual
 from manual.services.review import EDITORS, MODERATORS, TRANSLATORS
 from manual.services.taxonomies import clear_label_cache
@@ -72,6 +73,15 @@ def _fresh_label_cache():
     clear_label_cache()
     yield
     clear_label_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_list_counts():
+    """Counts are kept per generation of the public pages, which rolls back with each test's
+    transaction: a count taken after a test changed pages without publishing must not outlive it."""
+    read_model.forget_counts()
+    yield
+    read_model.forget_counts()
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.images import ImageFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
+from manual import schemas
 from manual.models import CaseStudyIndexPage, CaseStudyPage, ManualHomePage, ManualSectionPage
 from tests.support.factories import ManualSectionPageFactory
 from tests.support.samples import make_image
@@ -315,3 +318,68 @@ def test_unknown_parameters_are_still_refused_and_the_new_ones_accepted(client, 
     assert "child_of" in error["message"] and "ordering" in error["message"] and "fields" in error["message"]
     (error,) = refused(client, "/api/v1/pages", slug="decide-madrid")
     assert error["field"] == "slug" and "type" in error["message"] and "child_of" in error["message"]
+
+
+# --- the answer as the schema validates it -------------------------------------------------------
+
+
+@pytest.mark.usefixtures("media_files_cleanup")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page_size=100",
+        "locale=ru&page_size=100&fallback=1",
+        "locale=ru&topic=budget&ordering=-start_year",
+        "fields=title,thumbnail,coordinates&page_size=7&page=2",
+        "fields=-summary,-country&locale=ru",
+        "fields=_",
+    ],
+)
+def test_the_unvalidated_case_list_is_what_the_schema_validates_it_to(client, query):
+    """The route answers ``api_shapes``' dicts without ninja's validation (manual.api.unvalidated):
+    they must be what validating them against the documented schema gives, key for key."""
+    with_images(CaseStudyPage.objects.live()[:3])
+    body = get(client, f"/api/v1/cases?{query}")
+    assert body["results"]
+    validated = schemas.CaseList.model_validate(body).model_dump(exclude_unset=True)
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == body
+
+
+@pytest.mark.parametrize(
+    "query", ["page_size=100", "locale=ru&fallback=1&page_size=100", "type=case_study&fields=title", "fields=_&page=2"]
+)
+def test_the_unvalidated_page_list_is_what_the_schema_validates_it_to(client, query):
+    body = get(client, f"/api/v1/pages?{query}")
+    assert body["results"]
+    validated = schemas.PageList.model_validate(body).model_dump(exclude_unset=True)
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == body
+
+
+# --- the count of an unfiltered list -------------------------------------------------------------
+
+
+def test_an_unfiltered_count_is_counted_once_per_change_of_the_public_pages(client, en):
+    """Kept per generation of the public pages (read_model._unfiltered_count; /cases and /pages): a publication or an
+    unpublication shows in the next answer's count; between changes no request counts again."""
+    url = "/api/v1/cases?page_size=1"
+    before = get(client, url)["count"]
+    assert before == CaseStudyPage.objects.live().filter(locale=en).count()
+    with CaptureQueriesContext(connection) as captured:
+        assert get(client, url)["count"] == before
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+
+    pages = "/api/v1/pages?type=case_study&page_size=1"
+    listed = get(client, pages)["count"]
+    assert listed == before
+
+    case = CaseStudyPage.objects.live().filter(locale=en).order_by("pk").first()
+    case.unpublish()
+    assert get(client, url)["count"] == get(client, pages)["count"] == before - 1
+    case.save_revision().publish()
+    assert get(client, url)["count"] == get(client, pages)["count"] == before
+    # A filtered list counts every time: its count also follows the terms' links.
+    topic = case.topics.first()
+    filtered = get(client, url, topic=topic.code)["count"]
+    case.topics.remove(topic)
+    case.save_revision().publish()
+    assert get(client, url, topic=topic.code)["count"] == filtered - 1

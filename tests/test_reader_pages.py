@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.template import loader
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 from wagtail.documents.models import Document
 
 from manual.models import (
@@ -25,7 +26,9 @@ from manual.models import (
     CaseStudyMetric,
     CaseStudyPage,
     EParticipationTool,
+    GovernmentLevel,
     ManualSectionPage,
+    ParticipationLevel,
     RelatedCase,
     Topic,
 )
@@ -378,6 +381,23 @@ def test_case_page_costs_the_same_whatever_the_number_of_children_and_terms(clie
     # The metrics' headings (M0 ... M5): the copied demo case's facts have headings of their own.
     assert len(re.findall(r"<dt>M\d", html)) == 6 and html.count(">D") >= 6 and "L4" in html
     assert queries(client, case.url) == small
+
+
+def test_a_case_page_labels_its_single_terms_without_reading_their_rows(client):
+    """The labels know each term's code by id (manual.taxonomy_registry.TaxonomyLabels.code_of)."""
+    case = real_case("ru")
+    assert case.government_level_id and case.participation_level_id
+    client.get(case.url)  # the labels, read once per process
+    with CaptureQueriesContext(connection) as captured:
+        html = html_of(client, case.url)
+    tables = {GovernmentLevel._meta.db_table, ParticipationLevel._meta.db_table}
+    assert not [query for query in captured.captured_queries if any(f'"{table}"' in query["sql"] for table in tables)]
+    for model, term_id in (
+        (GovernmentLevel, case.government_level_id),
+        (ParticipationLevel, case.participation_level_id),
+    ):
+        code = model.objects.get(pk=term_id).code
+        assert escape(model.objects.get(code=code, locale__language_code="ru").label) in html
 
 
 def test_case_list_costs_the_same_whatever_the_number_of_cases_and_facets(client):

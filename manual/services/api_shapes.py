@@ -33,6 +33,7 @@ from manual.services.api_blocks import body_blocks
 from manual.services.case_filters import CaseFilters
 from manual.services.locale_lookup import resolve_locale, set_up_locales
 from manual.services.media import image_sources
+from manual.services.page_urls import BulkUrls
 from manual.services.publication import public_pages
 from manual.services.read_model import CaseSummary, Translations
 from manual.services.rich_text import RichTextResolver
@@ -44,11 +45,11 @@ class PageUrls:
     """URLs of pages and of their translations, from a batch's ``Translations``."""
 
     def __init__(self, request: HttpRequest | None, translations: Translations) -> None:
-        self.request = request
+        self.bulk = BulkUrls(request)
         self.versions = translations
 
     def url(self, page: Page) -> str | None:
-        return page.get_url(self.request)
+        return self.bulk.url(page)
 
     def translations(self, page: Page) -> dict[str, dict[str, Any]]:
         return {

@@ -41,6 +41,7 @@ from manual.models import (
     RelatedCase,
     Taxonomy,
 )
+from manual.services import sitemap
 from manual.services.case_filters import CaseFilters, filter_cases
 from manual.services.locale_lookup import resolve_locale
 from manual.services.publication import public_pages
@@ -59,25 +60,29 @@ def localized_pages(model: type[Page], locale: Locale, fallback: bool) -> QueryS
     return pages.filter(Q(locale=locale) | Q(locale=default) & ~Exists(translated))
 
 
-def find_translation(page_id: int, model: type[Page], locale_code: str | None, fallback: bool) -> tuple[Page, Locale]:
+def find_translation(
+    page_id: int, model: type[Page], locale_code: str | None, fallback: bool, related: tuple[str, ...] = ()
+) -> tuple[Page, Locale]:
     """The page ``page_id`` or, with a locale, its translation there (the source when ``fallback``).
 
-    Returns the page to read and the locale it is read in (which differs from the page's own
-    locale when the source answers for a missing translation).
+    Returns the page to read, with its locale and the relations ``related`` (``select_related``)
+    read along, and the locale it is read in (which differs from the page's own locale when the
+    source answers for a missing translation).
     """
-    source = public_pages(model).filter(pk=page_id).first()
+    pages = public_pages(model).select_related("locale", *related)
+    source = pages.filter(pk=page_id).first()
     if source is None:
         raise NotFound(_("No published %(type)s with id %(id)s.") % {"type": model._meta.verbose_name, "id": page_id})
     if not locale_code:
         return source, source.locale
     locale = resolve_locale(locale_code)
-    translated = public_pages(model).filter(translation_key=source.translation_key, locale=locale).first()
+    if source.locale_id == locale.pk:
+        return source, locale
+    translated = pages.filter(translation_key=source.translation_key, locale=locale).first()
     if translated is not None:
         return translated, locale
     if fallback:
-        default_version = (
-            public_pages(model).filter(translation_key=source.translation_key, locale=Locale.get_default()).first()
-        )
+        default_version = pages.filter(translation_key=source.translation_key, locale=Locale.get_default()).first()
         return default_version or source, locale
     raise NotFound(
         _("This %(type)s has no translation in %(locale)s; add fallback=1 for the source.")
@@ -127,10 +132,63 @@ def linked_terms(page: Page, kind: TaxonomyKind) -> list[Taxonomy]:
     return kind.terms_of(page) if hasattr(page, kind.field) else []
 
 
-def case_terms(page: CaseStudyPage, labels: TaxonomyLabels) -> dict[str, list[dict[str, Any]]]:
+# Per taxonomy with many terms (case field), the codes each case links (case id -> codes).
+ManyCodes = dict[str, dict[int, list[str]]]
+
+
+def many_term_codes(case_ids: list[int]) -> ManyCodes:
+    """The codes of the terms each case links, per taxonomy with many terms: one query each on the
+    link table, in the terms' order (``Taxonomy.Meta.ordering``), without building term rows (a
+    list of 50 cards built about 200, docs/performance.md)."""
+    found: ManyCodes = {}
+    for kind in TAXONOMY_KINDS:
+        if not kind.many:
+            continue
+        relation = CaseStudyPage._meta.get_field(kind.field)
+        if relation.concrete:  # a many-to-many field of the case
+            field, case, term = relation, relation.m2m_field_name(), relation.m2m_reverse_field_name()
+        else:  # the other side of one the terms' model declares (tests/taxonomy_app)
+            field = relation.field
+            case, term = field.m2m_reverse_field_name(), field.m2m_field_name()
+        links = field.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
+        order = [
+            f"-{term}__{name[1:]}" if name.startswith("-") else f"{term}__{name}" for name in kind.model._meta.ordering
+        ]
+        codes: dict[int, list[str]] = defaultdict(list)
+        for case_id, code in links.order_by(*order).values_list(f"{case}_id", f"{term}__code"):
+            codes[case_id].append(code)
+        found[kind.field] = codes
+    return found
+
+
+def linked_codes(page: Page, kind: TaxonomyKind, labels: TaxonomyLabels, many: ManyCodes | None = None) -> list[str]:
+    """The codes of the terms of one taxonomy a case links (``many``: read by ``many_term_codes``).
+
+    A single term's row that is not read yet is not read for its code: the labels know the code of
+    every term's id (no query; a reader's case page read two rows for it). A term newer than the
+    labels is read as before.
+    """
+    if kind.many and many is not None:
+        return many[kind.field].get(page.pk, [])
+    if not kind.many and hasattr(type(page), kind.field):  # the field, not its value (a query)
+        field = CaseStudyPage._meta.get_field(kind.field)
+        if not field.is_cached(page):
+            term_id = getattr(page, field.attname)
+            if term_id is None:
+                return []
+            code = labels.code_of(kind.model, term_id)
+            if code is not None:
+                return [code]
+    return [term.code for term in linked_terms(page, kind)]
+
+
+def case_terms(
+    page: CaseStudyPage, labels: TaxonomyLabels, many: ManyCodes | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The case's terms in every taxonomy, labelled: case field -> terms (at most one for a single kind)."""
     return {
-        kind.field: [labels.term(kind.model, term.code) for term in linked_terms(page, kind)] for kind in TAXONOMY_KINDS
+        kind.field: [labels.term(kind.model, code) for code in linked_codes(page, kind, labels, many)]
+        for kind in TAXONOMY_KINDS
     }
 
 
@@ -196,8 +254,9 @@ class CaseReading(CaseSummary):
 def read_case(page: CaseStudyPage, locale: Locale, prefetch: bool = True) -> CaseReading:
     """A case and all it shows, read in ``locale``; ``prefetch=False`` for an unsaved revision (preview)."""
     if prefetch:
-        # Links already loaded (``case_queryset``) are not fetched again.
-        prefetch_related_objects([page], *SINGLE_TERM_FIELDS, *_term_prefetches(), *_children_prefetches())
+        # Links already loaded (``case_queryset``) are not fetched again; single terms come by their
+        # code (``linked_codes``).
+        prefetch_related_objects([page], *_term_prefetches(), *_children_prefetches())
     linked = [link.case for link in page.related_cases.all() if link.case_id and link.case.live]
     translations = Translations([page, *linked])
     return CaseReading(
@@ -215,8 +274,8 @@ def read_case(page: CaseStudyPage, locale: Locale, prefetch: bool = True) -> Cas
 
 def read_case_by_id(page_id: int, locale_code: str | None, fallback: bool) -> CaseReading:
     """The API's case: ``page_id`` in ``locale_code`` (``find_translation``), hero image included."""
-    found, locale = find_translation(page_id, CaseStudyPage, locale_code, fallback)
-    return read_case(case_queryset().select_related("hero_image").get(pk=found.pk), locale)
+    found, locale = find_translation(page_id, CaseStudyPage, locale_code, fallback, (*SINGLE_TERM_FIELDS, "hero_image"))
+    return read_case(found, locale)
 
 
 @dataclass
@@ -290,19 +349,53 @@ def list_cases(
     cases = filter_cases(localized_pages(CaseStudyPage, locale, fallback), filters)
     if parent is not None:
         cases = children_of(cases, parent)
-    count = cases.count()
+    if any(filters.values()):
+        count = cases.count()
+    else:
+        count = _unfiltered_count(cases, ("cases", locale.pk, fallback, parent.pk if parent is not None else None))
     start = (page_number - 1) * page_size
-    read = case_queryset().prefetch_related(thumbnail_prefetch()) if thumbnails else case_queryset()
+    # Terms by code (``many_term_codes``) rather than ``case_queryset``'s term rows.
+    read = CaseStudyPage.objects.select_related("locale", *SINGLE_TERM_FIELDS)
+    if thumbnails:
+        read = read.prefetch_related(thumbnail_prefetch())
     # The page's ids are chosen first, sorting only ids and the order's columns; the full rows of
     # those few are read after (sorting every matching row whole cost 40 ms at 10,000 cases).
     chosen = cases.order_by(*order).values("pk")[start : start + page_size]
     window = list(read.filter(pk__in=chosen).order_by(*order))
     labels = label_lookup(locale.language_code)
+    many = many_term_codes([page.pk for page in window])
     return CaseList(
         count=count,
-        cases=[CaseSummary(page, case_terms(page, labels)) for page in window],
+        cases=[CaseSummary(page, case_terms(page, labels, many)) for page in window],
         translations=Translations(window),
     )
+
+
+# The number of items of an unfiltered list, per process: (list, locale, fallback, parent[, type]) ->
+# (generation of the public pages it was counted in, count). Which pages an unfiltered list of cases
+# or of pages (of one type) holds depends on which pages are public and where they are, and nothing
+# else; every change of that renews the generation (``manual.services.sitemap.generation``, as for
+# the reader's navigation), so the next request counts again. A count reads every case of the locale
+# (15 ms at 10,000 cases, docs/performance.md); the token is one read of the database cache. A
+# filtered count of cases also depends on the terms' links and codes, and is counted on every request.
+_unfiltered_counts: dict[tuple[Any, ...], tuple[str, int]] = {}
+
+
+def _unfiltered_count(items: QuerySet, key: tuple[Any, ...]) -> int:
+    current = sitemap.generation()
+    cached = _unfiltered_counts.get(key)
+    if cached is not None and cached[0] == current:
+        return cached[1]
+    count = items.count()
+    if any(generation != current for generation, _count in _unfiltered_counts.values()):
+        _unfiltered_counts.clear()  # counted in an older generation: never read again
+    _unfiltered_counts[key] = (current, count)
+    return count
+
+
+def forget_counts() -> None:
+    """Drop the kept counts (tests: the generation rolls back with their transaction)."""
+    _unfiltered_counts.clear()
 
 
 # --- Pages of any type ---------------------------------------------------------------------------
@@ -331,7 +424,8 @@ def list_pages(
     pages = localized_pages(model or Page, locale, fallback).filter(depth__gt=1)
     if parent is not None:
         pages = children_of(pages, parent)
-    count = pages.count()
+    parent_id = parent.pk if parent is not None else None
+    count = _unfiltered_count(pages, ("pages", locale.pk, fallback, parent_id, model._meta.label if model else None))
     start = (page_number - 1) * page_size
     ids = pages.values("pk")
     window = list(Page.objects.filter(pk__in=ids).select_related("locale").order_by("path")[start : start + page_size])
@@ -402,8 +496,7 @@ class SectionReading:
 
 
 def read_section_by_id(page_id: int, locale_code: str | None, fallback: bool) -> SectionReading:
-    found, locale = find_translation(page_id, ManualSectionPage, locale_code, fallback)
-    page = ManualSectionPage.objects.select_related("locale").get(pk=found.pk)
+    page, locale = find_translation(page_id, ManualSectionPage, locale_code, fallback)
     # Content in its own language only: the API's client asks for fallbacks (``fallback``).
     children = list(public_pages(ManualSectionPage).child_of(page).select_related("locale").order_by("path"))
     return SectionReading(page, locale, children, Translations([page, *children]))

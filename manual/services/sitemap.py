@@ -16,7 +16,8 @@ for it is answered with its previous version (stale while rebuilding), never by 
 a file that was never built, or whose build no task is pending for, is built by the request (the
 one part it asks for, or the index from one aggregate query), never the whole map.
 
-The same token versions the reader's navigation (``manual.templatetags.reader.navigation``).
+The same token versions the reader's navigation (``manual.templatetags.reader.navigation``) and
+the case lists' unfiltered counts (``manual.services.read_model``).
 The token is written in the transaction of the change and again once it commits: with the
 database cache a request never sees the new token before the new pages, and a request that built
 a part between the two writes built it under a token nobody reads any more.
