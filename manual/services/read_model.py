@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
@@ -151,9 +151,9 @@ def many_term_codes(case_ids: list[int]) -> ManyCodes:
             field = relation.field
             case, term = field.m2m_reverse_field_name(), field.m2m_field_name()
         links = field.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
-        order = [
-            f"-{term}__{name[1:]}" if name.startswith("-") else f"{term}__{name}" for name in kind.model._meta.ordering
-        ]
+        # The taxonomies order by field names (manual.models.Taxonomy.Meta), never by expressions.
+        ordering = cast(list[str], kind.model._meta.ordering or [])
+        order = [f"-{term}__{name[1:]}" if name.startswith("-") else f"{term}__{name}" for name in ordering]
         codes: dict[int, list[str]] = defaultdict(list)
         for case_id, code in links.order_by(*order).values_list(f"{case}_id", f"{term}__code"):
             codes[case_id].append(code)
