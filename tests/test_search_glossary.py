@@ -10,6 +10,8 @@ rebuild.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from django.urls import reverse
 from wagtail.models import Locale
@@ -47,22 +49,6 @@ def ids(body: dict) -> list[int]:
 
 
 @pytest.fixture
-def english_only(driver, django_capture_on_commit_callbacks):
-    """Makes English cases with no Russian page, indexed by whichever driver answers."""
-    made = []
-
-    def make(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            page = UntranslatedCaseStudyPageFactory(**fields)
-        made.append(page)
-        return page
-
-    yield make
-    if driver == "engine" and made:
-        services.engine_driver().delete({"en": [page.pk for page in made]})
-
-
-@pytest.fixture
 def only_in(driver, django_capture_on_commit_callbacks):
     """Makes cases that exist in one locale only (no page in the others, no alias), indexed by
     whichever driver answers: ``only_in("ru", title=...)``."""
@@ -92,6 +78,12 @@ def only_in(driver, django_capture_on_commit_callbacks):
     if driver == "engine":
         for page in made:
             services.engine_driver().delete({page.locale.language_code: [page.pk]})
+
+
+@pytest.fixture
+def english_only(only_in):
+    """Makes English cases with no Russian page (``only_in("en", ...)``)."""
+    return partial(only_in, "en")
 
 
 def concept_form(name: str, terms: list[tuple[str, str]]) -> dict:
