@@ -24,7 +24,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, PageViewRestriction, TranslatableMixin
 from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
@@ -199,6 +199,15 @@ class ManualPage(HeadlessPreviewMixin, Page):
             return source.specific.serve(request, *args, **kwargs)
         return super().serve(request, *args, **kwargs)
 
+    def get_view_restrictions(self):
+        # The chain the page was routed through (services.routing.route_below) names every page
+        # whose restriction applies; Wagtail's own reads it again. An alias anywhere in it takes
+        # its source's restrictions: Wagtail resolves those.
+        chain = self.__dict__.get("route_ancestors")
+        if chain is None or self.alias_of_id or any(page.alias_of_id for page in chain):
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.filter(page_id__in=[self.pk, *(page.pk for page in chain)])
+
     def serve_preview(self, request, mode_name):
         # With HEADLESS_PREVIEW_CLIENT_URL an external front end previews the draft (it fetches it
         # by token from /api/preview, docs/reader.md); otherwise the reader templates render it.
@@ -218,6 +227,14 @@ class ManualHomePage(ManualPage):
 
     class Meta:
         verbose_name = _("manual home page")
+
+    def route(self, request, path_components):
+        # Wagtail walks the tree one query pair per path segment; the home reads the whole chain
+        # at once (routing.route_below), and leaves to Wagtail what that does not settle.
+        from manual.services.routing import route_below  # noqa: PLC0415 - imports these models, as in serve()
+
+        found = route_below(self, request, path_components)
+        return found if found is not None else super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from manual.services.reader import home_context  # noqa: PLC0415 - imports these models, as in serve()

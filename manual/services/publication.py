@@ -33,6 +33,9 @@ def is_public_content(page: Page) -> bool:
 def is_awaiting_translation(page: Page) -> bool:
     if not page.pk:
         return False
+    known = page.__dict__.get("routed_awaiting_translation")  # read with the page (routing.route_below)
+    if known is not None:
+        return bool(known)
     return AwaitingTranslation.objects.filter(page_id=page.pk).exists()
 
 

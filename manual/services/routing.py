@@ -1,6 +1,7 @@
-"""Which public page a reader's URL path shows: the API's ``/api/v1/pages/find``.
+"""Which page a reader's URL path shows: Wagtail's serving of it (``route_below``) and the API's
+``/api/v1/pages/find`` (``public_page_at``).
 
-Resolved as Wagtail serves the path (``site_config/urls.py``: ``/<language>/`` then the page's
+The API resolves a path as Wagtail serves it (``site_config/urls.py``: ``/<language>/`` then the page's
 ``url_path`` below the site's root page in that language), but in one query for the page rather
 than one per path segment as ``Page.route`` walks the tree; the site's root paths come from
 Wagtail's cache (``Site.get_site_root_paths``).
@@ -9,12 +10,15 @@ Wagtail's cache (``Site.get_site_root_paths``).
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import HttpRequest
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
 
 from core.api_errors import InvalidInput, NotFound
+from manual.models import AwaitingTranslation
 from manual.services.publication import public_pages
 
 # Longer than any URL a page of the manual has (slugs are at most 255 characters, the tree a few deep).
@@ -55,3 +59,54 @@ def public_page_at(request: HttpRequest, path: str) -> tuple[int, type[Page]]:
     if page_type is None or not issubclass(page_type, Page):
         raise not_found
     return found[0], page_type
+
+
+# Deeper than any page of the manual (home, chapter, sub-section, case list, case). A longer path is
+# walked by Wagtail, which stops at its first unknown segment, so no request makes a long IN list.
+MAX_ROUTED_SEGMENTS = 12
+
+
+def route_below(home: Page, request: HttpRequest, components: list[str]) -> RouteResult | None:
+    """The page Wagtail's ``Page.route`` would serve at ``components`` below ``home`` (a locale's
+    root page, already specific), in two queries instead of two per path segment.
+
+    One query reads the whole chain (Wagtail's root down to the page: each page below ``home`` by
+    its ``url_path``, the ones above by their tree path); one reads the page itself, specific, with
+    its locale and whether it awaits its translation (``ManualPage.serve``). The chain is kept on
+    the page (``route_ancestors``) for its breadcrumbs and view restrictions, which then need no
+    query of their own. None when Wagtail's walk must decide, as it did before: an unknown path (its
+    404), a chain that is not one parent-child line, or a page type with a ``route`` of its own.
+    """
+    if not components or len(components) > MAX_ROUTED_SEGMENTS:
+        return None
+    prefixes = [home.url_path + "/".join(components[: depth + 1]) + "/" for depth in range(len(components))]
+    above = [home.path[:end] for end in range(Page.steplen, len(home.path), Page.steplen)]
+    rows = list(
+        Page.objects.filter(Q(path__in=above) | Q(url_path__in=prefixes, path__startswith=home.path)).order_by("path")
+    )
+    chain = [*[row for row in rows if row.depth < home.depth], home]
+    below = [row for row in rows if row.depth > home.depth]
+    if len(chain) != home.depth or [row.url_path for row in below] != prefixes:
+        return None  # unknown segment, or more than one page at a path: Wagtail answers
+    for parent, child in zip([home, *below], below, strict=False):
+        page_type = child.specific_class
+        if child.depth != parent.depth + 1 or not child.path.startswith(parent.path):
+            return None
+        if page_type is None or page_type.route is not Page.route:
+            return None  # it routes what follows it (e.g. RoutablePageMixin): Wagtail's walk calls it
+    found = below[-1]
+    page_type = found.specific_class
+    awaiting = AwaitingTranslation.objects.filter(page_id=OuterRef("pk"))
+    page = (
+        page_type.objects.select_related("locale")
+        .annotate(routed_awaiting_translation=Exists(awaiting))
+        .filter(pk=found.pk)
+        .first()
+    )
+    if page is None:
+        return None  # deleted since the first query: Wagtail answers
+    if not page.live:
+        raise Http404  # as Page.route: ancestors need not be live, the page served must
+    page.route_ancestors = [*chain, *below[:-1]]
+    page._cached_parent_obj = page.route_ancestors[-1]  # treebeard's get_parent(), as Page.route sets it
+    return RouteResult(page)
