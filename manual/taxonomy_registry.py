@@ -429,6 +429,12 @@ class TaxonomyLabels:
         it was not there when the labels were read."""
         return self.codes.get((model, term_id))
 
+    def sort_order(self, model: type[Taxonomy], code: str) -> int:
+        """Where the term stands in its taxonomy's list (with its code, ``Taxonomy.Meta.ordering``);
+        a term newer than the labels comes last."""
+        entry = self.terms.get((model, code))
+        return entry["sort_order"] if entry is not None else 1 << 16
+
     def _lookup(self, model: type[Taxonomy], code: str) -> tuple[str, str] | None:
         entry = self.terms.get((model, code))
         if entry is None:

@@ -29,9 +29,12 @@ from manual.models import (
     GovernmentLevel,
     ManualSectionPage,
     ParticipationLevel,
+    PolicyStage,
     RelatedCase,
     Topic,
 )
+from manual.services.read_model import many_term_codes
+from manual.taxonomy_registry import TaxonomyLabels
 from search.services import EngineHealth, rebuild
 from tests.support.factories import ManualSectionPageFactory
 from tests.support.forms import started
@@ -381,6 +384,35 @@ def test_case_page_costs_the_same_whatever_the_number_of_children_and_terms(clie
     # The metrics' headings (M0 ... M5): the copied demo case's facts have headings of their own.
     assert len(re.findall(r"<dt>M\d", html)) == 6 and html.count(">D") >= 6 and "L4" in html
     assert queries(client, case.url) == small
+
+
+def test_a_case_page_lists_many_terms_in_taxonomy_order_without_reading_their_rows(client):
+    """One query on the link tables for every taxonomy with many terms (read_model.many_term_codes);
+    the labels give codes and order: sort order first, then code (Taxonomy.Meta.ordering)."""
+    case = real_case("en")
+    topics = list(Topic.objects.filter(locale__language_code="en").order_by("code")[:3])
+    for number, topic in enumerate(topics):
+        Topic.objects.filter(code=topic.code).update(sort_order=10 - number)  # the reverse of the codes
+    case.topics.set(topics)
+    case.save()
+    client.get(case.url)  # the labels, read once per process
+    with CaptureQueriesContext(connection) as captured:
+        html = html_of(client, case.url)
+    tables = {model._meta.db_table for model in (Topic, EParticipationTool, PolicyStage)}
+    assert not [query for query in captured.captured_queries if any(f'"{table}"' in query["sql"] for table in tables)]
+    links = [query for query in captured.captured_queries if "_topics" in query["sql"]]
+    assert len(links) == 1 and "_tools" in links[0]["sql"] and "_stages" in links[0]["sql"]
+    labels = ", ".join(escape(topic.label) for topic in reversed(topics))
+    assert f"<dd>{labels}</dd>" in html
+
+
+def test_a_term_newer_than_the_labels_is_still_listed():
+    case = real_case("en")
+    labels = TaxonomyLabels("en")
+    newer = Topic.objects.create(code="zz-newer", label="Newer", locale=case.locale, sort_order=0)
+    CaseStudyPage.topics.through.objects.create(casestudypage=case, topic=newer)
+    codes = many_term_codes([case.pk], labels)["topics"][case.pk]
+    assert codes[-1] == "zz-newer" and len(codes) == case.topics.count()
 
 
 def test_a_case_page_labels_its_single_terms_without_reading_their_rows(client):

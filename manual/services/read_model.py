@@ -21,10 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
-from typing import Any, cast
+from functools import cached_property, partial
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.utils.translation import gettext as _
 from wagtail.documents.models import AbstractDocument
 from wagtail.images import get_image_model
@@ -136,29 +136,52 @@ def linked_terms(page: Page, kind: TaxonomyKind) -> list[Taxonomy]:
 ManyCodes = dict[str, dict[int, list[str]]]
 
 
-def many_term_codes(case_ids: list[int]) -> ManyCodes:
-    """The codes of the terms each case links, per taxonomy with many terms: one query each on the
-    link table, in the terms' order (``Taxonomy.Meta.ordering``), without building term rows (a
-    list of 50 cards built about 200, docs/performance.md)."""
-    found: ManyCodes = {}
-    for kind in TAXONOMY_KINDS:
-        if not kind.many:
-            continue
-        relation = CaseStudyPage._meta.get_field(kind.field)
-        if relation.concrete:  # a many-to-many field of the case
-            field, case, term = relation, relation.m2m_field_name(), relation.m2m_reverse_field_name()
-        else:  # the other side of one the terms' model declares (tests/taxonomy_app)
-            field = relation.field
-            case, term = field.m2m_reverse_field_name(), field.m2m_field_name()
-        links = field.remote_field.through.objects.filter(**{f"{case}_id__in": case_ids})
-        # The taxonomies order by field names (manual.models.Taxonomy.Meta), never by expressions.
-        ordering = cast(list[str], kind.model._meta.ordering or [])
-        order = [f"-{term}__{name[1:]}" if name.startswith("-") else f"{term}__{name}" for name in ordering]
-        codes: dict[int, list[str]] = defaultdict(list)
-        for case_id, code in links.order_by(*order).values_list(f"{case}_id", f"{term}__code"):
-            codes[case_id].append(code)
-        found[kind.field] = codes
+def _link_table(kind: TaxonomyKind) -> tuple[QuerySet, str, str]:
+    """The link rows of a taxonomy with many terms, and their case and term columns' names."""
+    relation = CaseStudyPage._meta.get_field(kind.field)
+    if relation.concrete:  # a many-to-many field of the case
+        field, case, term = relation, relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    else:  # the other side of one the terms' model declares (tests/taxonomy_app)
+        field = relation.field
+        case, term = field.m2m_reverse_field_name(), field.m2m_field_name()
+    return field.remote_field.through.objects.all(), f"{case}_id", f"{term}_id"
+
+
+def many_term_codes(case_ids: list[int], labels: TaxonomyLabels) -> ManyCodes:
+    """The codes of the terms each case links, per taxonomy with many terms, in the order the
+    taxonomy lists its terms (sort order, then code: ``Taxonomy.Meta.ordering``).
+
+    One query for all of them, on the link tables only (a UNION of ids): the labels know each term's
+    code and sort order, so no term row is built (a list of 50 cards built about 200, and a case page
+    read each taxonomy on its own, docs/performance.md). A term newer than the labels is read.
+    """
+    kinds = [kind for kind in TAXONOMY_KINDS if kind.many]
+    found: ManyCodes = {kind.field: defaultdict(list) for kind in kinds}
+    if not case_ids or not kinds:
+        return found
+    branches = []
+    for number, kind in enumerate(kinds):
+        links, case, term = _link_table(kind)
+        rows = links.filter(**{f"{case}__in": case_ids}).annotate(taxonomy=Value(number))
+        branches.append(rows.values_list("taxonomy", case, term))
+    linked = list(branches[0].union(*branches[1:], all=True)) if len(branches) > 1 else list(branches[0])
+    codes = {(number, term_id): labels.code_of(kinds[number].model, term_id) for number, _case, term_id in linked}
+    for number, kind in enumerate(kinds):
+        newer = [term_id for (of, term_id), code in codes.items() if of == number and code is None]
+        for term_id, code in kind.model.objects.filter(pk__in=newer).values_list("pk", "code"):
+            codes[(number, term_id)] = code
+    for number, case_id, term_id in linked:
+        code = codes[(number, term_id)]
+        if code is not None:  # None: deleted since the link was read
+            found[kinds[number].field][case_id].append(code)
+    for kind in kinds:
+        for listed in found[kind.field].values():
+            listed.sort(key=partial(_term_position, labels, kind.model))
     return found
+
+
+def _term_position(labels: TaxonomyLabels, model: type[Taxonomy], code: str) -> tuple[int, str]:
+    return labels.sort_order(model, code), code
 
 
 def linked_codes(page: Page, kind: TaxonomyKind, labels: TaxonomyLabels, many: ManyCodes | None = None) -> list[str]:
@@ -253,15 +276,20 @@ class CaseReading(CaseSummary):
 
 def read_case(page: CaseStudyPage, locale: Locale, prefetch: bool = True) -> CaseReading:
     """A case and all it shows, read in ``locale``; ``prefetch=False`` for an unsaved revision (preview)."""
+    labels = label_lookup(locale.language_code)
+    many = None
     if prefetch:
-        # Links already loaded (``case_queryset``) are not fetched again; single terms come by their
-        # code (``linked_codes``).
-        prefetch_related_objects([page], *_term_prefetches(), *_children_prefetches())
+        # Single terms come by their code (``linked_codes``), many by the link tables in one query,
+        # unless the page came with its terms (``case_queryset``).
+        prefetched = getattr(page, "_prefetched_objects_cache", {})
+        if not all(kind.field in prefetched for kind in TAXONOMY_KINDS if kind.many):
+            many = many_term_codes([page.pk], labels)
+        prefetch_related_objects([page], *_children_prefetches())
     linked = [link.case for link in page.related_cases.all() if link.case_id and link.case.live]
     translations = Translations([page, *linked])
     return CaseReading(
         page=page,
-        terms=case_terms(page, label_lookup(locale.language_code)),
+        terms=case_terms(page, labels, many),
         locale=locale,
         metrics=list(page.metrics.all()),
         links=list(page.links.all()),
@@ -363,7 +391,7 @@ def list_cases(
     chosen = cases.order_by(*order).values("pk")[start : start + page_size]
     window = list(read.filter(pk__in=chosen).order_by(*order))
     labels = label_lookup(locale.language_code)
-    many = many_term_codes([page.pk for page in window])
+    many = many_term_codes([page.pk for page in window], labels)
     return CaseList(
         count=count,
         cases=[CaseSummary(page, case_terms(page, labels, many)) for page in window],
@@ -563,6 +591,9 @@ def neighbours(place: Page) -> Neighbours:
 
 def ancestors(place: Page) -> list[Page]:
     """Home and the chapters above ``place``; Wagtail's root (depth 1) is not a page visitors see."""
+    routed = place.__dict__.get("route_ancestors")  # read as the page was routed (routing.route_below)
+    if routed is not None:
+        return [page for page in routed if page.depth > 1]
     return list(Page.objects.ancestor_of(place).filter(depth__gt=1).order_by("depth"))
 
 

@@ -167,4 +167,5 @@ def case_context(page: CaseStudyPage, request: HttpRequest | None) -> dict[str, 
         "licence_url": LICENCE_URLS.get(page.licence),
         "share_image": share_image,
         "json_ld": seo.json_ld_script(seo.case_json_ld(page, case, url, home, share_image, request)),
+        "translations": case.translations,  # of the page too: the chrome's language links read no more
     }

@@ -65,14 +65,19 @@ def navigation(request: Any, language: str) -> list[dict[str, str]]:
     return items
 
 
-def _page_languages(request: Any, page: Page, stand_in: Page | None = None) -> dict[str, Any]:
+def _page_languages(
+    request: Any, page: Page, stand_in: Page | None = None, read: read_model.Translations | None = None
+) -> dict[str, Any]:
     """Real translations of ``page`` (aliases and stand-ins are source-language copies, not translations).
 
-    ``stand_in`` is the page of the URL when ``page`` is shown in its place (``ManualPage.serve``).
+    ``stand_in`` is the page of the URL when ``page`` is shown in its place (``ManualPage.serve``);
+    ``read``: the versions the page's context read already (a case page's, with its related cases).
     """
     shown_at = stand_in or page
     language = shown_at.locale.language_code
-    translations = read_model.Translations([page]).of(page)
+    if read is None or page.translation_key not in read.keys:
+        read = read_model.Translations([page])
+    translations = read.of(page)
     if page.pk and not page.live and not any(item.pk == page.pk for item in translations):
         translations.append(page)  # a draft in preview: its own language still exists
     source_language = None
@@ -164,7 +169,9 @@ def reader_chrome(context: template.Context) -> dict[str, Any]:
         return chrome
     chrome["sections"] = navigation(request, language)
     if page is not None:
-        chrome.update(_page_languages(request, page, stand_in))
+        read = context.get("translations")
+        read = read if isinstance(read, read_model.Translations) else None
+        chrome.update(_page_languages(request, page, stand_in, read))
     elif getattr(request, "resolver_match", None) is not None:
         chrome.update(_view_languages(request, language))
     chrome["og_alternates"] = [og_locale(link["code"]) for link in chrome["links"] if link["code"] != language]
