@@ -47,12 +47,10 @@ def public_page_at(request: HttpRequest, path: str) -> tuple[int, type[Page]]:
     below_root = path[len(language) + 2 :]  # after "/<language>/"
     if below_root and not below_root.endswith("/"):
         below_root += "/"  # as Django's APPEND_SLASH redirects a reader there
-    found = (
-        public_pages()
-        .filter(url_path=root.root_path + below_root, locale__language_code=language)
-        .values_list("pk", "content_type_id")
-        .first()
-    )
+    candidates = public_pages().filter(url_path=root.root_path + below_root, locale__language_code=language)
+    if below_root:  # by its slug first: indexed, where url_path is not
+        candidates = candidates.filter(slug=below_root.rstrip("/").rsplit("/", 1)[-1])
+    found = candidates.values_list("pk", "content_type_id").first()
     if found is None:
         raise not_found
     page_type = ContentType.objects.get_for_id(found[1]).model_class()
@@ -81,11 +79,12 @@ def route_below(home: Page, request: HttpRequest, components: list[str]) -> Rout
         return None
     prefixes = [home.url_path + "/".join(components[: depth + 1]) + "/" for depth in range(len(components))]
     above = [home.path[:end] for end in range(Page.steplen, len(home.path), Page.steplen)]
-    rows = list(
-        Page.objects.filter(Q(path__in=above) | Q(url_path__in=prefixes, path__startswith=home.path)).order_by("path")
-    )
+    # By slug (indexed; url_path is not, and a scan of it cost more than the queries saved), then
+    # kept where the url_path is the one asked for: the same slug may be elsewhere in the tree.
+    wanted = Q(slug__in=set(components), path__startswith=home.path, depth__lte=home.depth + len(components))
+    rows = list(Page.objects.filter(Q(path__in=above) | wanted).order_by("path"))
     chain = [*[row for row in rows if row.depth < home.depth], home]
-    below = [row for row in rows if row.depth > home.depth]
+    below = [row for row in rows if row.depth > home.depth and row.url_path in prefixes]
     if len(chain) != home.depth or [row.url_path for row in below] != prefixes:
         return None  # unknown segment, or more than one page at a path: Wagtail answers
     for parent, child in zip([home, *below], below, strict=False):
