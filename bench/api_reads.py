@@ -11,9 +11,12 @@ it). Usage:
     scripts/with-postgres.sh .venv/bin/python bench/api_reads.py
 
 ``--reader`` adds the reader pages (home, a chapter, a case, the case list, filtered, and the search
-page: without SEARCH_URL it is the page that says search is unavailable); ``--only api|reader``
-measures one group. Besides the wall-clock percentiles it prints the CPU time of this process per
-request (``cpu``, ``time.process_time``: SQLite runs in it too), which other processes on a loaded
+page twice: one query repeated, and a search never made before on each request, two words of the
+generated cases' vocabulary). Without SEARCH_URL the search page runs on the database driver; under
+``scripts/with-search-engine.sh`` add ``--index`` to index the pages into that engine first
+(``manage.py search_index rebuild``). ``--only api|reader`` measures one group. Besides the
+wall-clock percentiles it prints the CPU time of this process per request (``cpu``,
+``time.process_time``: SQLite runs in it too), which other processes on a loaded
 machine disturb much less. ``--profile N`` prints, for each route, cProfile's top N functions
 (cumulative time) over its requests instead of the timings, and the queries of one request.
 """
@@ -22,6 +25,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import random
 import statistics
 import sys
 import time
@@ -44,6 +48,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.case_data import WORDS  # noqa: E402 - imports the models
 from manual.models import CaseStudyPage, ManualSectionPage  # noqa: E402
 
 API_ROUTES = [
@@ -66,6 +71,7 @@ READER_ROUTES = [
     "/en/cases/",
     "/ru/cases/?topic=budget&government_level=local",
     "/en/search/?q=budget",
+    "/en/search/?q={new_search}",
 ]
 
 
@@ -76,6 +82,7 @@ def main() -> None:
     parser.add_argument("--reader", action="store_true", help="also the reader pages")
     parser.add_argument("--only", choices=["api", "reader"], help="only one group of routes")
     parser.add_argument("--profile", type=int, metavar="N", help="print cProfile's top N functions per route")
+    parser.add_argument("--index", action="store_true", help="index the pages into SEARCH_URL's engine first")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -84,6 +91,11 @@ def main() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     if not CaseStudyPage.objects.exists():
         call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    if args.index:
+        if not settings.SEARCH_URL:
+            parser.error("--index needs SEARCH_URL (scripts/with-search-engine.sh)")
+        call_command("search_index", "rebuild", verbosity=0)
 
     en_cases = CaseStudyPage.objects.live().filter(locale__language_code="en", alias_of__isnull=True)
     case = en_cases.order_by("pk").first()
@@ -97,8 +109,9 @@ def main() -> None:
     print(f"database: {connection.vendor}, {cases} case pages; {args.requests} requests per route, in-process")
     columns = ("queries", "p50 ms", "p95 ms", "p99 ms", "req/s", "cpu p50", "cpu p95")
     print(f"{'route':<82} " + " ".join(f"{column:>7}" for column in columns))
+    searches = new_searches()
     for route in routes:
-        url = route.format(**values)
+        url = route.format(**values, new_search=next(searches))
         client.get(url)  # warm caches like a running server
         queries: list[str] = []
 
@@ -115,6 +128,8 @@ def main() -> None:
         cpu_times = []
         started = time.perf_counter()
         for _ in range(args.requests):
+            if "{new_search}" in route:
+                url = route.format(**values, new_search=next(searches))
             t0 = time.perf_counter()
             c0 = time.process_time()
             response = client.get(url)
@@ -128,6 +143,15 @@ def main() -> None:
             f"{url:<82} {len(queries):>7} {q[49]:>7.1f} {q[94]:>7.1f} {q[98]:>7.1f} {args.requests / elapsed:>7.0f}"
             f" {cpu[49]:>7.1f} {cpu[94]:>7.1f}"
         )
+
+
+def new_searches():
+    """Two-word searches in the generated cases' English (bench/case_data.py), each made once."""
+    words = sorted(set(WORDS["en"]))
+    rng = random.Random(11)
+    pairs = [(first, second) for first in words for second in words if first != second]
+    rng.shuffle(pairs)
+    return iter(f"{first}+{second}" for first, second in pairs)
 
 
 def profile(client: Client, url: str, requests: int, top: int, queries: list[str]) -> None:
