@@ -68,8 +68,9 @@ def route_below(home: Page, request: HttpRequest, components: list[str]) -> Rout
     """The page Wagtail's ``Page.route`` would serve at ``components`` below ``home`` (a locale's
     root page, already specific), in two queries instead of two per path segment.
 
-    One query reads the whole chain (Wagtail's root down to the page: each page below ``home`` by
-    its ``url_path``, the ones above by their tree path); one reads the page itself, specific, with
+    One query reads the whole chain (Wagtail's root down to the page: the pages below ``home`` by
+    their slugs, kept where their ``url_path`` is the one asked for; the ones above by their tree
+    path); one reads the page itself, specific, with
     its locale and whether it awaits its translation (``ManualPage.serve``). The chain is kept on
     the page (``route_ancestors``) for its breadcrumbs and view restrictions, which then need no
     query of their own. None when Wagtail's walk must decide, as it did before: an unknown path (its
