@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -29,6 +29,7 @@ from wagtail.search import index
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from core.foreign_keys import KnownForeignKeysMixin
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
 from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, case_fact, fact_contradictions
 from manual.forms import CaseStudyPageForm, TaxonomyForm
@@ -178,35 +179,11 @@ class GlossaryTerm(Orderable):
 # --- Pages ---------------------------------------------------------------------------------------
 
 
-def _related_row_known(instance: models.Model, field: Any) -> bool:
-    """Whether ``instance``'s foreign key ``field`` holds a row this process read or saved: the
-    related object it was set from (or read through it), stored and with the key's value."""
-    if not field.many_to_one or field.remote_field.parent_link or field.get_limit_choices_to():
-        return False
-    if not field.is_cached(instance):
-        return False
-    related = field.get_cached_value(instance)
-    return (
-        related is not None
-        and not related._state.adding
-        and getattr(related, field.target_field.attname) == getattr(instance, field.attname)
-    )
-
-
-class ManualPage(HeadlessPreviewMixin, Page):
+class ManualPage(KnownForeignKeysMixin, HeadlessPreviewMixin, Page):
     """Behaviour shared by the manual's page types."""
 
     class Meta:
         abstract = True
-
-    def clean_fields(self, exclude=None):
-        # Django's ForeignKey.validate reads every related row again to prove it exists: one query
-        # per key and save, about a dozen a case in an import (docs/performance.md "Imports"). A
-        # key set from a row that was read or saved is that proof, and the database's foreign key
-        # still refuses a row deleted since. Every other key (a bare id, limit_choices_to) is
-        # checked as before.
-        known = {field.name for field in self._meta.concrete_fields if _related_row_known(self, field)}
-        super().clean_fields(exclude={*(exclude or ()), *known})
 
     def serve(self, request, *args, **kwargs):
         # A stand-in (a converted alias awaiting its reviewed translation) shows its source page,
