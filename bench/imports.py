@@ -1,6 +1,6 @@
 """Import benchmark (prints figures; not a test):
 
-    .venv/bin/python bench/imports.py [--cases 2000] [--profile 200] [--data DIR] [--search-url URL]
+    .venv/bin/python bench/imports.py [--cases 2000] [--profile 200 [--profile-file F]] [--data DIR] [--search-url URL]
 
 Writes an import file of N generated cases (docs/import-format.md; every second item is the Russian
 translation of the one before, as in docs/import-sample.json, with bench/case_data.py's words,
@@ -8,7 +8,8 @@ countries and the demo's taxonomy codes) into a fresh SQLite database holding th
 (or DATABASE_URL; with --data DIR its SQLite database, which must not hold the cases yet), then
 runs ``manage.py import_cases --publish`` in-process: cases a second, queries per case, and how
 many purge batches, sitemap generations, open-data refreshes and outbox rounds the import caused.
-``--profile N`` instead profiles the import of N cases with cProfile (top 40 by cumulative time);
+``--profile N`` instead profiles the import of N cases with cProfile (top 40 by cumulative time;
+``--profile-file F`` keeps the raw statistics for ``pstats``);
 ``--queries`` also prints the queries a case by their shape (statement and tables, literals and
 parameter lists folded), most frequent first.
 """
@@ -122,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="import benchmark")
     parser.add_argument("--cases", type=int, default=2000, help="items of the import file")
     parser.add_argument("--profile", type=int, default=0, help="profile the import of this many items instead")
+    parser.add_argument("--profile-file", help="with --profile: also write the raw statistics here (pstats)")
     parser.add_argument("--data", help="the SQLite database in this directory (made when missing)")
     parser.add_argument("--queries", action="store_true", help="print the queries a case by shape")
     parser.add_argument("--search-url", help="index into this engine (default: the database driver only)")
@@ -167,6 +169,8 @@ def main() -> None:
     for text, number in shapes.most_common():
         print(f"  {number / count:7.2f} a case  {text}")
     if profiler is not None:
+        if args.profile_file:
+            profiler.dump_stats(args.profile_file)
         stats = io.StringIO()
         pstats.Stats(profiler, stream=stats).sort_stats("cumulative").print_stats(40)
         print(stats.getvalue())

@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
@@ -44,6 +44,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page
+from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.synctree import create_aliases_for_new_page
 
 from core.task_priorities import TaskPriority
@@ -429,11 +430,27 @@ def _content(attachment: SubmissionAttachment) -> bytes:
         return source.read()
 
 
-def alias_in_synchronised_locales(page: CaseStudyPage) -> None:
+def alias_in_synchronised_locales(page: CaseStudyPage, *, skip: Collection[str] = ()) -> None:
     """Give synchronised locales their alias of the new page, as the admin does on creating a page.
 
     wagtail-localize makes these aliases only from the admin (its ``after_create_page`` hook);
     without them the case would be missing from the other locales' trees (and their fallback
-    lists) until the next ``sync_locales``. DESIGN.md "Known traps".
+    lists) until the next ``sync_locales``. DESIGN.md "Known traps". Locales in ``skip`` (language
+    codes) get none: an import whose file holds the page's translation in them makes that instead.
     """
-    create_aliases_for_new_page(page)
+    if not skip:
+        create_aliases_for_new_page(page)
+        return
+    # wagtail-localize's ``create_aliases_for_new_page``, but for the locales not skipped.
+    synchronised = LocaleSynchronization.objects.filter(sync_from_id=page.locale_id).values_list("locale_id")
+    for locale in Locale.objects.filter(id__in=synchronised).exclude(language_code__in=list(skip)):
+        create_aliases_for_new_page(page.copy_for_translation(locale, copy_parents=True, alias=True))
+
+
+def locales_synchronised_from(language_codes: Collection[str]) -> set[str]:
+    """Those of ``language_codes`` whose tree other locales follow (their pages are aliased on)."""
+    return set(
+        LocaleSynchronization.objects.filter(sync_from__language_code__in=list(language_codes)).values_list(
+            "sync_from__language_code", flat=True
+        )
+    )

@@ -23,14 +23,16 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import log
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 from wagtail.signals import page_published
 
 from core import side_effects
@@ -43,6 +45,7 @@ from submissions.services.convert import (
     ConversionError,
     alias_in_synchronised_locales,
     fill_page,
+    locales_synchronised_from,
     new_draft,
     terms_read_once,
 )
@@ -149,23 +152,94 @@ def import_cases(path: Path, *, publish: bool = False, user: Any = None, report=
     if started is not None:
         started(len(items))
     reports = []
+    translated_later = _translations_later_in_file(items)
+    waiting: list[tuple[int, set[str]]] = []  # new cases whose aliases wait for their translations
     # Each item commits on its own; what publishing them does beyond their pages (search outbox,
     # HTTP cache purges, sitemap generation, open-data refresh) runs once at the end, for every
     # item committed so far even when the import stops half-way (core.side_effects).
     with side_effects.batch(), terms_read_once():
-        for position, item in enumerate(items):
-            result = import_item(item, position, base=path.resolve().parent, publish=publish, user=user)
-            reports.append(result)
-            if report is not None:
-                report(result)
+        try:
+            for position, item in enumerate(items):
+                later = translated_later.get(position, set())
+                result = import_item(
+                    item, position, base=path.resolve().parent, publish=publish, user=user, translated_later=later
+                )
+                if later and result.outcome == "created" and result.page_id is not None:
+                    waiting.append((result.page_id, later))
+                reports.append(result)
+                if report is not None:
+                    report(result)
+        finally:
+            _alias_untranslated(waiting, publish)
     return reports
 
 
-def import_item(item: Any, position: int, *, base: Path, publish: bool = False, user: Any = None) -> ItemReport:
+def _translations_later_in_file(items: list[Any]) -> dict[int, set[str]]:
+    """Position of a case -> the locales (language codes) of its translations further down the file.
+
+    A new case gets an alias in every synchronised locale (``_alias``), which its translation
+    then turns into itself; an alias made for that is a page copied, indexed and published for
+    nothing (a fifth of an import's time, docs/performance.md "Imports"). Locales whose trees other
+    locales follow keep their aliases: those make aliases of their own.
+    """
+    first_position: dict[str, int] = {}
+    later: dict[int, set[str]] = {}
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        external_id, translation_of, locale = item.get("external_id"), item.get("translation_of"), item.get("locale")
+        if isinstance(translation_of, str) and isinstance(locale, str):
+            source = first_position.get(translation_of.strip())
+            if source is not None:
+                later.setdefault(source, set()).add(locale)
+        elif isinstance(external_id, str):
+            first_position.setdefault(external_id.strip(), position)
+    followed = locales_synchronised_from({code for codes in later.values() for code in codes})
+    return {position: codes - followed for position, codes in later.items() if codes - followed}
+
+
+def _alias_untranslated(waiting: list[tuple[int, set[str]]], publish: bool) -> None:
+    """The aliases left out for translations that then failed or never came: made at the end.
+
+    Each case on its own, in its own transaction, as its item was; a failure is logged and the
+    next ``sync_locales`` makes the missing alias.
+    """
+    if not waiting:
+        return
+    pages = CaseStudyPage.objects.in_bulk([page_id for page_id, _ in waiting])
+    keys = {page.translation_key for page in pages.values()}
+    versions: dict[Any, set[str]] = {}
+    for key, code in CaseStudyPage.objects.filter(translation_key__in=keys).values_list(
+        "translation_key", "locale__language_code"
+    ):
+        versions.setdefault(key, set()).add(code)
+    for page_id, codes in waiting:
+        page = pages.get(page_id)
+        if page is None or codes <= versions.get(page.translation_key, set()):
+            continue
+        try:
+            with transaction.atomic():
+                revision = page.live_revision if publish and page.live else None
+                _alias(page, revision, skip=versions.get(page.translation_key, set()))
+        except Exception:
+            logger.exception("import: alias not made", extra={"page_id": page_id})
+
+
+def import_item(
+    item: Any,
+    position: int,
+    *,
+    base: Path,
+    publish: bool = False,
+    user: Any = None,
+    translated_later: Collection[str] = (),
+) -> ItemReport:
+    """One item in its own transaction. ``translated_later``: locales whose translation of this new
+    case follows in the same file (no alias is made there; ``import_cases`` makes any left missing)."""
     external_id = item.get("external_id") if isinstance(item, dict) else None
     external_id = external_id if isinstance(external_id, str) else None
     try:
-        return _import(item, position, base, publish, user)
+        return _import(item, position, base, publish, user, translated_later)
     except ItemFailed as exc:
         return ItemReport(position, external_id, "failed", f"{exc.field or 'item'}: {exc.reason}")
     except SubmissionInvalid as exc:
@@ -178,7 +252,9 @@ def import_item(item: Any, position: int, *, base: Path, publish: bool = False, 
         return ItemReport(position, external_id, "failed", f"item: {type(exc).__name__}: {exc}")
 
 
-def _import(item: Any, position: int, base: Path, publish: bool, user: Any) -> ItemReport:
+def _import(
+    item: Any, position: int, base: Path, publish: bool, user: Any, translated_later: Collection[str]
+) -> ItemReport:
     if not isinstance(item, dict):
         raise ItemFailed(None, "each case must be a JSON object")
     document = {key: value for key, value in item.items() if key not in IMPORT_FIELDS}
@@ -198,7 +274,9 @@ def _import(item: Any, position: int, base: Path, publish: bool, user: Any) -> I
     written: list[Any] = []  # files written by this item: removed again when its transaction fails
     try:
         with transaction.atomic():
-            return _write_item(valid, position, external_id, translation_of, content_hash, publish, user, written)
+            return _write_item(
+                valid, position, external_id, translation_of, content_hash, publish, user, written, translated_later
+            )
     except BaseException:
         for file in written:
             with contextlib.suppress(OSError):
@@ -206,7 +284,9 @@ def _import(item: Any, position: int, base: Path, publish: bool, user: Any) -> I
         raise
 
 
-def _write_item(valid, position, external_id, translation_of, content_hash, publish, user, written) -> ItemReport:
+def _write_item(
+    valid, position, external_id, translation_of, content_hash, publish, user, written, translated_later
+) -> ItemReport:
     record = ImportedCase.objects.select_for_update().filter(external_id=external_id).first() if external_id else None
     source = _translation_source(translation_of, valid.locale) if translation_of else None
     if record is not None:
@@ -226,7 +306,7 @@ def _write_item(valid, position, external_id, translation_of, content_hash, publ
     if publish:
         _publish(revision, submission, user)
     if record is None and source is None:
-        _alias(page, revision if publish else None)
+        _alias(page, revision if publish else None, skip=translated_later)
     if record is None:
         if external_id:
             ImportedCase.objects.create(
@@ -242,20 +322,21 @@ def _write_item(valid, position, external_id, translation_of, content_hash, publ
     return ItemReport(position, external_id, "updated", "", page.pk)
 
 
-def _alias(page: CaseStudyPage, revision: Any) -> None:
+def _alias(page: CaseStudyPage, revision: Any, *, skip: Collection[str] = ()) -> None:
     """The new case's aliases in the synchronised locales, made once ``revision`` is published (if).
 
     Made after the publication, an alias is a copy of the live page, live itself; made before it (as
     the admin does, then an import of drafts), the publication would rewrite it whole (Wagtail's
     ``update_aliases``: the page serialised and its child rows copied again). Its rows are those of
     the admin's order (tests/test_import_pages.py): an alias has no revision of its own and counts
-    as never published, which the copy of the live page would say otherwise.
+    as never published, which the copy of the live page would say otherwise. Locales in ``skip``
+    (language codes) get none.
     """
     if revision is None:
-        alias_in_synchronised_locales(page)
+        alias_in_synchronised_locales(page, skip=skip)
         return
-    alias_in_synchronised_locales(CaseStudyPage.objects.get(pk=page.pk))
-    aliases = CaseStudyPage.objects.filter(alias_of=page)
+    alias_in_synchronised_locales(CaseStudyPage.objects.get(pk=page.pk), skip=skip)
+    aliases = CaseStudyPage.objects.filter(alias_of=page).exclude(locale__language_code__in=list(skip))
     aliases.update(live_revision=None, first_published_at=None)
     for alias in aliases:
         # What ``update_aliases`` tells of each alias it publishes: the search index, the HTTP
@@ -322,8 +403,10 @@ def _write(
         page = CaseStudyPage.objects.get(pk=record.page_id).get_latest_revision_as_object()
         fill_page(page, submission, valid.locale, contact, written, contacts=[])
     elif source is not None:
-        page = _translation_page(source, valid.locale)
+        page, parent = _translation_page(source, valid.locale)
         fill_page(page, submission, valid.locale, contact, written, contacts=[])
+        if parent is not None:
+            parent.add_child(instance=page)
     else:
         page = new_draft(submission, valid.locale, contact, written)
     revision = page.save_revision(user=user, log_action=True)
@@ -334,11 +417,29 @@ def _write(
     return page, revision, submission
 
 
-def _translation_page(source: CaseStudyPage, locale: Locale) -> CaseStudyPage:
-    """The page in ``locale`` sharing the source's translation_key: made, or turned from an alias into a page."""
+def _translation_page(source: CaseStudyPage, locale: Locale) -> tuple[CaseStudyPage, Page | None]:
+    """The page in ``locale`` sharing the source's translation_key, and the parent to add it to if new.
+
+    An alias there (wagtail-localize's synchronised trees) becomes the translation, as when a page
+    is translated in the admin. Without one (the import left it out for this very item, or the
+    locale is not synchronised) a new page goes under the parent's translation, with the source's
+    slug as Wagtail's ``copy_for_translation`` would give it: copying the source's content and
+    child rows would be wasted, the item's own replace them. Without a translated parent, Wagtail
+    copies the parents too.
+    """
     existing = CaseStudyPage.objects.filter(translation_key=source.translation_key, locale=locale).first()
     if existing is None:
-        return source.copy_for_translation(locale, copy_parents=True)
+        parent = source.get_parent()
+        translated_parent = parent.get_translation_or_none(locale) if parent is not None else None
+        if translated_parent is None:
+            return source.copy_for_translation(locale, copy_parents=True), None
+        page = CaseStudyPage(
+            locale=locale,
+            translation_key=source.translation_key,
+            slug=find_available_slug(translated_parent, source.slug),
+            live=False,
+        )
+        return page, translated_parent
     if existing.alias_of_id is None:
         raise ItemFailed(
             "translation_of",
@@ -348,7 +449,7 @@ def _translation_page(source: CaseStudyPage, locale: Locale) -> CaseStudyPage:
     # the alias becomes the translation, as wagtail-localize does when a page is translated.
     existing.alias_of = None
     existing.save(update_fields=["alias_of"], clean=False)
-    return CaseStudyPage.objects.get(pk=existing.pk)
+    return CaseStudyPage.objects.get(pk=existing.pk), None
 
 
 def _publish(revision, submission: Submission | None, user: Any) -> None:
