@@ -1,6 +1,7 @@
 """Import benchmark (prints figures; not a test):
 
     .venv/bin/python bench/imports.py [--cases 2000] [--profile 200 [--profile-file F]] [--data DIR] [--search-url URL]
+        [--tasks database]
 
 Writes an import file of N generated cases (docs/import-format.md; every second item is the Russian
 translation of the one before, as in docs/import-sample.json, with bench/case_data.py's words,
@@ -9,9 +10,10 @@ countries and the demo's taxonomy codes) into a fresh SQLite database holding th
 runs ``manage.py import_cases --publish`` in-process: cases a second, queries per case, and how
 many purge batches, sitemap generations, open-data refreshes and outbox rounds the import caused.
 ``--profile N`` instead profiles the import of N cases with cProfile (top 40 by cumulative time;
-``--profile-file F`` keeps the raw statistics for ``pstats``);
-``--queries`` also prints the queries a case by their shape (statement and tables, literals and
-parameter lists folded), most frequent first.
+``--profile-file F`` keeps the raw statistics for ``pstats``). ``--tasks database`` runs it as
+production does (django-tasks-db: the background work queued, then run by one ``db_worker``, whose
+time is printed apart). ``--queries`` also prints the queries a case by their shape (statement and
+tables, literals and parameter lists folded), most frequent first.
 """
 
 import argparse
@@ -22,6 +24,7 @@ import os
 import pstats
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +37,8 @@ from bench.environment import prepare  # noqa: E402 - after the path is set
 
 VAR = prepare("imports")
 os.environ.setdefault("SEARCH_URL", "")  # the database driver unless --search-url names an engine
+if "--tasks" in sys.argv[:-1]:  # the task backend is a setting: chosen before Django starts
+    os.environ["TASKS_BACKEND"] = sys.argv[sys.argv.index("--tasks") + 1]
 if "--search-url" in sys.argv[:-1]:
     os.environ["SEARCH_URL"] = sys.argv[sys.argv.index("--search-url") + 1]
 os.environ["DJANGO_SETTINGS_MODULE"] = "site_config.settings"
@@ -119,6 +124,34 @@ def shape(sql: str) -> str:
     return f"{verb} {' '.join(tables)}" if tables else sql[:80]
 
 
+def run_worker() -> float:
+    """One ``db_worker --batch``: runs the due tasks, then exits; its wall time."""
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--no-startup-delay"],
+        cwd=ROOT, env=os.environ, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def drain(count: int, elapsed: float) -> None:
+    """With the database task backend: one ``db_worker --batch`` runs what the import queued and is
+    due now (Wagtail's reference index, the search engine's outbox; the sitemap and open-data
+    rebuilds wait their debounce delay, as in production), timed after the command."""
+    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415 - installed with the database backend
+
+    queued = DBTaskResult.objects.ready().count()
+    for path, number in Counter(DBTaskResult.objects.ready().values_list("task_path", flat=True)).most_common():
+        print(f"  queued: {number} x {path}")
+    worked = run_worker()
+    left = DBTaskResult.objects.ready().count()
+    waiting = DBTaskResult.objects.filter(status="READY").count() - left
+    print(
+        f"  then one db_worker --batch: {queued - left} queued tasks in {worked:.1f} s (its start included);"
+        f" command and worker {count / (elapsed + worked):.1f} cases/s; {waiting} debounced for later"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="import benchmark")
     parser.add_argument("--cases", type=int, default=2000, help="items of the import file")
@@ -126,6 +159,13 @@ def main() -> None:
     parser.add_argument("--profile-file", help="with --profile: also write the raw statistics here (pstats)")
     parser.add_argument("--data", help="the SQLite database in this directory (made when missing)")
     parser.add_argument("--queries", action="store_true", help="print the queries a case by shape")
+    parser.add_argument(
+        "--tasks",
+        choices=["immediate", "database"],
+        default="immediate",
+        help="the task backend: immediate (embedded default: the background work inside the command) or "
+        "database (production: queued, then run by one `db_worker --batch`, timed apart)",
+    )
     parser.add_argument("--search-url", help="index into this engine (default: the database driver only)")
     args = parser.parse_args()
 
@@ -134,6 +174,8 @@ def main() -> None:
         call_command("load_demo_manual", stdout=open(os.devnull, "w"))  # noqa: SIM115
     if CaseStudyPage.objects.filter(title__endswith=" 0", slug__startswith="bench-import").exists():
         sys.exit(f"{VAR} holds an earlier import: use another --data")
+    if args.tasks == "database":
+        run_worker()  # what making the demo manual queued: not the import's
     count = args.profile or args.cases
     path = import_file(count, Path(tempfile.mkdtemp(prefix="manual-bench-import-")))
     pages_before = CaseStudyPage.objects.count()
@@ -164,6 +206,8 @@ def main() -> None:
     print(f"  {queries[0] / count:.0f} queries a case (database {connection.vendor})")
     # The process's own CPU time: on a loaded machine a steadier figure than the wall clock.
     print(f"  CPU {cpu:.1f} s = {1000 * cpu / count:.0f} ms a case = {count / cpu:.1f} cases per CPU second")
+    if args.tasks == "database":
+        drain(count, elapsed)
     indexed = SearchDocument.objects.count() - documents_before
     print(f"  search documents written: {indexed} (database index)")
     for text, number in shapes.most_common():
