@@ -34,12 +34,15 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_save
+from django_tasks import task
 from modelsearch.backends import get_search_backends_with_name
 from modelsearch.index import get_indexed_models
 from modelsearch.signal_handlers import post_save_signal_handler as modelsearch_post_save
 from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
+
+from core.task_priorities import TaskPriority
 
 logger = logging.getLogger(__name__)
 
@@ -131,14 +134,28 @@ def defer_reference_index(sender: Any, instance: Any, raw: bool = False, **kwarg
     once when the batch ends (Wagtail's handler, switched off in the batch, would do it per save)."""
     if raw or _current.get() is None or sender not in ReferenceIndex.tracked_models:
         return
-    key = ("reference-index", sender._meta.label, instance.pk)
-    after_commit(key, partial(_update_reference_index, sender._meta.app_label, sender._meta.model_name, instance.pk))
+    flush = partial(_update_reference_indexes, sender._meta.app_label, sender._meta.model_name)
+    after_commit_merged(("reference-index", sender._meta.label), {"pks": [str(instance.pk)]}, flush)
 
 
-def _update_reference_index(app_label: str, model_name: str, pk: Any) -> None:
-    # Wagtail's task (it finds a child object's parent); gone objects have nothing to index.
-    with contextlib.suppress(ObjectDoesNotExist):
-        update_reference_index_task.enqueue(app_label, model_name, str(pk))
+REFERENCE_INDEX_CHUNK = 500  # objects of one model updated by one task at the end of a batch
+
+
+def _update_reference_indexes(app_label: str, model_name: str, pks: list[str]) -> None:
+    """One task per ``REFERENCE_INDEX_CHUNK`` objects of a model, not Wagtail's one per object: in
+    production each task costs the worker a claim, a transaction and a result row (an import of
+    300 cases queued 300 of them: docs/performance.md "Imports")."""
+    for start in range(0, len(pks), REFERENCE_INDEX_CHUNK):
+        update_reference_indexes_task.enqueue(app_label, model_name, pks[start : start + REFERENCE_INDEX_CHUNK])
+
+
+@task(priority=TaskPriority.BOOKKEEPING)
+def update_reference_indexes_task(app_label: str, model_name: str, pks: list[str]) -> None:
+    """Wagtail's ``update_reference_index_task`` (it finds a child object's parent) for each object;
+    gone objects have nothing to index."""
+    for pk in pks:
+        with contextlib.suppress(ObjectDoesNotExist):
+            update_reference_index_task.func(app_label, model_name, pk)
 
 
 SEARCH_INDEX_CHUNK = 500  # objects read and indexed at a time at the end of a batch

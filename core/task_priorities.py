@@ -21,5 +21,8 @@ class TaskPriority(IntEnum):
     PUBLICATION = 50
     # A person waits for it: the conversion of their submission, the e-mails of review and feedback.
     PERSON_WAITING = 20
+    # Bookkeeping nobody waits for: Wagtail's reference index (the admin's usage counts), as its
+    # own task has (django-tasks' default).
+    BOOKKEEPING = 0
     # Rebuilt as a whole and served stale meanwhile: the sitemap parts, the open-data exports.
     REBUILD = -20

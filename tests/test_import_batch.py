@@ -10,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import ReferenceIndex
 
 from core import frontend_cache as cache_purges
+from core import side_effects
 from manual.services import sitemap
 from opendata.services import dumps
 from search.models import IndexOutbox, SearchDocument
@@ -46,12 +48,26 @@ def test_an_import_purges_indexes_and_renews_the_sitemap_once_at_the_end(
     outbox_rounds = counted(monkeypatch, indexing, "enqueue_processing")
     generations = counted(monkeypatch, sitemap, "_new_generation")
     refreshes = counted(monkeypatch, dumps, "enqueue_refresh")
+    reference_tasks: list = []
+    task = side_effects.update_reference_indexes_task
+
+    class Queue:  # the task as the batch enqueues it, each call recorded
+        @staticmethod
+        def enqueue(*args):
+            reference_tasks.append((args, {}))
+            return task.enqueue(*args)
+
+    monkeypatch.setattr(side_effects, "update_reference_indexes_task", Queue)
     with django_capture_on_commit_callbacks(execute=True):
         lines, status = run(write(tmp_path, [case(n) for n in range(5)]), "--publish")
     assert (status, outcomes(lines)) == (0, ["created"] * 5)
     pages = [record.page for record in ImportedCase.objects.order_by("external_id")]
     assert len(purge_batches) == 1, "one purge batch for the whole import"
     assert len(outbox_rounds) == 1 and len(generations) == 1 and len(refreshes) == 1
+    # Wagtail's reference index: one task for the five cases' pages, with every one of them.
+    page_tasks = [args for args, _ in reference_tasks if args[:2] == ("manual", "casestudypage")]
+    assert len(page_tasks) == 1 and {str(page.pk) for page in pages} <= set(page_tasks[0][2])
+    assert ReferenceIndex.objects.filter(object_id__in=[str(page.pk) for page in pages]).exists()
     purged = {path for method, path, _prefix in Recorder.seen if method == "PURGE"}
     assert {page.url for page in pages} <= purged, "every imported case's URL, in the one batch"
     assert ("BAN", "/", "/sitemap") in Recorder.seen
