@@ -236,3 +236,20 @@ def test_the_schema_command_writes_the_file_when_it_is_not_current(tmp_path, mon
         call_command("import_format_schema", "--check", stdout=io.StringIO())
     call_command("import_format_schema", stdout=io.StringIO())
     assert target.read_text(encoding="utf-8") == import_format_schema_text()
+
+
+def test_slugs_are_numbered_among_the_pages_of_the_same_parent(tmp_path, ru):
+    """A case's slug comes from its title, numbered when a sibling has it (aliases included); a
+    translation keeps its source's slug in its own locale's tree."""
+    first, second = case(1, title="Open budget"), case(2, title="Open budget")
+    translation = case(3, locale="ru", title="Открытый бюджет", summary="Жители предлагают проекты и голосуют.")
+    translation["translation_of"] = "case-1"
+    russian = case(4, locale="ru", title="Open budget", summary="Жители предлагают другие проекты.")
+    lines, status = run(write(tmp_path, [first, second, translation, russian]), "--publish")
+    assert (status, outcomes(lines)) == (0, ["created"] * 4)
+    slug = {record.external_id: record.page.slug for record in ImportedCase.objects.select_related("page")}
+    assert (slug["case-1"], slug["case-2"]) == ("open-budget", "open-budget-2")
+    assert slug["case-3"] == "open-budget", "the translation keeps its source's slug"
+    alias = CaseStudyPage.objects.get(alias_of=ImportedCase.objects.get(external_id="case-2").page)
+    assert alias.slug == "open-budget-2" and alias.locale == ru
+    assert slug["case-4"] == "open-budget-3", "after the translation's and the alias's slugs in its parent"

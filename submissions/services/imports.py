@@ -30,7 +30,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.coreutils import find_available_slug
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page
 from wagtail.signals import page_published
@@ -44,6 +43,7 @@ from submissions.services.convert import (
     CONVERT_LOG_ACTION,
     ConversionError,
     alias_in_synchronised_locales,
+    available_slug,
     fill_page,
     locales_synchronised_from,
     new_draft,
@@ -336,7 +336,11 @@ def _alias(page: CaseStudyPage, revision: Any, *, skip: Collection[str] = ()) ->
         alias_in_synchronised_locales(page, skip=skip)
         return
     alias_in_synchronised_locales(CaseStudyPage.objects.get(pk=page.pk), skip=skip)
-    aliases = CaseStudyPage.objects.filter(alias_of=page).exclude(locale__language_code__in=list(skip))
+    aliases = CaseStudyPage.objects.filter(alias_of=page)
+    if skip:  # made before (the end of an import): their publication was told already
+        skipped = set(Locale.objects.filter(language_code__in=list(skip)).values_list("pk", flat=True))
+        made = [pk for pk, locale_id in aliases.values_list("pk", "locale_id") if locale_id not in skipped]
+        aliases = CaseStudyPage.objects.filter(pk__in=made)
     aliases.update(live_revision=None, first_published_at=None)
     for alias in aliases:
         # What ``update_aliases`` tells of each alias it publishes: the search index, the HTTP
@@ -423,9 +427,9 @@ def _translation_page(source: CaseStudyPage, locale: Locale) -> tuple[CaseStudyP
     An alias there (wagtail-localize's synchronised trees) becomes the translation, as when a page
     is translated in the admin. Without one (the import left it out for this very item, or the
     locale is not synchronised) a new page goes under the parent's translation, with the source's
-    slug as Wagtail's ``copy_for_translation`` would give it: copying the source's content and
-    child rows would be wasted, the item's own replace them. Without a translated parent, Wagtail
-    copies the parents too.
+    slug as Wagtail's ``copy_for_translation`` keeps it (numbered when taken there): copying the
+    source's content and child rows would be wasted, the item's own replace them. Without a
+    translated parent, Wagtail copies the parents too.
     """
     existing = CaseStudyPage.objects.filter(translation_key=source.translation_key, locale=locale).first()
     if existing is None:
@@ -436,7 +440,7 @@ def _translation_page(source: CaseStudyPage, locale: Locale) -> tuple[CaseStudyP
         page = CaseStudyPage(
             locale=locale,
             translation_key=source.translation_key,
-            slug=find_available_slug(translated_parent, source.slug),
+            slug=available_slug(translated_parent, source.slug),
             live=False,
         )
         return page, translated_parent
