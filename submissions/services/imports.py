@@ -220,7 +220,8 @@ def _alias_untranslated(waiting: list[tuple[int, set[str]]], publish: bool) -> N
         try:
             with transaction.atomic():
                 revision = page.live_revision if publish and page.live else None
-                _alias(page, revision, skip=versions.get(page.translation_key, set()))
+                present = versions.get(page.translation_key, set())
+                _alias(page, revision, skip=present, told=present)
         except Exception:
             logger.exception("import: alias not made", extra={"page_id": page_id})
 
@@ -322,7 +323,7 @@ def _write_item(
     return ItemReport(position, external_id, "updated", "", page.pk)
 
 
-def _alias(page: CaseStudyPage, revision: Any, *, skip: Collection[str] = ()) -> None:
+def _alias(page: CaseStudyPage, revision: Any, *, skip: Collection[str] = (), told: Collection[str] = ()) -> None:
     """The new case's aliases in the synchronised locales, made once ``revision`` is published (if).
 
     Made after the publication, an alias is a copy of the live page, live itself; made before it (as
@@ -330,16 +331,16 @@ def _alias(page: CaseStudyPage, revision: Any, *, skip: Collection[str] = ()) ->
     ``update_aliases``: the page serialised and its child rows copied again). Its rows are those of
     the admin's order (tests/test_import_pages.py): an alias has no revision of its own and counts
     as never published, which the copy of the live page would say otherwise. Locales in ``skip``
-    (language codes) get none.
+    (language codes) get none; those in ``told`` had their alias made and announced before.
     """
     if revision is None:
         alias_in_synchronised_locales(page, skip=skip)
         return
     alias_in_synchronised_locales(CaseStudyPage.objects.get(pk=page.pk), skip=skip)
     aliases = CaseStudyPage.objects.filter(alias_of=page)
-    if skip:  # made before (the end of an import): their publication was told already
-        skipped = set(Locale.objects.filter(language_code__in=list(skip)).values_list("pk", flat=True))
-        made = [pk for pk, locale_id in aliases.values_list("pk", "locale_id") if locale_id not in skipped]
+    if told:  # the end of an import: aliases made with their case were announced then
+        old = set(Locale.objects.filter(language_code__in=list(told)).values_list("pk", flat=True))
+        made = [pk for pk, locale_id in aliases.values_list("pk", "locale_id") if locale_id not in old]
         aliases = CaseStudyPage.objects.filter(pk__in=made)
     aliases.update(live_revision=None, first_published_at=None)
     for alias in aliases:
