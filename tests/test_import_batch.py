@@ -78,10 +78,10 @@ def test_an_import_purges_indexes_and_renews_the_sitemap_once_at_the_end(
 def test_a_bad_case_in_the_middle_fails_alone_and_the_others_are_committed_and_reported(tmp_path, monkeypatch):
     publish = imports._publish
 
-    def failing(revision, submission, user):
+    def failing(revision, submission, user, page=None):
         if revision.content["title"] == "Imported case 2":
             raise RuntimeError("the database went away for this case")
-        publish(revision, submission, user)
+        publish(revision, submission, user, page=page)
 
     monkeypatch.setattr(imports, "_publish", failing)
     lines, status = run(write(tmp_path, [case(n) for n in range(5)]), "--publish")

@@ -35,6 +35,7 @@ from wagtail.models import Locale, Page
 from wagtail.signals import page_published
 
 from core import side_effects
+from core.publish_in_hand import PublishPageInHand
 from manual.models import CaseStudyPage
 from opendata.services.records import EXPORT_FORMAT
 from submissions.models import ImportedCase, Submission, SubmissionStatus, SubmitterContact
@@ -305,7 +306,7 @@ def _write_item(
             raise ItemFailed("locale", f"the case was imported in {page.locale.language_code!r}; it cannot move")
     page, revision, submission = _write(valid, content_hash, record, source, user, written)
     if publish:
-        _publish(revision, submission, user)
+        _publish(revision, submission, user, page=page)
     if record is None and source is None:
         _alias(page, revision if publish else None, skip=translated_later)
     if record is None:
@@ -457,8 +458,13 @@ def _translation_page(source: CaseStudyPage, locale: Locale) -> tuple[CaseStudyP
     return CaseStudyPage.objects.get(pk=existing.pk), None
 
 
-def _publish(revision, submission: Submission | None, user: Any) -> None:
-    revision.publish(user=user, log_action=True)
+def _publish(revision, submission: Submission | None, user: Any, page: CaseStudyPage | None = None) -> None:
+    """Wagtail's publication of ``revision``; from ``page`` when it was just saved with it
+    (``core.publish_in_hand``: the page is not read back and its child rows not written again)."""
+    if page is None:
+        revision.publish(user=user, log_action=True)
+    else:
+        PublishPageInHand(page, revision, user=user, log_action=True).execute()
     if submission is not None:
         submission.refresh_from_db(fields=["status"])
         if submission.status == SubmissionStatus.CONVERTED:
