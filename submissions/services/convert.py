@@ -47,6 +47,7 @@ from wagtail.models import Locale, Page
 from wagtail_localize.models import LocaleSynchronization
 from wagtail_localize.synctree import create_aliases_for_new_page
 
+from core.clusters import created_with_children_known
 from core.task_priorities import TaskPriority
 from manual.case_facts import CASE_FACTS
 from manual.models import (
@@ -226,7 +227,8 @@ def new_draft(submission: Submission, locale: Locale, contact: SubmitterContact,
     payload = submission.payload
     page = CaseStudyPage(locale=locale, slug=unique_slug(index, payload["title"]), live=False)
     fill_page(page, submission, locale, contact, written, contacts=[])
-    index.add_child(instance=page)
+    with created_with_children_known(page):  # its first revision serialises them without reading back
+        index.add_child(instance=page)
     return page
 
 

@@ -35,6 +35,7 @@ from wagtail.models import Locale, Page
 from wagtail.signals import page_published
 
 from core import side_effects
+from core.clusters import created_with_children_known
 from core.publish_in_hand import PublishPageInHand
 from manual.models import CaseStudyPage
 from opendata.services.records import EXPORT_FORMAT
@@ -412,7 +413,8 @@ def _write(
         page, parent = _translation_page(source, valid.locale)
         fill_page(page, submission, valid.locale, contact, written, contacts=[])
         if parent is not None:
-            parent.add_child(instance=page)
+            with created_with_children_known(page):
+                parent.add_child(instance=page)
     else:
         page = new_draft(submission, valid.locale, contact, written)
     revision = page.save_revision(user=user, log_action=True)
