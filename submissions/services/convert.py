@@ -226,6 +226,9 @@ def new_draft(submission: Submission, locale: Locale, contact: SubmitterContact,
         raise ConversionError(f"no case study index in locale {locale.language_code!r}")
     payload = submission.payload
     page = CaseStudyPage(locale=locale, slug=unique_slug(index, payload["title"]), live=False)
+    # Wagtail asks on every save whether a Site's root shares the page's translation_key (a query;
+    # PageQuerySet.annotate_site_root_state sets the same attribute): a new page's key is new.
+    page._is_site_root = False
     fill_page(page, submission, locale, contact, written, contacts=[])
     with created_with_children_known(page):  # its first revision serialises them without reading back
         index.add_child(instance=page)

@@ -411,6 +411,7 @@ def _write(
         fill_page(page, submission, valid.locale, contact, written, contacts=[])
     elif source is not None:
         page, parent = _translation_page(source, valid.locale)
+        page._is_site_root = source.is_site_root()  # asked once, not on each of its three saves
         fill_page(page, submission, valid.locale, contact, written, contacts=[])
         if parent is not None:
             with created_with_children_known(page):
