@@ -193,6 +193,23 @@ def test_database_url_defaults_to_sqlite_and_parses_postgres(tmp_path):
         database_config(Env({"DATABASE_URL": "postgres://u@db.internal:5432"}), tmp_path / "x")
 
 
+def test_the_embedded_sqlite_database_logs_ahead_and_commits_without_waiting_for_the_disk(tmp_path, django_db_blocker):
+    from django.db.backends.sqlite3.base import DatabaseWrapper  # noqa: PLC0415 - a connection of its own
+
+    config = database_config(Env({}), tmp_path / "db.sqlite3")
+    settings = {"TIME_ZONE": None, "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "CONN_HEALTH_CHECKS": False}
+    wrapper = DatabaseWrapper({**config, **settings})
+    try:
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous")
+            synchronous = cursor.fetchone()[0]
+    finally:
+        wrapper.close()
+    assert (journal, synchronous) == ("wal", 1)  # 1 is NORMAL; SQLite's default, FULL (2), syncs each commit
+
+
 def test_ci_runs_the_suite_on_postgresql(db):
     """Under CI=true the suite must run on PostgreSQL: a missing service is a failure, not a skip."""
     if os.environ.get("CI") == "true":
