@@ -30,6 +30,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from core.foreign_keys import KnownForeignKeysMixin
+from core.unique_values import KnownUniqueValuesMixin
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
 from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, case_fact, fact_contradictions
 from manual.forms import CaseStudyPageForm, TaxonomyForm
@@ -179,7 +180,7 @@ class GlossaryTerm(Orderable):
 # --- Pages ---------------------------------------------------------------------------------------
 
 
-class ManualPage(KnownForeignKeysMixin, HeadlessPreviewMixin, Page):
+class ManualPage(KnownForeignKeysMixin, KnownUniqueValuesMixin, HeadlessPreviewMixin, Page):
     """Behaviour shared by the manual's page types."""
 
     class Meta:
