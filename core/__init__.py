@@ -6,6 +6,10 @@
   with the codes accepted now (``site_config.api`` calls ``complete``);
 - ``formguard`` and ``ratelimit``: the abuse defences of the public forms and the submission
   intake (honeypot, minimum time, single-use start token; the per-client sliding-hour limit).
+- ``foreign_keys``, ``unique_values``, ``clusters`` and ``publish_in_hand``: Wagtail's page saves
+  without reading again what this process already holds (known related rows, a row's own unique
+  values, a new page's children, the page a revision was just saved from); docs/performance.md
+  "Imports".
 
 ``site_config`` (settings, URLs, the API object, middleware) is the shell above every app; this
 package sits under all of them, so an app never imports the shell and no two apps need each other
