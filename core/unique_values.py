@@ -12,6 +12,7 @@ and every instance being added, is checked as before.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.db import models
@@ -19,16 +20,19 @@ from django.db import models
 _STORED = "_unique_values_stored"  # (pk, {attname: value}) in the instance's __dict__
 
 
-def _unique_groups(model: type[models.Model]) -> list[tuple[str, ...]]:
+# Both per model class, once per process: ``from_db`` asks for every page instance a query builds.
+@cache
+def _unique_groups(model: type[models.Model]) -> tuple[tuple[str, ...], ...]:
     """The field-name groups ``validate_unique`` checks: single unique fields and unique_together."""
     groups: list[tuple[str, ...]] = []
     for klass in [model, *model._meta.all_parents]:
         opts = klass._meta
         groups.extend(tuple(group) for group in opts.unique_together)
         groups.extend((field.name,) for field in opts.local_fields if field.unique and not field.primary_key)
-    return groups
+    return tuple(groups)
 
 
+@cache
 def _attnames(model: type[models.Model]) -> dict[str, str]:
     """{field name: attname} of every field in a unique group."""
     return {
