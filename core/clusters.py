@@ -75,3 +75,16 @@ def created_with_children_known(instance: models.Model) -> Iterator[None]:
         queryset._result_cache = ordered
         queryset._prefetch_done = True
         cache[name] = queryset
+
+
+def hold_children_read(instance: models.Model, accessor: str, objects: list[Any]) -> None:
+    """Give ``instance``'s related manager ``accessor`` the rows read for it elsewhere, in its order
+    (a ``core.prepared.PreparedRead``), as ``prefetch_related`` would: ``.all()`` answers from them."""
+    relation = instance._meta.get_field(accessor)
+    assert isinstance(relation, models.ForeignObjectRel), f"{accessor} is not a relation to {type(instance)}'s children"
+    for child in objects:
+        relation.field.set_cached_value(child, instance)  # child.page, as the prefetch sets it
+    queryset = getattr(instance, accessor).get_live_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = queryset
