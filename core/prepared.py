@@ -136,6 +136,15 @@ class PreparedRead(Generic[Row]):
             return []  # Django found no row can match (an empty ``in`` list it must satisfy)
         return self._run(statement, flat, using)
 
+    def queryset(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> QuerySet[Any, Row]:
+        """``build(*values)`` with its rows already read by the prepared SQL, for a caller that
+        wants a queryset: iterating it reads nothing more; refining it (``filter``, ``order_by``,
+        ``exists``) is a new query, as after ``prefetch_related``."""
+        queryset = self.build(*values).using(using)
+        queryset._result_cache = self(*values, using=using)
+        queryset._prefetch_done = True  # type: ignore[attr-defined] # as prefetch_related sets it
+        return queryset
+
     # --- preparation ---------------------------------------------------------------------------
 
     def _prepare(self, using: str, lengths: tuple[int, ...]) -> _Statement | None:

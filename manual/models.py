@@ -30,6 +30,7 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from core.foreign_keys import KnownForeignKeysMixin
+from core.prepared import PreparedRead
 from core.unique_values import KnownUniqueValuesMixin
 from manual.blocks import PARAGRAPH_FEATURES, SectionBodyBlock, list_items_with_ids
 from manual.case_facts import CASE_FACT_NAMES, CASE_FACTS, case_fact, fact_contradictions
@@ -180,6 +181,10 @@ class GlossaryTerm(Orderable):
 # --- Pages ---------------------------------------------------------------------------------------
 
 
+# Read for every page a reader opens: its SQL compiled once per process (core.prepared).
+_view_restrictions = PreparedRead(lambda page_ids: PageViewRestriction.objects.filter(page_id__in=page_ids), [int])
+
+
 class ManualPage(KnownForeignKeysMixin, KnownUniqueValuesMixin, HeadlessPreviewMixin, Page):
     """Behaviour shared by the manual's page types."""
 
@@ -208,7 +213,7 @@ class ManualPage(KnownForeignKeysMixin, KnownUniqueValuesMixin, HeadlessPreviewM
         chain = self.__dict__.get("route_ancestors")
         if chain is None or self.alias_of_id or any(page.alias_of_id for page in chain):
             return super().get_view_restrictions()
-        return PageViewRestriction.objects.filter(page_id__in=[self.pk, *(page.pk for page in chain)])
+        return _view_restrictions.queryset([self.pk, *(page.pk for page in chain)])
 
     def serve_preview(self, request, mode_name):
         # With HEADLESS_PREVIEW_CLIENT_URL an external front end previews the draft (it fetches it

@@ -111,3 +111,20 @@ def test_a_value_that_is_not_a_parameter_of_the_sql_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="model instances or values_list rows|every value"):
         PreparedRead(lambda number: numbered(number).values("pk"), int)(1)
+
+
+def test_a_queryset_with_its_rows_read_answers_iteration_and_refines_anew(en_cases):
+    def pages(ids):
+        return Page.objects.filter(pk__in=ids).order_by("pk")
+
+    ids = list(en_cases.order_by("pk").values_list("pk", flat=True)[:3])
+    read = PreparedRead(pages, [int])
+    read(ids)  # prepared
+    with CaptureQueriesContext(connection) as queries:
+        rows = read.queryset(ids)
+        assert [page.pk for page in rows] == ids
+        assert len(rows) == 3 and rows[0].pk == ids[0]
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert list(rows.filter(pk=ids[1]).values_list("pk", flat=True)) == [ids[1]]
+    assert len(queries) == 1

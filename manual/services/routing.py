@@ -9,8 +9,10 @@ Wagtail's cache (``Site.get_site_root_paths``).
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
 from core.api_errors import InvalidInput, NotFound
+from core.prepared import PreparedRead
 from manual.models import AwaitingTranslation
 from manual.services.publication import public_pages
 
@@ -64,6 +67,29 @@ def public_page_at(request: HttpRequest, path: str) -> tuple[int, type[Page]]:
 MAX_ROUTED_SEGMENTS = 12
 
 
+def _chain_of(above: list[str], slugs: list[str], below: str, deepest: int) -> QuerySet:
+    """The pages at the tree paths ``above`` and those with one of ``slugs`` below the path ``below``."""
+    wanted = Q(slug__in=slugs, path__startswith=below, depth__lte=deepest)
+    return Page.objects.filter(Q(path__in=above) | wanted).order_by("path")
+
+
+# Both reads run for every reader page: their SQL is compiled once per process (core.prepared),
+# which was most of what routing cost.
+_chain = PreparedRead(_chain_of, [str], [str], str, int)
+
+
+@cache
+def _specific(page_type: type[Page]) -> PreparedRead:
+    """The routed page, specific, with its locale and whether it awaits its translation."""
+
+    def one(page_id: int) -> QuerySet:
+        awaiting = AwaitingTranslation.objects.filter(page_id=OuterRef("pk"))
+        rows = page_type.objects.select_related("locale").annotate(routed_awaiting_translation=Exists(awaiting))
+        return rows.filter(pk=page_id).order_by()[:1]
+
+    return PreparedRead(one, int)
+
+
 def route_below(home: Page, request: HttpRequest, components: list[str]) -> RouteResult | None:
     """The page Wagtail's ``Page.route`` would serve at ``components`` below ``home`` (a locale's
     root page, already specific), in two queries instead of two per path segment.
@@ -82,8 +108,7 @@ def route_below(home: Page, request: HttpRequest, components: list[str]) -> Rout
     above = [home.path[:end] for end in range(Page.steplen, len(home.path), Page.steplen)]
     # By slug (indexed; url_path is not, and a scan of it cost more than the queries saved), then
     # kept where the url_path is the one asked for: the same slug may be elsewhere in the tree.
-    wanted = Q(slug__in=set(components), path__startswith=home.path, depth__lte=home.depth + len(components))
-    rows = list(Page.objects.filter(Q(path__in=above) | wanted).order_by("path"))
+    rows = _chain(above, sorted(set(components)), home.path, home.depth + len(components))
     chain = [*[row for row in rows if row.depth < home.depth], home]
     below = [row for row in rows if row.depth > home.depth and row.url_path in prefixes]
     if len(chain) != home.depth or [row.url_path for row in below] != prefixes:
@@ -96,13 +121,7 @@ def route_below(home: Page, request: HttpRequest, components: list[str]) -> Rout
             return None  # it routes what follows it (e.g. RoutablePageMixin): Wagtail's walk calls it
     found = below[-1]
     page_type = found.specific_class
-    awaiting = AwaitingTranslation.objects.filter(page_id=OuterRef("pk"))
-    page = (
-        page_type.objects.select_related("locale")
-        .annotate(routed_awaiting_translation=Exists(awaiting))
-        .filter(pk=found.pk)
-        .first()
-    )
+    page = next(iter(_specific(page_type)(found.pk)), None)
     if page is None:
         return None  # deleted since the first query: Wagtail answers
     if not page.live:
