@@ -19,11 +19,11 @@ call, in the tests, not with wrong rows.
 
 from __future__ import annotations
 
-import copy
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
@@ -61,6 +61,10 @@ class _Statement:
     slots: tuple[_Slot, ...]
     compiler: Any  # the SQLCompiler that compiled it: columns, converters, row layout
     instances: _Instances | None  # how a row becomes a model instance; None: values_list rows
+    # Per connection (one per thread): each column's converters (``_converters``).
+    converters: weakref.WeakKeyDictionary[Any, list[tuple[int, list[Any], Any]]] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,9 @@ class PreparedRead(Generic[Row]):
                 populators=get_related_populators(klass_info, select, using),  # type: ignore[call-arg] # stubs of a later Django
                 annotations=dict(compiler.annotation_col_map or {}),
             )
-        elif queryset._iterable_class is not ValuesListIterable:
+        if compiler.has_composite_fields([column[0] for column in compiler.select[0 : compiler.col_count]]):
+            raise ImproperlyConfigured(f"{self.build!r}: a prepared read does not take composite primary keys")
+        if queryset._iterable_class is not ModelIterable and queryset._iterable_class is not ValuesListIterable:
             raise ImproperlyConfigured(f"{self.build!r}: a prepared read returns model instances or values_list rows")
         return _Statement(sql, tuple(params), tuple(slots), compiler, instances)
 
@@ -202,21 +208,28 @@ class PreparedRead(Generic[Row]):
         params = list(statement.params)
         for slot in statement.slots:
             params[slot.position] = slot.transform(values[slot.value], connection)
-        # A copy per call: the compiler keeps the connection it was made with, and connections
-        # belong to their thread.
-        compiler = copy.copy(statement.compiler)
-        compiler.connection = connection
         with connection.cursor() as cursor:  # the wrapped cursor: query logging and counting see it
             cursor.execute(statement.sql, params)
-            rows: Iterable[Any] = cursor.fetchall()
+            rows: list[Any] = cursor.fetchall()
+        compiler = statement.compiler
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
-        converted = compiler.results_iter([rows])
+        converters = _converters(statement, connection)
+        if converters:  # as SQLCompiler.apply_converters, with the converters worked out once
+            converted = []
+            for row in map(list, rows):
+                for position, functions, expression in converters:
+                    value = row[position]
+                    for function in functions:
+                        value = function(value, expression, connection)
+                    row[position] = value
+                converted.append(row)
+            rows = converted
         shape = statement.instances
         if shape is None:
-            return [tuple(row) for row in converted]  # type: ignore[misc]
+            return [tuple(row) for row in rows]  # type: ignore[misc]
         built = []
-        for row in converted:  # as ModelIterable builds each row's instance
+        for row in rows:  # as ModelIterable builds each row's instance
             instance = shape.model.from_db(using, shape.names, row[shape.start : shape.end])
             for populator in shape.populators:
                 populator.populate(row, instance)
@@ -224,6 +237,24 @@ class PreparedRead(Generic[Row]):
                 setattr(instance, name, row[position])
             built.append(instance)
         return built  # type: ignore[return-value] # Row: the model of the queryset
+
+
+def _converters(statement: _Statement, connection: Any) -> list[tuple[int, list[Any], Any]]:
+    """The database's and the fields' converters of each column, for ``connection`` (a thread's
+    own: the converters are methods of its operations)."""
+    known = statement.converters.get(connection)
+    if known is None:
+        compiler = statement.compiler
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        with _converters_lock:
+            compiler.connection = connection
+            by_position = compiler.get_converters(columns)
+        known = [(position, functions, expression) for position, (functions, expression) in by_position.items()]
+        statement.converters[connection] = known
+    return known
+
+
+_converters_lock = threading.Lock()
 
 
 def _transform_of(stand_in: Any, param: Any) -> Callable[[Any, Any], Any] | None:
