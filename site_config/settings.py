@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "site_config.csp.PathPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The request's Wagtail site, found once with SQL compiled once (core.sites).
+    "core.sites.SiteMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "site_config.middleware.ApiCacheMiddleware",
     # Outside the session and CSRF middleware: sees the cookies and Vary they add (site_config.frontend_cache).
