@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
@@ -495,9 +495,19 @@ def latest_cases(locale_id: int, count: int) -> list[CaseStudyPage]:
     Chosen by id first, as ``list_cases`` does: sorting every case's whole row cost 120 ms at 10,000
     cases, sorting their ids and dates 30 (docs/performance.md).
     """
-    order = ("-first_published_at", "pk")
-    newest = public_pages(CaseStudyPage).filter(locale_id=locale_id).order_by(*order).values("pk")[:count]
-    return list(CaseStudyPage.objects.filter(pk__in=newest).order_by(*order))
+    return _latest_cases(count)(locale_id)
+
+
+@cache
+def _latest_cases(count: int) -> PreparedRead:
+    """The home's read of its latest cases: SQL compiled once per process (core.prepared)."""
+
+    def newest_of(locale_id: int) -> QuerySet:
+        order = ("-first_published_at", "pk")
+        newest = public_pages(CaseStudyPage).filter(locale_id=locale_id).order_by(*order).values("pk")[:count]
+        return CaseStudyPage.objects.filter(pk__in=newest).order_by(*order)
+
+    return PreparedRead(newest_of, int)
 
 
 @dataclass
@@ -531,7 +541,12 @@ def read_case_references(cases: Iterable[Page | None], locale: Locale) -> CaseRe
 
 
 def case_index(locale_id: int) -> CaseStudyIndexPage | None:
-    return CaseStudyIndexPage.objects.live().filter(locale_id=locale_id).first()
+    return next(iter(_case_index(locale_id)), None)
+
+
+_case_index = PreparedRead(
+    lambda locale_id: CaseStudyIndexPage.objects.live().filter(locale_id=locale_id).order_by("pk")[:1], int
+)
 
 
 def case_countries() -> list[str]:
@@ -589,18 +604,33 @@ def localize_case_references(page: ManualSectionPage) -> None:
 # page's copy): navigation lists live pages, aliases included, and a page shows it is a fallback.
 
 
+# The reads of navigation below run for every section and home a reader opens: their SQL is
+# compiled once per process (core.prepared).
+
+
+def _chapters_of(language_code: str) -> QuerySet:
+    rows = ManualSectionPage.objects.live().filter(locale__language_code=language_code, depth=3)
+    return rows.defer("body").order_by("path")
+
+
+_chapters = PreparedRead(_chapters_of, str)
+
+
 def chapters(language_code: str) -> list[ManualSectionPage]:
     """The top sections of a locale's manual (its home is a child of Wagtail's root, depth 2)."""
-    return list(
-        ManualSectionPage.objects.live()
-        .filter(locale__language_code=language_code, depth=3)
-        .defer("body")
-        .order_by("path")
-    )
+    return _chapters(language_code)
+
+
+def _sections_below(path: str, depth: int) -> QuerySet:
+    # PageQuerySet.child_of's condition, with the parent's path and depth as the read's values.
+    return ManualSectionPage.objects.live().filter(path__startswith=path, depth=depth).order_by("path")
+
+
+_sections_at = PreparedRead(_sections_below, str, int)
 
 
 def sub_sections(place: Page) -> list[ManualSectionPage]:
-    return list(ManualSectionPage.objects.live().child_of(place).order_by("path"))
+    return _sections_at(place.path, place.depth + 1)
 
 
 @dataclass
@@ -611,11 +641,24 @@ class Neighbours:
 
 def neighbours(place: Page) -> Neighbours:
     """The sections before and after ``place`` among its siblings."""
-    siblings = ManualSectionPage.objects.live().sibling_of(place, inclusive=False)
-    return Neighbours(
-        previous=siblings.filter(path__lt=place.path).order_by("-path").first(),
-        next=siblings.filter(path__gt=place.path).order_by("path").first(),
-    )
+    parent_path = place.path[: -Page.steplen]  # PageQuerySet.sibling_of's condition
+    previous = _previous_section(parent_path, place.depth, place.path)
+    following = _next_section(parent_path, place.depth, place.path)
+    return Neighbours(previous=next(iter(previous), None), next=next(iter(following), None))
+
+
+def _sibling_before(parent_path: str, depth: int, path: str) -> QuerySet:
+    siblings = ManualSectionPage.objects.live().filter(path__startswith=parent_path, depth=depth)
+    return siblings.filter(path__lt=path).order_by("-path")[:1]
+
+
+def _sibling_after(parent_path: str, depth: int, path: str) -> QuerySet:
+    siblings = ManualSectionPage.objects.live().filter(path__startswith=parent_path, depth=depth)
+    return siblings.filter(path__gt=path).order_by("path")[:1]
+
+
+_previous_section = PreparedRead(_sibling_before, str, int, str)
+_next_section = PreparedRead(_sibling_after, str, int, str)
 
 
 def ancestors(place: Page) -> list[Page]:

@@ -24,6 +24,7 @@ readers of a live translation are told the original has changed, without anyone 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +36,7 @@ from wagtail.models import Locale, Page, WorkflowState
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 from wagtail_localize.operations import TranslationCreator
 
+from core.prepared import PreparedRead
 from manual.models import CaseStudyPage, MachineStringReview
 from manual.services.publication import is_awaiting_translation
 from manual.taxonomy_registry import taxonomy_kinds
@@ -181,15 +183,19 @@ def source_published(page: Page) -> int:
     return len(sources)
 
 
+def _translations_into(translation_key: uuid.UUID, locale_id: int) -> QuerySet:
+    rows = Translation.objects.filter(source__object_id=translation_key, target_locale_id=locale_id, enabled=True)
+    return rows.select_related("source").order_by("pk")[:1]
+
+
+# Read by every translated reader page's chrome (``source_changed_since_translated``): its SQL is
+# compiled once per process (core.prepared).
+_translation_into = PreparedRead(_translations_into, uuid.UUID, int)
+
+
 def translation_into(page: Page) -> Translation | None:
     """The synchronised translation whose target is ``page``; None for a source or a page no longer synced."""
-    return (
-        Translation.objects.filter(
-            source__object_id=page.translation_key, target_locale_id=page.locale_id, enabled=True
-        )
-        .select_related("source")
-        .first()
-    )
+    return next(iter(_translation_into(page.translation_key, page.locale_id)), None)
 
 
 def source_changed_since_translated(page: Page) -> bool:
