@@ -30,7 +30,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -179,8 +179,10 @@ class TaxonomyKind(CaseFilter):
     display_order: int = 100
     icon: str = "tag"  # of its menu item in the admin
 
-    @property
+    @cached_property
     def model(self) -> type[Taxonomy]:
+        # Kept once found: a list of 50 cards asked for it about 800 times (docs/performance.md),
+        # and a model class does not change once the app registry is ready.
         return apps.get_model(self.model_label)
 
     @property
