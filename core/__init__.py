@@ -10,6 +10,9 @@
   without reading again what this process already holds (known related rows, a row's own unique
   values, a new page's children, the page a revision was just saved from); docs/performance.md
   "Imports".
+- ``prepared`` and ``sites``: reads whose SQL Django compiles once per process (``PreparedRead``),
+  and the site of a served page found with one (``SiteMiddleware``); docs/performance.md
+  "Fourth round: prepared reads".
 
 ``site_config`` (settings, URLs, the API object, middleware) is the shell above every app; this
 package sits under all of them, so an app never imports the shell and no two apps need each other

@@ -2,7 +2,7 @@
 
 Django builds a queryset and compiles its SQL again on every evaluation. On a reader's case page at
 10,000 cases that was about a third of the request's time, while running the SQL took a
-twentieth (docs/performance.md "Prepared reads"). A ``PreparedRead`` builds its queryset once per
+twentieth (docs/performance.md "Fourth round: prepared reads"). A ``PreparedRead`` builds its queryset once per
 database and shape with stand-in values, keeps the compiled SQL and where the stand-ins landed among
 its parameters, and on each call runs that SQL with the values given. Rows become what the ORM
 would have returned: model instances (``select_related`` and annotations included, by Django's own

@@ -2,7 +2,7 @@
 
 Wagtail's ``Site.find_for_request`` builds and compiles the same annotated query on every request
 (``wagtail.models.sites.get_site_for_hostname``); on a reader page at 10,000 cases that was an
-eighth of the request's profile (docs/performance.md "Prepared reads"). ``SiteMiddleware`` runs the
+eighth of the request's profile (docs/performance.md "Fourth round: prepared reads"). ``SiteMiddleware`` runs the
 same query and the same choice as a ``core.prepared.PreparedRead`` and leaves the answer where
 Wagtail keeps it for the request (``request._wagtail_site``) of every request Wagtail serves a page
 for, so Wagtail's routing, the page's URLs and the chrome all read it from there.
