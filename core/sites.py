@@ -70,7 +70,7 @@ class SiteMiddleware:
         if view is not serve_page or hasattr(request, "_wagtail_site"):
             return
         port = request.get_port()
-        if port.isdigit():  # else Wagtail answers, as before
+        if port.isdigit() and 0 < int(port) < 65536:  # else Wagtail answers, as before
             # As Site._find_for_request: the raw host, so ALLOWED_HOSTS is checked where it was.
             hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]
             request._wagtail_site = site_for(hostname, int(port))  # type: ignore[attr-defined]
