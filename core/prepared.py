@@ -267,6 +267,12 @@ def _transform_of(stand_in: Any, param: Any) -> Callable[[Any, Any], Any] | None
         if param == str(stand_in):
             return _text
         return None
+    if isinstance(stand_in, int):
+        if isinstance(param, int) and not isinstance(param, bool) and param == stand_in:
+            # psycopg's typed integers (Int4, Int8) where Django chose the width: keep that type.
+            kind = type(param)
+            return _same if kind is int else lambda value, connection: kind(value)
+        return None
     if type(param) is type(stand_in) and param == stand_in:
         return _same
     if isinstance(stand_in, str) and isinstance(param, str) and stand_in in param:
