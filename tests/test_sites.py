@@ -4,12 +4,14 @@ before anything asks (Wagtail's serving, the chrome's navigation, the API's URLs
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.models.sites import get_site_for_hostname
 
-from core.sites import site_for
+from core.sites import home_in_language, site_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,20 @@ def test_a_reader_page_reads_the_site_once_with_its_root_page(client, monkeypatc
 def test_a_port_that_is_no_tcp_port_is_left_to_wagtail(client, port):
     response = client.get("/en/", SERVER_PORT=port)
     assert response.status_code in (200, 400, 404)  # Wagtail's answer: never a server error
+
+
+@pytest.mark.parametrize("language", [*settings.MANUAL_LOCALES, "de"])
+def test_the_home_in_each_language_is_wagtails_localized_root(language):
+    root = Site.objects.get(is_default_site=True).root_page
+    with translation.override(language):
+        expected = Page.objects.get(pk=root.pk).localized.specific
+        found = home_in_language(Page.objects.get(pk=root.pk))
+    assert (type(found), found.pk) == (type(expected), expected.pk)
+
+
+def test_a_home_translation_that_is_not_live_is_not_the_home(ru):
+    root = Site.objects.get(is_default_site=True).root_page
+    russian = root.get_translation(ru)
+    Page.objects.filter(pk=russian.pk).update(live=False)
+    with translation.override("ru"):
+        assert home_in_language(Page.objects.get(pk=root.pk)).pk == root.pk == Page.objects.get(pk=root.pk).localized.pk
